@@ -1,0 +1,465 @@
+/*
+ * rmnetctl's native addon: the few system calls Node cannot make well.
+ *
+ * - character devices (/dev/cdc-wdm*, ptys) opened non-blocking and read/written until EAGAIN;
+ *   readiness comes from uv_poll, so no libuv threadpool thread is ever parked in a blocking read
+ *   (a parked read on cdc-wdm starves dns/fs/crypto for the whole process, and cannot be cancelled);
+ * - a NETLINK_ROUTE socket (optionally created inside another network namespace) with extended acks;
+ * - openpty in raw mode, for the emulated modem's test transport;
+ * - flock, for the per-modem lock.
+ *
+ * Errors are thrown as Error objects whose `code` is the errno name (EBUSY, EACCES, ...) and whose
+ * `errno` is the number, so the TypeScript side maps them to typed errors naming the path.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <node_api.h>
+#include <pty.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+#include <uv.h>
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+
+#define CHECK(call)                                                                 \
+  do {                                                                              \
+    if ((call) != napi_ok) {                                                        \
+      napi_throw_error(env, "EADDON", "napi call failed: " #call);                  \
+      return NULL;                                                                  \
+    }                                                                               \
+  } while (0)
+
+static const char *errno_name(int err) {
+  switch (err) {
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case EINTR: return "EINTR";
+    case EIO: return "EIO";
+    case ENXIO: return "ENXIO";
+    case EBADF: return "EBADF";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
+    case EACCES: return "EACCES";
+    case EBUSY: return "EBUSY";
+    case EEXIST: return "EEXIST";
+    case ENODEV: return "ENODEV";
+    case ENOTDIR: return "ENOTDIR";
+    case EISDIR: return "EISDIR";
+    case EINVAL: return "EINVAL";
+    case ENFILE: return "ENFILE";
+    case EMFILE: return "EMFILE";
+    case ENOTTY: return "ENOTTY";
+    case ENOSPC: return "ENOSPC";
+    case EPIPE: return "EPIPE";
+    case EDOM: return "EDOM";
+    case ERANGE: return "ERANGE";
+    case ENOBUFS: return "ENOBUFS";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case ENETDOWN: return "ENETDOWN";
+    case ESHUTDOWN: return "ESHUTDOWN";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case ENOTCONN: return "ENOTCONN";
+    case EADDRINUSE: return "EADDRINUSE";
+    case EPROTO: return "EPROTO";
+    case EOVERFLOW: return "EOVERFLOW";
+    default: return "EUNKNOWN";
+  }
+}
+
+static napi_value throw_errno(napi_env env, int err, const char *what) {
+  char message[512];
+  snprintf(message, sizeof message, "%s: %s", what, strerror(err));
+  napi_value msg, code, errnum, error;
+  napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg);
+  napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code);
+  napi_create_error(env, code, msg, &error);
+  napi_create_int32(env, err, &errnum);
+  napi_set_named_property(env, error, "errno", errnum);
+  napi_set_named_property(env, error, "code", code);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static int get_int(napi_env env, napi_value value, int32_t *out) {
+  return napi_get_value_int32(env, value, out) == napi_ok;
+}
+
+/* open(path, flags) -> fd. O_NONBLOCK and O_CLOEXEC are always added. */
+static napi_value fn_open(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char path[4096];
+  size_t len = 0;
+  int32_t flags = 0;
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok ||
+      !get_int(env, argv[1], &flags)) {
+    napi_throw_type_error(env, "EARGS", "open(path: string, flags: number)");
+    return NULL;
+  }
+  int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, errno, path);
+  napi_value result;
+  CHECK(napi_create_int32(env, fd, &result));
+  return result;
+}
+
+static napi_value fn_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || !get_int(env, argv[0], &fd)) {
+    napi_throw_type_error(env, "EARGS", "close(fd: number)");
+    return NULL;
+  }
+  if (close(fd) < 0 && errno != EINTR) return throw_errno(env, errno, "close");
+  return NULL;
+}
+
+/* read(fd, buffer) -> bytes read (0 = end of file), or -1 when nothing is ready (EAGAIN). */
+static napi_value fn_read(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd;
+  void *data;
+  size_t size;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || !get_int(env, argv[0], &fd) ||
+      napi_get_buffer_info(env, argv[1], &data, &size) != napi_ok) {
+    napi_throw_type_error(env, "EARGS", "read(fd: number, buffer: Buffer)");
+    return NULL;
+  }
+  ssize_t n;
+  do n = read(fd, data, size); while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) n = -1;
+    /* A pty master reads EIO once the slave side is closed: that is an end of file. */
+    else if (errno == EIO) n = 0;
+    else return throw_errno(env, errno, "read");
+  }
+  napi_value result;
+  CHECK(napi_create_int32(env, (int32_t)n, &result));
+  return result;
+}
+
+/* write(fd, buffer) -> bytes written, or -1 when the device cannot take more now (EAGAIN). */
+static napi_value fn_write(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd;
+  void *data;
+  size_t size;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || !get_int(env, argv[0], &fd) ||
+      napi_get_buffer_info(env, argv[1], &data, &size) != napi_ok) {
+    napi_throw_type_error(env, "EARGS", "write(fd: number, buffer: Buffer)");
+    return NULL;
+  }
+  ssize_t n;
+  do n = write(fd, data, size); while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) n = -1;
+    else return throw_errno(env, errno, "write");
+  }
+  napi_value result;
+  CHECK(napi_create_int32(env, (int32_t)n, &result));
+  return result;
+}
+
+/* ---- uv_poll watcher ---------------------------------------------------------------------- */
+
+typedef struct {
+  uv_poll_t handle;
+  napi_env env;
+  napi_ref callback;
+  int closed;
+} watcher_t;
+
+static void watcher_on_close(uv_handle_t *handle) {
+  watcher_t *w = (watcher_t *)handle->data;
+  free(w);
+}
+
+static void watcher_on_event(uv_poll_t *handle, int status, int events) {
+  watcher_t *w = (watcher_t *)handle->data;
+  if (w->closed) return;
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value callback, global, argv[2];
+  if (napi_get_reference_value(env, w->callback, &callback) == napi_ok && callback != NULL) {
+    napi_get_global(env, &global);
+    napi_create_int32(env, status, &argv[0]);
+    napi_create_int32(env, events, &argv[1]);
+    napi_value ignored;
+    /* make_callback runs microtasks afterwards, like any libuv-driven callback in Node. */
+    napi_make_callback(env, NULL, global, callback, 2, argv, &ignored);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void watcher_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  watcher_t *w = (watcher_t *)data;
+  if (!w->closed) {
+    w->closed = 1;
+    napi_delete_reference(env, w->callback);
+    uv_close((uv_handle_t *)&w->handle, watcher_on_close);
+  }
+}
+
+/* watch(fd, callback(status, events)) -> watcher. Events: 1 readable, 2 writable. */
+static napi_value fn_watch(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_valuetype type;
+  if (argc < 2 || !get_int(env, argv[0], &fd) || napi_typeof(env, argv[1], &type) != napi_ok ||
+      type != napi_function) {
+    napi_throw_type_error(env, "EARGS", "watch(fd: number, callback: function)");
+    return NULL;
+  }
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  watcher_t *w = calloc(1, sizeof *w);
+  if (w == NULL) return throw_errno(env, ENOMEM, "watch");
+  int rc = uv_poll_init(loop, &w->handle, fd);
+  if (rc != 0) {
+    free(w);
+    return throw_errno(env, -rc, "uv_poll_init");
+  }
+  w->handle.data = w;
+  w->env = env;
+  napi_create_reference(env, argv[1], 1, &w->callback);
+  napi_value external;
+  CHECK(napi_create_external(env, w, watcher_finalize, NULL, &external));
+  return external;
+}
+
+static watcher_t *get_watcher(napi_env env, napi_value value) {
+  void *data = NULL;
+  if (napi_get_value_external(env, value, &data) != napi_ok) return NULL;
+  return (watcher_t *)data;
+}
+
+/* watchStart(watcher, events): (re)arm for 1 readable | 2 writable. */
+static napi_value fn_watch_start(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t events;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  watcher_t *w = argc >= 2 ? get_watcher(env, argv[0]) : NULL;
+  if (w == NULL || !get_int(env, argv[1], &events)) {
+    napi_throw_type_error(env, "EARGS", "watchStart(watcher, events: number)");
+    return NULL;
+  }
+  if (w->closed) return NULL;
+  int uv_events = ((events & 1) ? UV_READABLE : 0) | ((events & 2) ? UV_WRITABLE : 0);
+  int rc = uv_events ? uv_poll_start(&w->handle, uv_events, watcher_on_event) : uv_poll_stop(&w->handle);
+  if (rc != 0) return throw_errno(env, -rc, "uv_poll_start");
+  return NULL;
+}
+
+/* watchClose(watcher): stop and release; safe to call twice. Call before closing the fd. */
+static napi_value fn_watch_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  watcher_t *w = argc >= 1 ? get_watcher(env, argv[0]) : NULL;
+  if (w == NULL) {
+    napi_throw_type_error(env, "EARGS", "watchClose(watcher)");
+    return NULL;
+  }
+  if (!w->closed) {
+    w->closed = 1;
+    napi_delete_reference(env, w->callback);
+    uv_close((uv_handle_t *)&w->handle, watcher_on_close);
+  }
+  return NULL;
+}
+
+/* ---- pseudo-terminal ---------------------------------------------------------------------- */
+
+/* openpty() -> { master, slave, path }, both ends raw (no echo, no line editing, 8-bit clean). */
+static napi_value fn_openpty(napi_env env, napi_callback_info info) {
+  (void)info;
+  int master, slave;
+  char name[256];
+  struct termios tio;
+  memset(&tio, 0, sizeof tio);
+  cfmakeraw(&tio);
+  if (openpty(&master, &slave, name, &tio, NULL) < 0) return throw_errno(env, errno, "openpty");
+  fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+  fcntl(master, F_SETFD, FD_CLOEXEC);
+  fcntl(slave, F_SETFD, FD_CLOEXEC);
+  napi_value result, v;
+  CHECK(napi_create_object(env, &result));
+  napi_create_int32(env, master, &v);
+  napi_set_named_property(env, result, "master", v);
+  napi_create_int32(env, slave, &v);
+  napi_set_named_property(env, result, "slave", v);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, result, "path", v);
+  return result;
+}
+
+/* ---- netlink ------------------------------------------------------------------------------ */
+
+/*
+ * netlinkOpen(protocol, groups, netnsPath | null) -> fd, non-blocking, with extended acks.
+ * With a netns path the socket is created inside that namespace: setns() moves only the calling
+ * thread, which is moved back at once, and the socket stays in the namespace it was made in.
+ */
+static napi_value fn_netlink_open(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  int32_t protocol, groups;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || !get_int(env, argv[0], &protocol) || !get_int(env, argv[1], &groups)) {
+    napi_throw_type_error(env, "EARGS", "netlinkOpen(protocol: number, groups: number, netns?: string)");
+    return NULL;
+  }
+  char nspath[4096] = {0};
+  size_t len = 0;
+  napi_valuetype type = napi_undefined;
+  if (argc >= 3) napi_typeof(env, argv[2], &type);
+  if (type == napi_string) napi_get_value_string_utf8(env, argv[2], nspath, sizeof nspath, &len);
+
+  int original = -1, target = -1;
+  if (nspath[0]) {
+    original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (original < 0) return throw_errno(env, errno, "/proc/thread-self/ns/net");
+    target = open(nspath, O_RDONLY | O_CLOEXEC);
+    if (target < 0) {
+      int err = errno;
+      close(original);
+      return throw_errno(env, err, nspath);
+    }
+    if (setns(target, CLONE_NEWNET) < 0) {
+      int err = errno;
+      close(original);
+      close(target);
+      return throw_errno(env, err, nspath);
+    }
+  }
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  int err = fd < 0 ? errno : 0;
+  if (original >= 0) {
+    /* Always return the thread to where it was, even if socket() failed. */
+    setns(original, CLONE_NEWNET);
+    close(original);
+    close(target);
+  }
+  if (fd < 0) return throw_errno(env, err, "socket(AF_NETLINK)");
+
+  int one = 1;
+  setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+  setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+  int rcvbuf = 1 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  struct sockaddr_nl local;
+  memset(&local, 0, sizeof local);
+  local.nl_family = AF_NETLINK;
+  local.nl_groups = (uint32_t)groups;
+  if (bind(fd, (struct sockaddr *)&local, sizeof local) < 0) {
+    err = errno;
+    close(fd);
+    return throw_errno(env, err, "bind(AF_NETLINK)");
+  }
+  napi_value result;
+  CHECK(napi_create_int32(env, fd, &result));
+  return result;
+}
+
+/* netlinkJoin(fd, group): subscribe to one multicast group by number (RTNLGRP_*). */
+static napi_value fn_netlink_join(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd, group;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || !get_int(env, argv[0], &fd) || !get_int(env, argv[1], &group)) {
+    napi_throw_type_error(env, "EARGS", "netlinkJoin(fd: number, group: number)");
+    return NULL;
+  }
+  if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) < 0)
+    return throw_errno(env, errno, "NETLINK_ADD_MEMBERSHIP");
+  return NULL;
+}
+
+/* ---- flock -------------------------------------------------------------------------------- */
+
+/* flock(fd, operation) -> true when taken, false when LOCK_NB and held elsewhere. */
+static napi_value fn_flock(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd, op;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || !get_int(env, argv[0], &fd) || !get_int(env, argv[1], &op)) {
+    napi_throw_type_error(env, "EARGS", "flock(fd: number, operation: number)");
+    return NULL;
+  }
+  int rc;
+  do rc = flock(fd, op); while (rc < 0 && errno == EINTR);
+  napi_value result;
+  if (rc < 0 && errno == EWOULDBLOCK) {
+    napi_get_boolean(env, false, &result);
+    return result;
+  }
+  if (rc < 0) return throw_errno(env, errno, "flock");
+  napi_get_boolean(env, true, &result);
+  return result;
+}
+
+/* ---- module ------------------------------------------------------------------------------- */
+
+static napi_value define_int(napi_env env, napi_value exports, const char *name, int32_t value) {
+  napi_value v;
+  napi_create_int32(env, value, &v);
+  napi_set_named_property(env, exports, name, v);
+  return v;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor functions[] = {
+      {"open", NULL, fn_open, NULL, NULL, NULL, napi_default, NULL},
+      {"close", NULL, fn_close, NULL, NULL, NULL, napi_default, NULL},
+      {"read", NULL, fn_read, NULL, NULL, NULL, napi_default, NULL},
+      {"write", NULL, fn_write, NULL, NULL, NULL, napi_default, NULL},
+      {"watch", NULL, fn_watch, NULL, NULL, NULL, napi_default, NULL},
+      {"watchStart", NULL, fn_watch_start, NULL, NULL, NULL, napi_default, NULL},
+      {"watchClose", NULL, fn_watch_close, NULL, NULL, NULL, napi_default, NULL},
+      {"openpty", NULL, fn_openpty, NULL, NULL, NULL, napi_default, NULL},
+      {"netlinkOpen", NULL, fn_netlink_open, NULL, NULL, NULL, napi_default, NULL},
+      {"netlinkJoin", NULL, fn_netlink_join, NULL, NULL, NULL, napi_default, NULL},
+      {"flock", NULL, fn_flock, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
+  define_int(env, exports, "O_RDONLY", O_RDONLY);
+  define_int(env, exports, "O_WRONLY", O_WRONLY);
+  define_int(env, exports, "O_RDWR", O_RDWR);
+  define_int(env, exports, "O_EXCL", O_EXCL);
+  define_int(env, exports, "O_NOCTTY", O_NOCTTY);
+  define_int(env, exports, "O_CREAT", O_CREAT);
+  define_int(env, exports, "LOCK_EX", LOCK_EX);
+  define_int(env, exports, "LOCK_SH", LOCK_SH);
+  define_int(env, exports, "LOCK_UN", LOCK_UN);
+  define_int(env, exports, "LOCK_NB", LOCK_NB);
+  return exports;
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything rmnetctl and its tests need on a fresh Debian machine, then builds it.
+# Idempotent: packages already present are not fetched again; apt-get update runs only when needed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# libqmi (qmicli, qmi-proxy, libqmi-glib for the decoder checks) is the independent QMI peer in tests;
+# iproute2 makes and inspects the network namespaces of the host tests.
+packages=(libqmi-utils libqmi-proxy libqmi-glib5 iproute2 python3 make g++)
+if [ "${RMNETCTL_LAB:-0}" = 1 ]; then
+  packages+=(qemu-system-x86 busybox-static usbip kmod xz-utils cpio)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci builds native/ through node-gyp (package.json "install"), then TypeScript compiles to dist/.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+else
+  npm rebuild --no-audit --no-fund >/dev/null
+fi
+npm run --silent build

@@ -1,0 +1,64 @@
+// Loads rmnetctl's N-API addon (native/src/addon.c), built by node-gyp at `npm install`.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+
+/** A libuv poll handle over one fd; opaque to TypeScript. */
+export type NativeWatcher = { readonly __brand: 'NativeWatcher' };
+
+export interface NativeAddon {
+  open(path: string, flags: number): number;
+  close(fd: number): void;
+  /** Bytes read, 0 at end of file, -1 when nothing is ready (EAGAIN). */
+  read(fd: number, buffer: Buffer): number;
+  /** Bytes written, -1 when the fd cannot take more now (EAGAIN). */
+  write(fd: number, buffer: Buffer): number;
+  watch(fd: number, callback: (status: number, events: number) => void): NativeWatcher;
+  /** Arms the watcher for 1 = readable | 2 = writable (0 stops it). */
+  watchStart(watcher: NativeWatcher, events: number): void;
+  watchClose(watcher: NativeWatcher): void;
+  openpty(): { master: number; slave: number; path: string };
+  netlinkOpen(protocol: number, groups: number, netnsPath?: string | null): number;
+  netlinkJoin(fd: number, group: number): void;
+  flock(fd: number, operation: number): boolean;
+  readonly O_RDONLY: number;
+  readonly O_WRONLY: number;
+  readonly O_RDWR: number;
+  readonly O_EXCL: number;
+  readonly O_NOCTTY: number;
+  readonly O_CREAT: number;
+  readonly LOCK_EX: number;
+  readonly LOCK_SH: number;
+  readonly LOCK_UN: number;
+  readonly LOCK_NB: number;
+}
+
+/** An error thrown by the addon: `code` is the errno name. */
+export interface SystemError extends Error {
+  code: string;
+  errno: number;
+}
+
+export function isSystemError(error: unknown): error is SystemError {
+  return error instanceof Error && typeof (error as Partial<SystemError>).code === 'string';
+}
+
+let loaded: NativeAddon | undefined;
+
+/** The addon, loaded on first use so commands that never touch a device start faster. */
+export function native(): NativeAddon {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  // From src/io (tsx, vitest) or dist/src/io (compiled): walk up to the package root.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'build', 'Release', 'rmnetctl_native.node');
+    if (existsSync(candidate)) {
+      loaded = require(candidate) as NativeAddon;
+      return loaded;
+    }
+    dir = dirname(dir);
+  }
+  throw new Error('rmnetctl native addon not built: run `npm install` (it builds native/ with node-gyp)');
+}

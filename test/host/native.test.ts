@@ -1,0 +1,62 @@
+// The addon's poll-driven fd against real kernel objects: a raw pty pair and a netlink socket.
+import { describe, expect, it } from 'vitest';
+import { openSync, writeSync, readSync, closeSync, constants } from 'node:fs';
+import { native, isSystemError } from '../../src/io/native.js';
+import { PollFd } from '../../src/io/poll-fd.js';
+
+describe('native addon', () => {
+  it('carries bytes both ways over a raw pty, 8-bit clean', async () => {
+    const pty = native().openpty();
+    expect(pty.path).toMatch(/^\/dev\/pts\/\d+$/);
+    const slave = openSync(pty.path, constants.O_RDWR | constants.O_NOCTTY);
+    const received: Buffer[] = [];
+    const master = new PollFd(pty.master, { data: (c) => received.push(Buffer.from(c)), end: () => {} });
+    // Bytes a cooked tty would eat or translate: ^C, ^D, CR, LF, 0xff.
+    const sent = Buffer.from([0x01, 0x03, 0x04, 0x0d, 0x0a, 0x7f, 0xff, 0x00]);
+    writeSync(slave, sent);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(Buffer.concat(received)).toEqual(sent);
+    master.write(Buffer.from([0x80, 0x0a, 0x0d]));
+    const back = Buffer.alloc(16);
+    const n = readSync(slave, back);
+    expect(back.subarray(0, n)).toEqual(Buffer.from([0x80, 0x0a, 0x0d]));
+    master.close();
+    closeSync(slave);
+    native().close(pty.slave);
+  });
+
+  it('reports end of file when the other side of the pty closes', async () => {
+    const pty = native().openpty();
+    let ended = false;
+    const master = new PollFd(pty.master, { data: () => {}, end: () => (ended = true) });
+    native().close(pty.slave);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ended).toBe(true);
+    expect(master.isClosed).toBe(true);
+  });
+
+  it('closes cleanly with a read pending and keeps nothing alive', () => {
+    const pty = native().openpty();
+    const master = new PollFd(pty.master, { data: () => {}, end: () => {} });
+    master.close();
+    master.close();
+    native().close(pty.slave);
+    expect(master.isClosed).toBe(true);
+  });
+
+  it('throws errno names with the path', () => {
+    try {
+      native().open('/nonexistent/cdc-wdm9', native().O_RDWR);
+      expect.unreachable();
+    } catch (error) {
+      expect(isSystemError(error) && error.code).toBe('ENOENT');
+      expect((error as Error).message).toContain('/nonexistent/cdc-wdm9');
+    }
+  });
+
+  it('opens a NETLINK_ROUTE socket', () => {
+    const fd = native().netlinkOpen(0, 0, null);
+    expect(fd).toBeGreaterThan(2);
+    native().close(fd);
+  });
+});
