@@ -1,0 +1,48 @@
+// One output model rendered as text or JSON (the iproute2 habit): a command builds a plain value,
+// `emit` prints it. JSON goes to stdout as one document; logs and progress go to stderr.
+import { RmnetError, ExitCode } from '../errors.js';
+
+export interface OutputOptions {
+  json?: boolean;
+}
+
+/** Prints a command's result: `render` makes the text form, the value itself is the JSON form. */
+export function emit<T>(value: T, options: OutputOptions, render: (value: T) => string): void {
+  if (options.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else {
+    const text = render(value);
+    if (text.length > 0) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+}
+
+/** Logs to stderr so stdout stays a clean JSON document. Quiet unless RMNETCTL_DEBUG is set for debug. */
+export const log = {
+  info(message: string): void {
+    process.stderr.write(`rmnetctl: ${message}\n`);
+  },
+  debug(message: string): void {
+    if (process.env.RMNETCTL_DEBUG) process.stderr.write(`rmnetctl[debug]: ${message}\n`);
+  },
+};
+
+/** Aligned columns for tables in text output. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** Reports an error the way every command does: text to stderr, or a JSON error document to stdout. */
+export function reportError(error: unknown, options: OutputOptions): ExitCode {
+  const known =
+    error instanceof RmnetError
+      ? error
+      : new RmnetError('INTERNAL', error instanceof Error ? error.message : String(error), ExitCode.failure);
+  if (options.json) process.stdout.write(`${JSON.stringify({ error: known.toJSON() }, null, 2)}\n`);
+  process.stderr.write(`rmnetctl: error: ${known.message}\n`);
+  if (!(error instanceof RmnetError) && error instanceof Error && process.env.RMNETCTL_DEBUG) {
+    process.stderr.write(`${error.stack ?? ''}\n`);
+  }
+  return known.exitCode;
+}
