@@ -18,10 +18,13 @@
 #include <node_api.h>
 #include <pty.h>
 #include <sched.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 #include <uv.h>
@@ -427,6 +430,40 @@ static napi_value fn_flock(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---- systemd notification ---------------------------------------------------------------- */
+
+/*
+ * sdNotify(socketPath, message): one datagram to $NOTIFY_SOCKET (AF_UNIX, SOCK_DGRAM), which Node's
+ * dgram module cannot send. A leading '@' names an abstract socket.
+ */
+static napi_value fn_sd_notify(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+  char message[4096];
+  size_t path_len = 0, message_len = 0;
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &path_len) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[1], message, sizeof message, &message_len) != napi_ok ||
+      path_len == 0 || path_len >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+    napi_throw_type_error(env, "EARGS", "sdNotify(socketPath: string, message: string)");
+    return NULL;
+  }
+  struct sockaddr_un address;
+  memset(&address, 0, sizeof address);
+  address.sun_family = AF_UNIX;
+  memcpy(address.sun_path, path, path_len);
+  if (path[0] == '@') address.sun_path[0] = 0;
+  socklen_t address_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + path_len);
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, errno, "socket(AF_UNIX)");
+  ssize_t n = sendto(fd, message, message_len, MSG_NOSIGNAL, (struct sockaddr *)&address, address_len);
+  int err = errno;
+  close(fd);
+  if (n < 0) return throw_errno(env, err, path);
+  return NULL;
+}
+
 /* ---- module ------------------------------------------------------------------------------- */
 
 static napi_value define_int(napi_env env, napi_value exports, const char *name, int32_t value) {
@@ -449,6 +486,7 @@ NAPI_MODULE_INIT() {
       {"netlinkOpen", NULL, fn_netlink_open, NULL, NULL, NULL, napi_default, NULL},
       {"netlinkJoin", NULL, fn_netlink_join, NULL, NULL, NULL, napi_default, NULL},
       {"flock", NULL, fn_flock, NULL, NULL, NULL, napi_default, NULL},
+      {"sdNotify", NULL, fn_sd_notify, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   define_int(env, exports, "O_RDONLY", O_RDONLY);

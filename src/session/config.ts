@@ -1,0 +1,108 @@
+// /etc/rmnetctl/NAME.conf for `rmnetctl run NAME`: one [modem] section, one [pdn] section per PDN.
+// Parsed purely (text in, config or an error naming file and line out), validated with the same
+// parsers as the command line, before anything is touched.
+import { ExitCode, RmnetError } from '../errors.js';
+import {
+  checkRequest, parseApn, parseAuth, parseBackend, parseIfname, parseIpType, parseMetric, parseMuxId, type BackendChoice, type PdnRequest,
+} from './request.js';
+
+export interface ServiceConfig {
+  modem: { device?: string | undefined; backend: BackendChoice; proxy: 'auto' | 'yes' | 'no' };
+  pdns: PdnRequest[];
+}
+
+type Section = { kind: 'modem' | 'pdn'; line: number; values: Map<string, { value: string; line: number }> };
+
+const MODEM_KEYS = new Set(['device', 'backend', 'proxy']);
+const PDN_KEYS = new Set(['mux', 'apn', 'ip-type', 'auth', 'user', 'password-file', 'ifname', 'no-ip', 'metric']);
+
+export function parseConfig(text: string, file: string): ServiceConfig {
+  const fail = (line: number, message: string) =>
+    new RmnetError('BAD_CONFIG', `${file}:${line}: ${message}`, ExitCode.usage, { file, line });
+  const sections: Section[] = [];
+  text.split('\n').forEach((raw, index) => {
+    const line = index + 1;
+    const content = raw.replace(/(^|\s)[#;].*$/, '').trim();
+    if (content === '') return;
+    const header = /^\[(\w+)\]$/.exec(content);
+    if (header) {
+      const kind = header[1]!.toLowerCase();
+      if (kind !== 'modem' && kind !== 'pdn') throw fail(line, `unknown section [${header[1]}] (expected [modem] or [pdn])`);
+      if (kind === 'modem' && sections.some((s) => s.kind === 'modem')) throw fail(line, 'only one [modem] section is allowed');
+      sections.push({ kind, line, values: new Map() });
+      return;
+    }
+    const pair = /^([\w-]+)\s*=\s*(.*)$/.exec(content);
+    if (!pair) throw fail(line, `expected "key = value", got "${content}"`);
+    const section = sections.at(-1);
+    if (!section) throw fail(line, 'a key before any [modem] or [pdn] section');
+    const key = pair[1]!.toLowerCase();
+    if (key === 'password') throw fail(line, 'passwords do not go in the config: use password-file = PATH (mode 600)');
+    const allowed = section.kind === 'modem' ? MODEM_KEYS : PDN_KEYS;
+    if (!allowed.has(key)) throw fail(line, `unknown key "${key}" in [${section.kind}] (known: ${[...allowed].join(', ')})`);
+    if (section.values.has(key)) throw fail(line, `"${key}" given twice in this section`);
+    section.values.set(key, { value: unquote(pair[2]!.trim()), line });
+  });
+
+  const modemSection = sections.find((s) => s.kind === 'modem');
+  const get = (s: Section | undefined, key: string) => s?.values.get(key);
+  const field = <T>(s: Section | undefined, key: string, parse: (v: string, f: string) => T, fallback: T): T => {
+    const entry = get(s, key);
+    if (!entry) return fallback;
+    try {
+      return parse(entry.value, key);
+    } catch (error) {
+      throw fail(entry.line, error instanceof Error ? error.message : String(error));
+    }
+  };
+  const proxy = field(modemSection, 'proxy', (v) => {
+    if (v === 'auto' || v === 'yes' || v === 'no') return v;
+    throw new Error(`proxy must be auto, yes or no, got "${v}"`);
+  }, 'auto' as const);
+  const modem = {
+    device: get(modemSection, 'device')?.value,
+    backend: field(modemSection, 'backend', parseBackend, 'auto' as BackendChoice),
+    proxy,
+  };
+  const pdns = sections.filter((s) => s.kind === 'pdn').map((s) => {
+    const mux = get(s, 'mux');
+    if (!mux) throw fail(s.line, '[pdn] needs mux = 1..254');
+    const apn = get(s, 'apn');
+    if (!apn) throw fail(s.line, '[pdn] needs apn = NAME');
+    const request: PdnRequest = {
+      muxId: field(s, 'mux', parseMuxId, 0),
+      apn: field(s, 'apn', parseApn, ''),
+      ipType: field(s, 'ip-type', parseIpType, '4'),
+      auth: field(s, 'auth', parseAuth, 'none'),
+      user: get(s, 'user')?.value,
+      passwordFile: get(s, 'password-file')?.value,
+      backend: modem.backend,
+      ifname: field(s, 'ifname', parseIfname, undefined as string | undefined),
+      noIp: field(s, 'no-ip', parseBoolean, false),
+      routeMetric: field(s, 'metric', parseMetric, undefined as number | undefined),
+    };
+    try {
+      return checkRequest(request);
+    } catch (error) {
+      throw fail(s.line, error instanceof Error ? error.message : String(error));
+    }
+  });
+  if (pdns.length === 0) throw fail(1, 'no [pdn] section: nothing to bring up');
+  const seen = new Map<number, number>();
+  sections.filter((s) => s.kind === 'pdn').forEach((s, i) => {
+    const mux = pdns[i]!.muxId;
+    if (seen.has(mux)) throw fail(s.line, `mux ${mux} is already used by the [pdn] at line ${seen.get(mux)}`);
+    seen.set(mux, s.line);
+  });
+  return { modem, pdns };
+}
+
+function parseBoolean(value: string, field: string): boolean {
+  if (/^(yes|true|1|on)$/i.test(value)) return true;
+  if (/^(no|false|0|off)$/i.test(value)) return false;
+  throw new Error(`${field} must be yes or no, got "${value}"`);
+}
+
+function unquote(value: string): string {
+  return /^"(.*)"$/.test(value) ? value.slice(1, -1) : value;
+}

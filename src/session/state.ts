@@ -1,0 +1,97 @@
+// What `up` created, recorded in /run/rmnetctl/<modem>.json so `down` can undo it after a crash and
+// `status` can compare it with what the kernel and the modem report. Written atomically (temp file +
+// rename) under the modem's lock. A record holds no secrets.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExitCode, RmnetError } from '../errors.js';
+import type { PdnRequest } from './request.js';
+
+export const DEFAULT_STATE_DIR = '/run/rmnetctl';
+
+export function stateDir(): string {
+  return process.env.RMNETCTL_STATE_DIR || DEFAULT_STATE_DIR;
+}
+
+export interface KernelModeRecord {
+  rawIp: boolean;
+  passThrough: boolean;
+  mtu: number;
+}
+
+export interface WdsClientRecord {
+  family: 4 | 6;
+  clientId: number;
+  /** Set once Start Network succeeded. */
+  packetDataHandle?: number | undefined;
+}
+
+export interface PdnRecord {
+  request: PdnRequest;
+  state: 'starting' | 'up';
+  backend: 'qmimux' | 'rmnet' | 'none';
+  link?: { name: string; ifindex: number; created: boolean } | undefined;
+  clients: WdsClientRecord[];
+  addresses: Array<{ family: 4 | 6; address: string; prefixLength: number }>;
+  routes: Array<{ family: 4 | 6; destination: string; gateway?: string | undefined; metric?: number | undefined }>;
+  dns: string[];
+  mtu?: number | undefined;
+  startedAt: string;
+}
+
+export interface ModemRecord {
+  version: 1;
+  /** Control port path as opened (e.g. /dev/cdc-wdm0). */
+  device: string;
+  /** The parent network interface (wwan0). */
+  netInterface: string;
+  /** Kernel mode before rmnetctl touched it: restored when the last PDN goes. */
+  kernelBefore?: KernelModeRecord | undefined;
+  dataFormat?: Record<string, unknown> | undefined;
+  pdns: PdnRecord[];
+}
+
+export class StateStore {
+  constructor(readonly dir: string = stateDir()) {}
+
+  path(modemKey: string): string {
+    return join(this.dir, `${modemKey}.json`);
+  }
+
+  read(modemKey: string): ModemRecord | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.path(modemKey), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    try {
+      const record = JSON.parse(text) as ModemRecord;
+      if (record.version !== 1 || !Array.isArray(record.pdns)) throw new Error('unknown layout');
+      return record;
+    } catch (error) {
+      throw new RmnetError('STATE_CORRUPT', `state file ${this.path(modemKey)} is unreadable (${(error as Error).message}); remove it and run "rmnetctl down --all" to clean up from kernel truth`, ExitCode.failure, { path: this.path(modemKey) });
+    }
+  }
+
+  write(modemKey: string, record: ModemRecord): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o755 });
+    const path = this.path(modemKey);
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+    renameSync(temp, path);
+  }
+
+  remove(modemKey: string): void {
+    rmSync(this.path(modemKey), { force: true });
+  }
+
+  /** Modem keys with a record (for `status` and `down --all` without -d). */
+  list(): string[] {
+    try {
+      return readdirSync(this.dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    } catch {
+      return [];
+    }
+  }
+}

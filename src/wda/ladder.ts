@@ -1,0 +1,128 @@
+// The data-format policy, as a table: the formats rmnetctl will run, best first. `negotiate` walks it,
+// asking the modem for each rung and keeping what the modem actually granted (modems clamp and refuse).
+//
+// Why this order: rmnet deaggregates in the kernel without copying and understands QMAPv5 checksum
+// offload; qmimux parses QMAP v1 only (never offer it v5) and copies every packet; raw-ip alone cannot
+// multiplex, so it carries exactly one PDN on the parent interface.
+
+export type LinkBackendName = 'rmnet' | 'qmimux';
+export type AggregationName = 'qmapv5' | 'qmap' | 'none';
+
+export interface Rung {
+  readonly name: string;
+  /** The kernel side: which driver makes the per-mux links; undefined = the parent carries one PDN. */
+  readonly backend: LinkBackendName | undefined;
+  readonly aggregation: AggregationName;
+  /** qmi_wwan mode this rung needs: pass_through hands every frame to rmnet. */
+  readonly passThrough: boolean;
+}
+
+export const LADDER: readonly Rung[] = [
+  { name: 'rmnet+qmapv5', backend: 'rmnet', aggregation: 'qmapv5', passThrough: true },
+  { name: 'rmnet+qmap', backend: 'rmnet', aggregation: 'qmap', passThrough: true },
+  { name: 'qmimux+qmap', backend: 'qmimux', aggregation: 'qmap', passThrough: false },
+  { name: 'raw-ip', backend: undefined, aggregation: 'none', passThrough: false },
+];
+
+/** What decides which rungs may be tried; every field comes from the user, the kernel or the modem. */
+export interface LadderConstraints {
+  /** --backend; 'auto' tries every backend. */
+  backend: 'auto' | LinkBackendName;
+  /** The rmnet module is loaded (or loadable). */
+  rmnetAvailable: boolean;
+  /** The parent is driven by qmi_wwan (qmimux exists only there; PCIe/MHI modems use rmnet). */
+  qmiWwan: boolean;
+  /** The format in force while other PDNs are up on this modem: it cannot change under them. */
+  live?: { backend: LinkBackendName | undefined; aggregation: AggregationName } | undefined;
+  /** The user asked for a mux id: raw-ip alone cannot carry it. */
+  muxRequested: boolean;
+}
+
+export interface SkippedRung {
+  rung: Rung;
+  reason: string;
+}
+
+/** Each rule says why a rung cannot be used here, or undefined when it can. Order = order of reasons. */
+const RULES: ReadonlyArray<(rung: Rung, c: LadderConstraints) => string | undefined> = [
+  (rung, c) =>
+    c.backend !== 'auto' && rung.backend !== c.backend ? `--backend ${c.backend} was asked` : undefined,
+  (rung, c) =>
+    rung.backend === 'rmnet' && !c.rmnetAvailable ? 'the rmnet module is not available (modprobe rmnet)' : undefined,
+  (rung, c) => (rung.backend === 'qmimux' && !c.qmiWwan ? 'qmimux exists only on qmi_wwan' : undefined),
+  (rung, c) => (rung.backend === undefined && c.muxRequested ? 'raw-ip alone cannot multiplex a mux id' : undefined),
+  (rung, c) =>
+    c.live && (c.live.backend !== rung.backend || c.live.aggregation !== rung.aggregation)
+      ? `other PDNs are up with ${describe(c.live)}; the format cannot change under live sessions`
+      : undefined,
+];
+
+function describe(format: { backend: LinkBackendName | undefined; aggregation: AggregationName }): string {
+  return LADDER.find((r) => r.backend === format.backend && r.aggregation === format.aggregation)?.name ??
+    `${format.backend ?? 'no backend'}+${format.aggregation}`;
+}
+
+/** Splits the ladder into the rungs to try (in order) and the ones ruled out, each with its reason. */
+export function candidateRungs(constraints: LadderConstraints): { rungs: Rung[]; skipped: SkippedRung[] } {
+  const rungs: Rung[] = [];
+  const skipped: SkippedRung[] = [];
+  for (const rung of LADDER) {
+    const reason = RULES.map((rule) => rule(rung, constraints)).find((r) => r !== undefined);
+    if (reason === undefined) rungs.push(rung);
+    else skipped.push({ rung, reason });
+  }
+  return { rungs, skipped };
+}
+
+/** What the modem granted, reduced to what the ladder compares. */
+export interface GrantedFormat {
+  linkLayer: 'raw-ip' | '802-3' | 'unknown';
+  dlAggregation: AggregationName | 'other';
+  ulAggregation: AggregationName | 'other';
+}
+
+export interface Attempt {
+  rung: Rung;
+  granted: GrantedFormat;
+  accepted: boolean;
+  /** Set when the modem's answer matched a lower rung, which was taken without asking again. */
+  fellTo?: string;
+}
+
+/**
+ * Walks the candidate rungs: asks the modem for each, accepts the first whose grant matches a rung we
+ * may use. A grant that matches a lower candidate (asked v5, got v1) is taken as that rung directly.
+ */
+export async function negotiate<G extends GrantedFormat>(
+  rungs: readonly Rung[],
+  ask: (rung: Rung) => Promise<G>,
+): Promise<{ rung: Rung; granted: G; attempts: Attempt[] } | { rung: undefined; attempts: Attempt[] }> {
+  const attempts: Attempt[] = [];
+  for (let i = 0; i < rungs.length; i++) {
+    const rung = rungs[i]!;
+    const granted = await ask(rung);
+    const matched = rungs.slice(i).find((r) => grants(granted, r));
+    attempts.push({ rung, granted, accepted: matched !== undefined, ...(matched && matched !== rung ? { fellTo: matched.name } : {}) });
+    if (matched) return { rung: matched, granted, attempts };
+  }
+  return { rung: undefined, attempts };
+}
+
+function grants(granted: GrantedFormat, rung: Rung): boolean {
+  return granted.linkLayer === 'raw-ip' && granted.dlAggregation === rung.aggregation && granted.ulAggregation === rung.aggregation;
+}
+
+/** The one decision line field logs need: what was chosen, and why the better rungs were not. */
+export function decisionLog(
+  result: { rung: Rung | undefined; attempts: Attempt[] },
+  skipped: readonly SkippedRung[],
+): string {
+  const parts = [
+    result.rung ? `data format: ${result.rung.name}` : 'data format: none of the candidate formats was granted',
+    ...skipped.map((s) => `${s.rung.name} skipped (${s.reason})`),
+    ...result.attempts
+      .filter((a) => !a.accepted || a.fellTo)
+      .map((a) => `${a.rung.name} refused by the modem (granted link layer ${a.granted.linkLayer}, DL ${a.granted.dlAggregation})`),
+  ];
+  return parts.join('; ');
+}

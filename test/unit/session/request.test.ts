@@ -1,0 +1,99 @@
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkRequest, parseApn, parseIpType, parseMuxId, parseIfname, readSecret, sameSettings, type PdnRequest } from '../../../src/session/request.js';
+import { parseConfig } from '../../../src/session/config.js';
+import { RmnetError, ExitCode } from '../../../src/errors.js';
+
+function errorOf(fn: () => unknown): RmnetError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof RmnetError) return error;
+    throw error;
+  }
+  throw new Error('expected an RmnetError');
+}
+
+let dir: string;
+beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'rmnetctl-request-'))));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const base: PdnRequest = { muxId: 1, apn: 'internet', ipType: '4', auth: 'none', backend: 'auto', noIp: false };
+
+describe('PDN request validation', () => {
+  it.each(['0', '255', 'x', '1.5', '-1', '', '256', '0x100'])('refuses mux id "%s" with a usage error', (value) => {
+    const error = errorOf(() => parseMuxId(value));
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toContain('1..254');
+  });
+
+  it('accepts mux ids 1, 254 and hex 0x81', () => {
+    expect([parseMuxId('1'), parseMuxId('254'), parseMuxId('0x81')]).toEqual([1, 254, 129]);
+  });
+
+  it('refuses an APN over 100 bytes and names its length', () => {
+    expect(parseApn('a'.repeat(100))).toHaveLength(100);
+    expect(errorOf(() => parseApn('a'.repeat(101))).message).toContain('101 bytes');
+  });
+
+  it('refuses control characters in the APN and says where', () => {
+    const error = errorOf(() => parseApn('inter\nnet'));
+    expect(error.message).toMatch(/control character \(U\+000a\) at position 6/);
+  });
+
+  it('refuses unknown ip types and interface names', () => {
+    expect(errorOf(() => parseIpType('ipv4')).message).toContain('4, 6 or 4v6');
+    expect(errorOf(() => parseIfname('a'.repeat(16))).message).toContain('not a valid interface name');
+    expect(errorOf(() => parseIfname('a/b')).code).toBe('BAD_ARGUMENT');
+  });
+
+  it('needs a user and a root-only password file for pap/chap', () => {
+    expect(errorOf(() => checkRequest({ ...base, auth: 'chap' })).message).toContain('--user');
+    const loose = join(dir, 'loose');
+    writeFileSync(loose, 'secret\n');
+    chmodSync(loose, 0o644);
+    const error = errorOf(() => checkRequest({ ...base, auth: 'chap', user: 'u', passwordFile: loose }));
+    expect(error.code).toBe('INSECURE_SECRET');
+    expect(error.message).toContain('chmod 600');
+    const tight = join(dir, 'tight');
+    writeFileSync(tight, 's3cret\nignored');
+    chmodSync(tight, 0o600);
+    expect(checkRequest({ ...base, auth: 'chap', user: 'u', passwordFile: tight }).passwordFile).toBe(tight);
+    expect(readSecret(tight)).toBe('s3cret');
+  });
+
+  it('compares settings for the idempotent up', () => {
+    expect(sameSettings(base, { ...base, backend: 'rmnet' })).toBe(true);
+    expect(sameSettings(base, { ...base, apn: 'ims' })).toBe(false);
+  });
+});
+
+describe('service config', () => {
+  it('parses a modem and two PDNs', () => {
+    const config = parseConfig(
+      ['# lte uplink', '[modem]', 'device = /dev/cdc-wdm0', 'backend = rmnet', '', '[pdn]', 'mux = 1', 'apn = internet', 'ip-type = 4v6', 'metric = 100', '[pdn]', 'mux = 2', 'apn = "ims"', 'no-ip = yes'].join('\n'),
+      'lte.conf',
+    );
+    expect(config.modem).toEqual({ device: '/dev/cdc-wdm0', backend: 'rmnet', proxy: 'auto' });
+    expect(config.pdns.map((p) => [p.muxId, p.apn, p.ipType, p.noIp, p.routeMetric, p.backend])).toEqual([
+      [1, 'internet', '4v6', false, 100, 'rmnet'],
+      [2, 'ims', '4', true, undefined, 'rmnet'],
+    ]);
+  });
+
+  it.each([
+    ['[pdn]\nmux = 1\napn = a\npassword = x', 'lte.conf:4: passwords do not go in the config'],
+    ['[pdn]\nmux = 0\napn = a', 'lte.conf:2: mux must be a mux id'],
+    ['[pdn]\nmux = 1\napn = a\n[pdn]\nmux = 1\napn = b', 'lte.conf:4: mux 1 is already used'],
+    ['[pdn]\napn = a', 'lte.conf:1: [pdn] needs mux'],
+    ['[modem]\ndevice = x', 'no [pdn] section'],
+    ['[pdn]\nmux = 1\napn = a\ncolour = red', 'unknown key "colour"'],
+    ['mux = 1', 'a key before any'],
+  ])('names file and line for bad config %#', (text, message) => {
+    const error = errorOf(() => parseConfig(text, 'lte.conf'));
+    expect(error.code).toBe('BAD_CONFIG');
+    expect(error.message).toContain(message);
+  });
+});
