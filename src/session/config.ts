@@ -55,10 +55,10 @@ export function parseConfig(text: string, file: string): ServiceConfig {
       throw fail(entry.line, error instanceof Error ? error.message : String(error));
     }
   };
-  const proxy = field(modemSection, 'proxy', (v) => {
+  const proxy = field(modemSection, 'proxy', (v): 'auto' | 'yes' | 'no' => {
     if (v === 'auto' || v === 'yes' || v === 'no') return v;
     throw new Error(`proxy must be auto, yes or no, got "${v}"`);
-  }, 'auto' as const);
+  }, 'auto');
   const modem = {
     device: get(modemSection, 'device')?.value,
     backend: field(modemSection, 'backend', parseBackend, 'auto' as BackendChoice),

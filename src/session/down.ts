@@ -1,0 +1,155 @@
+// `rmnetctl down`: stop the sessions, release the client ids, remove addresses/routes/DNS, delete the
+// link, and restore the kernel mode when nothing else uses the modem. Works from the record (even one a
+// crashed `up` left half-written) and from what the kernel shows when the record is gone. Keeps going
+// past failures (a modem that is gone still gets its links removed) and reports each as a warning.
+import { ExitCode, RmnetError } from '../errors.js';
+import { QmiService } from '../qmi/enums.js';
+import { QmiClient, type QmiDevice } from '../qmi/device.js';
+import { SystemDatapath } from '../datapath/execute.js';
+import { readMuxMap } from '../datapath/mux.js';
+import type { MuxLink } from '../datapath/backend.js';
+import { setPassThrough, setRawIp } from '../sysfs/qmi-wwan.js';
+import { stopNetwork } from '../wds/session-messages.js';
+import type { SessionEnv } from './env.js';
+import { removeIpConfig } from './ipconfig.js';
+import { lockModem } from './lock.js';
+import { devicePath, modemKey, selectModem } from './select.js';
+import type { ModemRecord, PdnRecord } from './state.js';
+
+export interface DownOptions {
+  selector?: string | undefined;
+  /** One mux id, or undefined with `all`. */
+  muxId?: number | undefined;
+  all: boolean;
+  proxy: 'auto' | 'yes' | 'no';
+}
+
+export interface DownResult {
+  modem: string;
+  parent: string;
+  removed: Array<{ muxId: number; link: string | undefined; recorded: boolean; stoppedSessions: number; releasedClients: number }>;
+  kernelRestored: boolean;
+  warnings: string[];
+}
+
+export async function down(env: SessionEnv, options: DownOptions): Promise<DownResult> {
+  if (!options.all && options.muxId === undefined) {
+    throw new RmnetError('BAD_ARGUMENT', 'down needs --mux N or --all', ExitCode.usage);
+  }
+  const modem = await selectModem(env, options.selector);
+  const parent = modem.netInterface!;
+  const key = modemKey(modem);
+  const lock = await lockModem(env.store.dir, key);
+  const warnings: string[] = [];
+  const warn = (text: string) => {
+    warnings.push(text);
+    env.log(`warning: ${text}`);
+  };
+  try {
+    const record: ModemRecord | undefined = env.store.read(key);
+    const kernelLinks = await readMuxMap(env.sysfs, env.netlink, parent);
+    const wanted = (muxId: number) => options.all || muxId === options.muxId;
+    const pdns = (record?.pdns ?? []).filter((p) => wanted(p.request.muxId));
+    const strayLinks = kernelLinks.filter((l) => wanted(l.muxId) && !pdns.some((p) => p.request.muxId === l.muxId));
+    if (pdns.length === 0 && strayLinks.length === 0 && !options.all) {
+      throw new RmnetError('NOT_UP', `mux ${options.muxId} is not up on ${parent} (no record, no link in the kernel)`, ExitCode.notFound, { interface: parent, muxId: options.muxId });
+    }
+
+    let device: QmiDevice | undefined;
+    if (pdns.some((p) => p.clients.length > 0)) {
+      const viaProxy = options.proxy === 'yes' || (options.proxy === 'auto' && (await env.proxyRunning()));
+      device = await env.openQmi(devicePath(modem), viaProxy).catch((error: unknown) => {
+        warn(`cannot reach the modem at ${devicePath(modem)} (${(error as Error).message}): its sessions and client ids are left to it`);
+        return undefined;
+      });
+    }
+    const datapath = new SystemDatapath(env.sysfs, env.netlink);
+    const removed: DownResult['removed'] = [];
+    try {
+      for (const pdn of pdns) {
+        const link = kernelLinks.find((l) => l.muxId === pdn.request.muxId);
+        removed.push({ muxId: pdn.request.muxId, link: pdn.link?.name ?? link?.name, recorded: true, ...(await endSessions(device, pdn, warn)) });
+        await removeIpConfig(env.netlink, env.dns, pdn).catch((e: unknown) => warn(`mux ${pdn.request.muxId}: removing addresses/routes: ${(e as Error).message}`));
+        if (link) await deleteLink(datapath, link, warn);
+        record!.pdns = record!.pdns.filter((p) => p !== pdn);
+        if (record!.pdns.length > 0) env.store.write(key, record!);
+      }
+      for (const link of strayLinks) {
+        env.log(`${link.name}: mux ${link.muxId} has no record; removing the link the kernel shows`);
+        await deleteLink(datapath, link, warn);
+        removed.push({ muxId: link.muxId, link: link.name, recorded: false, stoppedSessions: 0, releasedClients: 0 });
+      }
+    } finally {
+      // Nothing of ours is left on these clients; never release what we did not record.
+      await device?.close({ keepClients: true });
+    }
+
+    const remainingLinks = await readMuxMap(env.sysfs, env.netlink, parent);
+    let kernelRestored = false;
+    if ((record?.pdns.length ?? 0) === 0) {
+      if (remainingLinks.length === 0 && record?.kernelBefore) {
+        kernelRestored = await restoreKernelMode(env, parent, record.kernelBefore, warn);
+      }
+      env.store.remove(key);
+    }
+    return { modem: devicePath(modem), parent, removed, kernelRestored, warnings };
+  } finally {
+    lock.release();
+  }
+}
+
+/** Stop Network then Release CID for every recorded client; errors become warnings (the modem may have reset). */
+async function endSessions(device: QmiDevice | undefined, pdn: PdnRecord, warn: (text: string) => void): Promise<{ stoppedSessions: number; releasedClients: number }> {
+  let stoppedSessions = 0;
+  let releasedClients = 0;
+  if (!device) return { stoppedSessions, releasedClients };
+  for (const entry of pdn.clients) {
+    const client = new QmiClient(device, QmiService.WDS, entry.clientId);
+    if (entry.packetDataHandle !== undefined) {
+      try {
+        await stopNetwork(client, entry.packetDataHandle);
+        stoppedSessions++;
+      } catch (error) {
+        warn(`mux ${pdn.request.muxId} IPv${entry.family}: Stop Network: ${(error as Error).message}`);
+      }
+    }
+    try {
+      await client.release();
+      releasedClients++;
+    } catch (error) {
+      warn(`mux ${pdn.request.muxId}: releasing WDS client ${entry.clientId}: ${(error as Error).message}`);
+    }
+  }
+  return { stoppedSessions, releasedClients };
+}
+
+async function deleteLink(datapath: SystemDatapath, link: MuxLink, warn: (text: string) => void): Promise<void> {
+  try {
+    await datapath.apply({ op: 'delete-link', backend: link.backend, parent: link.parent, muxId: link.muxId });
+  } catch (error) {
+    warn(`${link.name}: deleting the ${link.backend} link of mux ${link.muxId}: ${(error as Error).message}`);
+  }
+}
+
+/** Puts qmi_wwan back the way `up` found it: raw_ip and pass_through need the parent down. */
+async function restoreKernelMode(env: SessionEnv, parent: string, before: NonNullable<ModemRecord['kernelBefore']>, warn: (text: string) => void): Promise<boolean> {
+  try {
+    const { readQmiWwanMode } = await import('../sysfs/qmi-wwan.js');
+    const mode = await readQmiWwanMode(env.sysfs, parent);
+    const link = await env.netlink.getLink(parent);
+    const modeChanges = mode !== undefined && (mode.passThrough !== before.passThrough || mode.rawIp !== before.rawIp);
+    if (modeChanges) {
+      if (link.up) await env.netlink.setLinkUp(parent, false);
+      if (mode.passThrough && !before.passThrough) await setPassThrough(env.sysfs, parent, false);
+      if (mode.rawIp !== before.rawIp) await setRawIp(env.sysfs, parent, before.rawIp);
+      if (!mode.passThrough && before.passThrough) await setPassThrough(env.sysfs, parent, true);
+    }
+    if ((await env.netlink.getLink(parent)).mtu !== before.mtu) await env.netlink.setMtu(parent, before.mtu);
+    if (modeChanges && link.up) await env.netlink.setLinkUp(parent, true);
+    env.log(`${parent}: kernel mode restored (raw_ip ${before.rawIp ? 'Y' : 'N'}, pass_through ${before.passThrough ? 'Y' : 'N'}, MTU ${before.mtu})`);
+    return true;
+  } catch (error) {
+    warn(`${parent}: restoring raw_ip/pass_through/MTU: ${(error as Error).message}`);
+    return false;
+  }
+}

@@ -1,0 +1,71 @@
+// Everything the session layer touches, behind one small interface: the kernel (sysfs, rtnetlink), the
+// modem's control port, the state directory, DNS. `systemEnv` is the real machine; tests and the lab pass
+// their own (a recorded sysfs copy, a netlink double or a namespace, the emulated modem).
+import { readFile } from 'node:fs/promises';
+import { FileSysfs, type Sysfs } from '../sysfs/sysfs.js';
+import type { Netlink } from '../netlink/rtnl.js';
+import { StateStore } from './state.js';
+import type { QmiDevice } from '../qmi/device.js';
+import { systemDns, type DnsApplier } from './dns.js';
+
+export interface SessionEnv {
+  sysfs: Sysfs;
+  netlink: Netlink;
+  store: StateStore;
+  /** Opens a control port: the character device, or libqmi's qmi-proxy to share it with ModemManager. */
+  openQmi(path: string, viaProxy: boolean): Promise<QmiDevice>;
+  /** Whether qmi-proxy is listening (ModemManager or qmicli -p started it). */
+  proxyRunning(): Promise<boolean>;
+  dns: DnsApplier;
+  /** Progress and decisions, one line each (stderr in the CLI). */
+  log(line: string): void;
+  /** Whether the rmnet link type is available; loads the module if it can. */
+  rmnetAvailable(): Promise<boolean>;
+}
+
+export interface SystemEnvOptions {
+  sysfsRoot?: string;
+  stateDir?: string;
+  netns?: string | null;
+  log?: (line: string) => void;
+}
+
+/** The real machine. Netlink and QMI modules load lazily so `--help` and `--version` stay fast. */
+export async function systemEnv(options: SystemEnvOptions = {}): Promise<SessionEnv> {
+  const { RtNetlink } = await import('../netlink/rtnl.js');
+  const { openQmiDevice } = await import('../qmi/open.js');
+  const sysfs = new FileSysfs(options.sysfsRoot ?? '/sys');
+  return {
+    sysfs,
+    netlink: new RtNetlink(options.netns ? { netns: options.netns } : {}),
+    store: new StateStore(options.stateDir),
+    async openQmi(path, viaProxy) {
+      return (await openQmiDevice({ path, proxy: viaProxy })).device;
+    },
+    proxyRunning: qmiProxyListening,
+    dns: systemDns(),
+    log: options.log ?? ((line) => process.stderr.write(`rmnetctl: ${line}\n`)),
+    async rmnetAvailable() {
+      if ((await sysfs.list('module').catch(() => [] as string[])).includes('rmnet')) return true;
+      return loadModule('rmnet');
+    },
+  };
+}
+
+/** qmi-proxy listens on the abstract unix socket "@qmi-proxy"; /proc/net/unix lists listeners. */
+export async function qmiProxyListening(): Promise<boolean> {
+  try {
+    const table = await readFile('/proc/net/unix', 'utf8');
+    return table.split('\n').some((line) => line.trimEnd().endsWith(' @qmi-proxy'));
+  } catch {
+    return false;
+  }
+}
+
+/** modprobe with a fixed argument list (never a shell string); false when it is not there or fails. */
+async function loadModule(name: 'rmnet'): Promise<boolean> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve) => {
+    execFile('modprobe', ['-q', name], { timeout: 10_000 }, (error) => resolve(!error));
+  });
+}

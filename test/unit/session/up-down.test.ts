@@ -1,0 +1,253 @@
+// `up` and `down` end to end on test doubles: the emulated modem (real QMI bytes through QmiDevice), a
+// copy of the sysfs tree recorded on the real 6.1 kernel that reacts to qmi_wwan's writes like the
+// kernel, and a netlink double with rmnet's refusals. The same flows run against the real drivers in the lab.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmulatedModem, memoryTransport } from '../../modem/index.js';
+import { QmiDevice } from '../../../src/qmi/device.js';
+import { StateStore } from '../../../src/session/state.js';
+import { noDns } from '../../../src/session/dns.js';
+import type { SessionEnv } from '../../../src/session/env.js';
+import { up } from '../../../src/session/up.js';
+import { down } from '../../../src/session/down.js';
+import type { PdnRequest } from '../../../src/session/request.js';
+import { RmnetError } from '../../../src/errors.js';
+import { FakeNetlink, QmiWwanSysfs } from '../datapath/doubles.js';
+import type { AddressSpec, Link, RmnetLinkSpec, RouteSpec } from '../../../src/netlink/rtnl.js';
+
+/** The netlink double, also keeping the addresses and routes it was given. */
+class RecordingNetlink extends FakeNetlink {
+  addresses: AddressSpec[] = [];
+  rmnetFlags = new Map<string, number | undefined>();
+  override async createRmnetLink(spec: RmnetLinkSpec): Promise<Link> {
+    const link = await super.createRmnetLink(spec);
+    this.rmnetFlags.set(spec.name, spec.flags?.flags);
+    return link;
+  }
+  routes: RouteSpec[] = [];
+  override async addAddress(spec: AddressSpec): Promise<void> {
+    await this.getLink(spec.link);
+    this.addresses.push(spec);
+  }
+  override async deleteAddress(spec: AddressSpec): Promise<void> {
+    this.addresses = this.addresses.filter((a) => a.address !== spec.address);
+  }
+  override async addRoute(spec: RouteSpec): Promise<void> {
+    this.routes.push(spec);
+  }
+  override async deleteRoute(spec: RouteSpec): Promise<void> {
+    this.routes = this.routes.filter((r) => !(r.family === spec.family && r.link === spec.link));
+  }
+}
+
+interface Rig {
+  env: SessionEnv;
+  modem: EmulatedModem;
+  sysfs: QmiWwanSysfs;
+  netlink: RecordingNetlink;
+  stateDir: string;
+  log: string[];
+}
+
+let rig: Rig;
+
+function makeRig(): Rig {
+  const sysfs = QmiWwanSysfs.copyOf('rawip');
+  const netlink = new RecordingNetlink();
+  netlink.links = [FakeNetlink.link({ index: 1, name: 'lo', type: 772, mtu: 65536 }), FakeNetlink.link({ index: 2, name: 'wwan0', mtu: 1500, maxMtu: 1500 })];
+  sysfs.onAddMux = (name, ifindex) => netlink.links.push(FakeNetlink.link({ index: ifindex, name, mtu: 1500 }));
+  const modem = new EmulatedModem();
+  const stateDir = mkdtempSync(join(tmpdir(), 'rmnetctl-session-'));
+  const log: string[] = [];
+  const env: SessionEnv = {
+    sysfs,
+    netlink,
+    store: new StateStore(stateDir),
+    openQmi: async (path) => new QmiDevice(memoryTransport(modem, path), { timeoutMs: 2000 }),
+    proxyRunning: async () => false,
+    dns: noDns,
+    log: (line) => log.push(line),
+    rmnetAvailable: async () => netlink.rmnetLoaded,
+  };
+  return { env, modem, sysfs, netlink, stateDir, log };
+}
+
+const request = (overrides: Partial<PdnRequest> = {}): PdnRequest => ({ muxId: 1, apn: 'internet', ipType: '4', auth: 'none', backend: 'auto', noIp: false, routeMetric: 100, ...overrides });
+const options = { proxy: 'no' as const };
+
+beforeEach(() => (rig = makeRig()));
+afterEach(() => {
+  rig.sysfs.cleanup();
+  rmSync(rig.stateDir, { recursive: true, force: true });
+});
+
+async function failure(promise: Promise<unknown>): Promise<RmnetError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof RmnetError) return error;
+    throw error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('up', () => {
+  it('brings mux 1 up on rmnet with QMAPv5, the address the modem assigned, and a record', async () => {
+    const result = await up(rig.env, request(), options);
+    const rmnet = rig.netlink.links.find((l) => l.kind === 'rmnet');
+    expect(rmnet?.muxId).toBe(1);
+    expect(result.link).toBe(rmnet?.name);
+    expect(result.backend).toBe('rmnet');
+    expect(result.dataFormat.rung).toBe('rmnet+qmapv5');
+    expect(rig.netlink.rmnetFlags.get(rmnet!.name)).toBe(0x31); // deaggregation + v5 checksum offload both ways
+    const [session] = rig.modem.sessions();
+    expect(session).toMatchObject({ muxId: 1, apn: 'internet', ipFamily: 4 });
+    expect(result.addresses).toEqual([{ family: 4, address: session!.ipv4!.address, prefixLength: session!.ipv4!.prefixLength }]);
+    expect(rig.netlink.addresses.map((a) => a.address)).toEqual([session!.ipv4!.address]);
+    expect(rig.netlink.routes).toEqual([expect.objectContaining({ destination: 'default', family: 4, metric: 100, link: rmnet?.index })]);
+    expect(rig.modem.clients().filter((c) => c.service === 1)).toEqual([{ service: 1, clientId: session!.clientId }]);
+    expect(rig.modem.clients().filter((c) => c.service === 0x1a)).toEqual([]); // WDA client released
+    const record = rig.env.store.read('cdc-wdm0');
+    expect(record?.pdns[0]).toMatchObject({ state: 'up', backend: 'rmnet', clients: [{ family: 4, clientId: session!.clientId, packetDataHandle: session!.packetDataHandle }] });
+    expect(record?.kernelBefore).toEqual({ rawIp: true, passThrough: false, mtu: 1500 });
+    expect(await rig.sysfs.read('class/net/wwan0/qmi/pass_through')).toBe('Y');
+  });
+
+  it('uses the DL size the modem granted, not the one asked for', async () => {
+    rig.modem.behaviour.downlinkMaxDatagrams = 10;
+    rig.modem.behaviour.downlinkMaxSize = 4096;
+    const result = await up(rig.env, request(), options);
+    expect([result.dataFormat.dlMaxDatagrams, result.dataFormat.dlMaxSize]).toEqual([10, 4096]);
+    expect(rig.netlink.links.find((l) => l.name === 'wwan0')!.mtu).toBeGreaterThanOrEqual(4096);
+  });
+
+  it('falls down the ladder when the modem does not support QMAPv5, and says so', async () => {
+    rig.modem.behaviour.supportedAggregation = [0, 5];
+    const result = await up(rig.env, request(), options);
+    expect(result.dataFormat.rung).toBe('rmnet+qmap');
+    expect(result.decision).toContain('rmnet+qmapv5 refused by the modem');
+    expect(rig.netlink.rmnetFlags.get(result.link)).toBe(0x01);
+  });
+
+  it('uses qmimux when rmnet is missing, mapping the mux id from qmap/mux_id', async () => {
+    rig.netlink.rmnetLoaded = false;
+    rig.modem.behaviour.supportedAggregation = [0, 5, 9];
+    const result = await up(rig.env, request({ muxId: 7 }), options);
+    expect(result.backend).toBe('qmimux');
+    expect(result.dataFormat.rung).toBe('qmimux+qmap');
+    expect(await rig.sysfs.read(`class/net/${result.link}/qmap/mux_id`)).toBe('0x07');
+    expect(result.decision).toContain('modprobe rmnet');
+  });
+
+  it('brings up dual-stack with one WDS client per family bound to the same mux', async () => {
+    const result = await up(rig.env, request({ ipType: '4v6' }), options);
+    const sessions = rig.modem.sessions();
+    expect(sessions.map((s) => [s.muxId, s.ipFamily]).sort()).toEqual([[1, 4], [1, 6]]);
+    expect(new Set(sessions.map((s) => s.clientId)).size).toBe(2);
+    expect(result.addresses.map((a) => a.family).sort()).toEqual([4, 6]);
+    expect(rig.netlink.routes.map((r) => r.family).sort()).toEqual([4, 6]);
+  });
+
+  it('keeps the format for a second PDN and runs both at once', async () => {
+    await up(rig.env, request(), options);
+    const second = await up(rig.env, request({ muxId: 2, apn: 'ims', routeMetric: undefined }), options);
+    expect(second.decision).toContain('kept');
+    expect(rig.modem.sessions().map((s) => [s.muxId, s.apn]).sort()).toEqual([[1, 'internet'], [2, 'ims']]);
+    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet').map((l) => l.muxId).sort()).toEqual([1, 2]);
+  });
+
+  it('is a no-op for the same settings and refuses different ones', async () => {
+    await up(rig.env, request(), options);
+    const again = await up(rig.env, request(), options);
+    expect(again.alreadyUp).toBe(true);
+    expect(rig.modem.sessions()).toHaveLength(1);
+    const error = await failure(up(rig.env, request({ apn: 'other' }), options));
+    expect(error.code).toBe('MUX_IN_USE');
+    expect(error.message).toContain('already up with other settings');
+  });
+
+  it('rolls back everything when Start Network fails, reporting the call end reason', async () => {
+    rig.modem.behaviour.startNetworkFailure = { callEndReason: 2, verbose: { type: 6, reason: 33 } } as never;
+    const error = await failure(up(rig.env, request(), options));
+    expect(error.message).toMatch(/failed at "start the data sessions"/);
+    expect(error.message).toContain('everything it had done was undone');
+    expect(error.details.rolledBack).toBe(true);
+    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet')).toEqual([]);
+    expect(rig.modem.clients()).toEqual([]);
+    expect(rig.modem.sessions()).toEqual([]);
+    expect(existsSync(rig.env.store.path('cdc-wdm0'))).toBe(false);
+    expect(await rig.sysfs.read('class/net/wwan0/qmi/pass_through')).toBe('N');
+  });
+
+  it('refuses a mux id held by a link it did not create, touching nothing', async () => {
+    rig.netlink.rmnetLoaded = false;
+    await rig.sysfs.write('class/net/wwan0/qmi/add_mux', '3');
+    const error = await failure(up(rig.env, request({ muxId: 3 }), options));
+    expect(error.code).toBe('MUX_IN_USE');
+    expect(error.message).toContain('qmimux0');
+    expect(rig.modem.clients()).toEqual([]);
+  });
+});
+
+describe('down', () => {
+  it('--all leaves no link, no client id, no session, no state file, and restores the kernel mode', async () => {
+    await up(rig.env, request({ ipType: '4v6' }), options);
+    await up(rig.env, request({ muxId: 2, apn: 'ims' }), options);
+    const result = await down(rig.env, { all: true, proxy: 'no' });
+    expect(result.removed.map((r) => [r.muxId, r.stoppedSessions, r.releasedClients])).toEqual([[1, 2, 2], [2, 1, 1]]);
+    expect(result.warnings).toEqual([]);
+    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet')).toEqual([]);
+    expect(rig.netlink.addresses).toEqual([]);
+    expect(rig.netlink.routes).toEqual([]);
+    expect(rig.modem.clients()).toEqual([]);
+    expect(rig.modem.sessions()).toEqual([]);
+    expect(existsSync(rig.env.store.path('cdc-wdm0'))).toBe(false);
+    expect(result.kernelRestored).toBe(true);
+    expect(await rig.sysfs.read('class/net/wwan0/qmi/pass_through')).toBe('N');
+  });
+
+  it('--mux takes one PDN down and leaves the other running', async () => {
+    await up(rig.env, request(), options);
+    await up(rig.env, request({ muxId: 2, apn: 'ims' }), options);
+    await down(rig.env, { muxId: 1, all: false, proxy: 'no' });
+    expect(rig.modem.sessions().map((s) => s.muxId)).toEqual([2]);
+    expect(rig.env.store.read('cdc-wdm0')?.pdns.map((p) => p.request.muxId)).toEqual([2]);
+  });
+
+  it('cleans up what the kernel shows when the state file is gone', async () => {
+    await up(rig.env, request(), options);
+    rig.env.store.remove('cdc-wdm0');
+    const result = await down(rig.env, { muxId: 1, all: false, proxy: 'no' });
+    expect(result.removed).toEqual([expect.objectContaining({ muxId: 1, recorded: false })]);
+    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet')).toEqual([]);
+  });
+
+  it('cleans up after an up that died half-way (record in "starting", client allocated, no session)', async () => {
+    rig.modem.behaviour.dropResponses = ['wds:Start Network'];
+    // A killed process: its port goes away mid Start Network, so nothing it would undo reaches the modem.
+    let transport: ReturnType<typeof memoryTransport> | undefined;
+    const env = { ...rig.env, openQmi: async (path: string) => new QmiDevice((transport = memoryTransport(rig.modem, path))) };
+    const crashed = up(env, request(), options);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const midway = rig.env.store.read('cdc-wdm0');
+    expect(midway?.pdns[0]?.state).toBe('starting');
+    expect(midway?.pdns[0]?.clients).toHaveLength(1);
+    transport!.hangUp();
+    await failure(crashed);
+    rig.env.store.write('cdc-wdm0', midway!); // what the killed process left on disk
+    expect(rig.modem.clients().filter((c) => c.service === 1)).toHaveLength(1);
+    rig.modem.behaviour.dropResponses = [];
+    const result = await down(rig.env, { muxId: 1, all: false, proxy: 'no' });
+    expect(result.removed[0]).toMatchObject({ muxId: 1, recorded: true, releasedClients: 1 });
+    expect(existsSync(rig.env.store.path('cdc-wdm0'))).toBe(false);
+    expect(rig.modem.clients()).toEqual([]);
+    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet')).toEqual([]);
+  });
+
+  it('says a mux that is not up is not up', async () => {
+    const error = await failure(down(rig.env, { muxId: 9, all: false, proxy: 'no' }));
+    expect(error.code).toBe('NOT_UP');
+  });
+});
