@@ -22,6 +22,8 @@ export interface DownOptions {
   muxId?: number | undefined;
   all: boolean;
   proxy: 'auto' | 'yes' | 'no';
+  /** An open control port to use and leave open (the supervisor's). */
+  device?: QmiDevice | undefined;
 }
 
 export interface DownResult {
@@ -55,8 +57,8 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
       throw new RmnetError('NOT_UP', `mux ${options.muxId} is not up on ${parent} (no record, no link in the kernel)`, ExitCode.notFound, { interface: parent, muxId: options.muxId });
     }
 
-    let device: QmiDevice | undefined;
-    if (pdns.some((p) => p.clients.length > 0)) {
+    let device: QmiDevice | undefined = options.device;
+    if (!device && pdns.some((p) => p.clients.length > 0)) {
       const viaProxy = options.proxy === 'yes' || (options.proxy === 'auto' && (await env.proxyRunning()));
       device = await env.openQmi(devicePath(modem), viaProxy).catch((error: unknown) => {
         warn(`cannot reach the modem at ${devicePath(modem)} (${(error as Error).message}): its sessions and client ids are left to it`);
@@ -81,7 +83,7 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
       }
     } finally {
       // Nothing of ours is left on these clients; never release what we did not record.
-      await device?.close({ keepClients: true });
+      if (device !== options.device) await device?.close({ keepClients: true });
     }
 
     const remainingLinks = await readMuxMap(env.sysfs, env.netlink, parent);

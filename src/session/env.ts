@@ -21,6 +21,8 @@ export interface SessionEnv {
   log(line: string): void;
   /** Whether the rmnet link type is available; loads the module if it can. */
   rmnetAvailable(): Promise<boolean>;
+  /** Calls `onDeleted` with the name of every link the kernel deletes; returns the unsubscribe. */
+  watchLinks?(onDeleted: (name: string) => void): () => void;
 }
 
 export interface SystemEnvOptions {
@@ -32,7 +34,7 @@ export interface SystemEnvOptions {
 
 /** The real machine. Netlink and QMI modules load lazily so `--help` and `--version` stay fast. */
 export async function systemEnv(options: SystemEnvOptions = {}): Promise<SessionEnv> {
-  const { RtNetlink } = await import('../netlink/rtnl.js');
+  const { RtNetlink, watchEvents } = await import('../netlink/rtnl.js');
   const { openQmiDevice } = await import('../qmi/open.js');
   const sysfs = new FileSysfs(options.sysfsRoot ?? '/sys');
   return {
@@ -45,6 +47,17 @@ export async function systemEnv(options: SystemEnvOptions = {}): Promise<Session
     proxyRunning: qmiProxyListening,
     dns: systemDns(),
     log: options.log ?? ((line) => process.stderr.write(`rmnetctl: ${line}\n`)),
+    watchLinks(onDeleted) {
+      const stream = watchEvents(['link'], options.netns ? { netns: options.netns } : {});
+      void (async () => {
+        try {
+          for await (const event of stream) if (event.type === 'link' && event.action === 'delete') onDeleted(event.link.name);
+        } catch {
+          // Events dropped (ENOBUFS) or socket closed: the supervisor still has the modem's indications.
+        }
+      })();
+      return () => stream.close();
+    },
     async rmnetAvailable() {
       if ((await sysfs.list('module').catch(() => [] as string[])).includes('rmnet')) return true;
       return loadModule('rmnet');

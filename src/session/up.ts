@@ -30,6 +30,8 @@ export interface UpOptions {
   selector?: string | undefined;
   /** 'auto' uses qmi-proxy when it is running. */
   proxy: 'auto' | 'yes' | 'no';
+  /** An open control port to use and leave open (the supervisor's); by default `up` opens its own. */
+  device?: QmiDevice | undefined;
 }
 
 export interface UpResult {
@@ -110,8 +112,8 @@ export async function up(env: SessionEnv, request: PdnRequest, options: UpOption
     }
     const password = request.auth !== 'none' && request.passwordFile ? readSecret(request.passwordFile) : undefined;
     const viaProxy = options.proxy === 'yes' || (options.proxy === 'auto' && (await env.proxyRunning()));
-    const device = await env.openQmi(devicePath(modem), viaProxy);
-    return await new UpRun(env, modem, record, request, device, viaProxy, password).run();
+    const device = options.device ?? (await env.openQmi(devicePath(modem), viaProxy));
+    return await new UpRun(env, modem, record, request, device, viaProxy, password, options.device !== undefined).run();
   } finally {
     lock.release();
   }
@@ -161,6 +163,8 @@ class UpRun {
     private readonly device: QmiDevice,
     private readonly viaProxy: boolean,
     private readonly password: string | undefined,
+    /** The device belongs to the caller: leave it open, and its other clients alone. */
+    private readonly sharedDevice: boolean,
   ) {
     this.key = modemKey(modem);
     this.parent = modem.netInterface!;
@@ -181,7 +185,7 @@ class UpRun {
       this.save();
       this.undo.commit();
       // The sessions belong to these client ids: keep them allocated after this process exits.
-      await this.device.close({ keepClients: true });
+      if (!this.sharedDevice) await this.device.close({ keepClients: true });
       return {
         alreadyUp: false,
         modem: this.record.device,
@@ -201,7 +205,7 @@ class UpRun {
     } catch (error) {
       const failures = await this.undo.rollback();
       this.forget();
-      await this.device.close().catch(() => {});
+      if (!this.sharedDevice) await this.device.close().catch(() => {});
       throw this.explain(error, failures.map((f) => `${f.step}: ${f.error instanceof Error ? f.error.message : String(f.error)}`));
     }
   }

@@ -31,6 +31,10 @@ class RecordingNetlink extends FakeNetlink {
     await this.getLink(spec.link);
     this.addresses.push(spec);
   }
+  override async listAddresses(): Promise<never[]> {
+    const found = this.addresses.map((a) => ({ index: a.link as number, family: a.address.includes(':') ? 6 : 4, address: a.address, prefixLength: a.prefixLength, peer: null, scope: 0, flags: 0, label: null }));
+    return found as never[];
+  }
   override async deleteAddress(spec: AddressSpec): Promise<void> {
     this.addresses = this.addresses.filter((a) => a.address !== spec.address);
   }
@@ -249,5 +253,25 @@ describe('down', () => {
   it('says a mux that is not up is not up', async () => {
     const error = await failure(down(rig.env, { muxId: 9, all: false, proxy: 'no' }));
     expect(error.code).toBe('NOT_UP');
+  });
+});
+
+describe('status', () => {
+  it('asks the modem on the owning client and reports disagreements between record, kernel and modem', async () => {
+    const { status } = await import('../../../src/session/status.js');
+    await up(rig.env, request({ ipType: '4v6' }), options);
+    let [modem] = await status(rig.env, { proxy: 'no' });
+    expect(modem?.muxes).toEqual([
+      expect.objectContaining({ muxId: 1, backend: 'rmnet', recorded: { apn: 'internet', ipType: '4v6', state: 'up' }, disagreements: [] }),
+    ]);
+    expect(modem?.muxes[0]?.modem.map((s) => [s.family, s.status])).toEqual([[4, 'connected'], [6, 'connected']]);
+
+    rig.modem.dropSession(1);
+    await rig.sysfs.write('class/net/wwan0/qmi/pass_through', 'Y'); // unchanged, keeps the tree consistent
+    rig.netlink.links.push(FakeNetlink.link({ index: 40, name: 'stray', kind: 'rmnet', parentIndex: 2, muxId: 9 }));
+    [modem] = await status(rig.env, { proxy: 'no' });
+    const mux1 = modem!.muxes.find((m) => m.muxId === 1)!;
+    expect(mux1.disagreements.join('\n')).toMatch(/the modem reports IPv4 disconnected \(recorded up\)/);
+    expect(modem!.muxes.find((m) => m.muxId === 9)?.disagreements).toEqual(['the kernel has stray for mux 9, but rmnetctl did not record it']);
   });
 });

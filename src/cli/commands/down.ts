@@ -1,0 +1,43 @@
+// rmnetctl down: end a PDN (or all) and leave nothing behind (src/session/down.ts does the work).
+import type { Command } from 'commander';
+import type { CliContext } from './index.js';
+import { addCommonOptions, proxyChoice, requireRoot, sessionEnv, type CommonSessionOptions } from '../session-options.js';
+import type { DownResult } from '../../session/down.js';
+
+interface DownOptions extends CommonSessionOptions {
+  mux?: string;
+  all?: boolean;
+}
+
+export function register(program: Command, context: CliContext): void {
+  addCommonOptions(
+    program
+      .command('down')
+      .description('stop a PDN: session, client ids, addresses, routes, link; restore the kernel mode when it was the last')
+      .option('--mux <id>', 'mux id, 1-254')
+      .option('--all', 'every PDN of the modem, and every mux link the kernel shows on it'),
+  ).action(async (options: DownOptions) => {
+    await context.run(options, async () => {
+      const { ExitCode, RmnetError } = await import('../../errors.js');
+      const { parseMuxId } = await import('../../session/request.js');
+      if ((options.mux === undefined) === !options.all) throw new RmnetError('BAD_ARGUMENT', 'down needs exactly one of --mux N or --all', ExitCode.usage);
+      const muxId = options.mux === undefined ? undefined : parseMuxId(options.mux);
+      requireRoot('down');
+      const env = await sessionEnv(options);
+      const { down } = await import('../../session/down.js');
+      const { emit } = await import('../output.js');
+      try {
+        emit(await down(env, { selector: options.device, muxId, all: options.all === true, proxy: proxyChoice(options) }), options, renderDown);
+      } finally {
+        env.netlink.close();
+      }
+    });
+  });
+}
+
+export function renderDown(r: DownResult): string {
+  const lines = r.removed.length === 0 ? [`nothing was up on ${r.parent}`] : r.removed.map((x) => `mux ${x.muxId} down${x.link ? ` (${x.link} deleted)` : ''}${x.recorded ? '' : ' [not recorded: removed from kernel truth]'}`);
+  if (r.kernelRestored) lines.push(`${r.parent}: kernel mode restored`);
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,53 @@
+// rmnetctl run NAME: the foreground supervisor behind rmnetctl@NAME.service (src/session/supervisor.ts).
+import type { Command } from 'commander';
+import type { CliContext } from './index.js';
+import { requireRoot, sessionEnv } from '../session-options.js';
+
+interface RunOptions {
+  config?: string;
+  stateDir?: string;
+  sysfsRoot?: string;
+}
+
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('run')
+    .description('keep the PDNs of /etc/rmnetctl/NAME.conf up (for systemd: Type=notify)')
+    .argument('<name>', 'config name: /etc/rmnetctl/NAME.conf')
+    .option('--config <path>', 'read this file instead of /etc/rmnetctl/NAME.conf')
+    .option('--state-dir <dir>', 'state directory (default /run/rmnetctl)')
+    .option('--sysfs-root <dir>', 'read sysfs under this directory (tests)')
+    .action(async (name: string, options: RunOptions) => {
+      await context.run({}, async () => {
+        const { ExitCode, RmnetError } = await import('../../errors.js');
+        if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name) || name.startsWith('.')) {
+          throw new RmnetError('BAD_ARGUMENT', `config name "${name}" must be 1-64 letters, digits, '-', '_', '.', '@' (it names /etc/rmnetctl/NAME.conf)`, ExitCode.usage);
+        }
+        const path = options.config ?? `/etc/rmnetctl/${name}.conf`;
+        const { readFileSync } = await import('node:fs');
+        let text: string;
+        try {
+          text = readFileSync(path, 'utf8');
+        } catch (error) {
+          throw new RmnetError('BAD_CONFIG', `cannot read ${path}: ${(error as Error).message} (see systemd/example.conf)`, ExitCode.notFound, { file: path });
+        }
+        const { parseConfig } = await import('../../session/config.js');
+        const config = parseConfig(text, path);
+        requireRoot('run');
+        const env = await sessionEnv(options);
+        const { runService } = await import('../../session/supervisor.js');
+        const { sdNotify } = await import('../../session/notify.js');
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        process.once('SIGTERM', onSignal);
+        process.once('SIGINT', onSignal);
+        try {
+          await runService(env, config, { signal: stop.signal, notify: (m) => void sdNotify(m) });
+        } finally {
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+          env.netlink.close();
+        }
+      });
+    });
+}

@@ -1,0 +1,84 @@
+// rmnetctl up: one PDN on its own mux link, ready to route (src/session/up.ts does the work).
+import { Option, type Command } from 'commander';
+import type { CliContext } from './index.js';
+import { addCommonOptions, proxyChoice, requireRoot, sessionEnv, type CommonSessionOptions } from '../session-options.js';
+import type { UpResult } from '../../session/up.js';
+
+interface UpOptions extends CommonSessionOptions {
+  mux: string;
+  apn: string;
+  ipType: string;
+  auth: string;
+  user?: string;
+  passwordFile?: string;
+  password?: string;
+  backend: string;
+  ifname?: string;
+  ip: boolean;
+  metric?: string;
+  defaultRoute: boolean;
+}
+
+export function register(program: Command, context: CliContext): void {
+  addCommonOptions(
+    program
+      .command('up')
+      .description('bring a PDN up on its own mux link: data format, link, session, addresses, routes, DNS')
+      .requiredOption('--mux <id>', 'mux id, 1-254')
+      .requiredOption('--apn <apn>', 'access point name (at most 100 bytes)')
+      .option('--ip-type <type>', '4, 6 or 4v6', '4')
+      .option('--auth <method>', 'none, pap, chap or both', 'none')
+      .option('--user <name>', 'user name for pap/chap')
+      .option('--password-file <path>', 'file holding the password (mode 600); never the password itself')
+      .addOption(new Option('--password <secret>').hideHelp())
+      .option('--backend <kind>', 'auto, qmimux or rmnet', 'auto')
+      .option('--ifname <name>', 'name of the rmnet link (qmimux links are named by the kernel)')
+      .option('--metric <n>', 'metric of the default route(s)', '100')
+      .option('--no-default-route', 'add no default route')
+      .option('--no-ip', 'start the session but apply no addresses, routes or DNS'),
+  ).action(async (options: UpOptions) => {
+    await context.run(options, async () => {
+      const { ExitCode, RmnetError } = await import('../../errors.js');
+      if (options.password !== undefined) {
+        // Never echo it: it is already in the shell history and visible in ps.
+        throw new RmnetError('PASSWORD_ON_COMMAND_LINE', 'refusing --password: a password on the command line is visible to every user (ps, shell history); put it in a file with mode 600 and use --password-file', ExitCode.usage);
+      }
+      const r = await import('../../session/request.js');
+      const request = r.checkRequest({
+        muxId: r.parseMuxId(options.mux),
+        apn: r.parseApn(options.apn),
+        ipType: r.parseIpType(options.ipType),
+        auth: r.parseAuth(options.auth),
+        user: options.user,
+        passwordFile: options.passwordFile,
+        backend: r.parseBackend(options.backend),
+        ifname: options.ifname === undefined ? undefined : r.parseIfname(options.ifname),
+        noIp: !options.ip,
+        routeMetric: options.defaultRoute && options.ip ? r.parseMetric(options.metric ?? '100') : undefined,
+      });
+      requireRoot('up');
+      const env = await sessionEnv(options);
+      const { up } = await import('../../session/up.js');
+      const { emit } = await import('../output.js');
+      try {
+        emit(await up(env, request, { selector: options.device, proxy: proxyChoice(options) }), options, renderUp);
+      } finally {
+        env.netlink.close();
+      }
+    });
+  });
+}
+
+export function renderUp(r: UpResult): string {
+  const lines = [
+    r.alreadyUp ? `mux ${r.muxId} is already up on ${r.link} with these settings: nothing changed` : `mux ${r.muxId} is up on ${r.link}`,
+    `  modem        ${r.modem} (${r.parent})`,
+    `  backend      ${r.backend}, ${r.dataFormat?.rung ?? '?'}: DL ${r.dataFormat?.dlMaxDatagrams ?? '?'} datagrams / ${r.dataFormat?.dlMaxSize ?? '?'} bytes`,
+    ...r.sessions.map((s) => `  IPv${s.family}         WDS client ${s.clientId}, packet data handle 0x${(s.packetDataHandle ?? 0).toString(16)}`),
+    ...r.addresses.map((a) => `  address      ${a.address}/${a.prefixLength}`),
+    ...r.routes.map((rt) => `  route        ${rt.destination} dev ${r.link} metric ${rt.metric ?? '-'}${rt.gateway ? ` (network gateway ${rt.gateway})` : ''}`),
+  ];
+  if (r.mtu !== undefined) lines.push(`  mtu          ${r.mtu}`);
+  if (r.dns.length > 0) lines.push(`  dns          ${r.dns.join(' ')}${r.dnsApplied === 'not applied' ? ' (not applied: no systemd-resolved; configure your resolver)' : ` (${r.dnsApplied})`}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,45 @@
+// What the session commands (up, down, status, run) share on the command line: the modem selector,
+// qmi-proxy use, JSON output, the root check, and building the real environment.
+import type { Command } from 'commander';
+import { ExitCode, RmnetError } from '../errors.js';
+import type { SessionEnv } from '../session/env.js';
+
+export interface CommonSessionOptions {
+  device?: string;
+  /** commander's --proxy / --no-proxy: true, false, or undefined (auto). */
+  proxy?: boolean;
+  json?: boolean;
+  sysfsRoot?: string;
+  stateDir?: string;
+}
+
+export function addCommonOptions(command: Command): Command {
+  return command
+    .option('-d, --device <modem>', 'modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; default: the only one')
+    .option('--proxy', "always go through libqmi's qmi-proxy")
+    .option('--no-proxy', 'never use qmi-proxy, even when it is running (default: use it when running)')
+    .option('--json', 'one JSON document on stdout')
+    .option('--sysfs-root <dir>', 'read sysfs under this directory (tests, recorded trees)')
+    .option('--state-dir <dir>', 'state directory (default /run/rmnetctl)');
+}
+
+export function proxyChoice(options: CommonSessionOptions): 'auto' | 'yes' | 'no' {
+  return options.proxy === true ? 'yes' : options.proxy === false ? 'no' : 'auto';
+}
+
+/** Changing links, sysfs and the modem needs root; say so before touching anything. */
+export function requireRoot(command: string): void {
+  if (typeof process.geteuid === 'function' && process.geteuid() !== 0) {
+    throw new RmnetError('NOT_ROOT', `rmnetctl ${command} changes network links and the modem's data path: run it as root`, ExitCode.permission);
+  }
+}
+
+export async function sessionEnv(options: CommonSessionOptions): Promise<SessionEnv> {
+  const { systemEnv } = await import('../session/env.js');
+  const { log } = await import('./output.js');
+  return systemEnv({
+    ...(options.sysfsRoot ? { sysfsRoot: options.sysfsRoot } : {}),
+    ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+    log: (line) => log.info(line),
+  });
+}

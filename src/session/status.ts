@@ -1,0 +1,123 @@
+// `rmnetctl status`: per modem and mux, what the record says, what the kernel shows and what the modem
+// reports now (asked on the client id that owns the session: any other client reads "disconnected"),
+// with every disagreement spelled out.
+import { QmiService } from '../qmi/enums.js';
+import { QmiClient, type QmiDevice } from '../qmi/device.js';
+import { readMuxMap } from '../datapath/mux.js';
+import { discoverModems, type Modem } from '../sysfs/discovery.js';
+import { getPacketServiceStatus } from '../wds/session-messages.js';
+import type { SessionEnv } from './env.js';
+import { devicePath, modemKey, selectModem } from './select.js';
+import type { PdnRecord } from './state.js';
+
+export interface MuxStatus {
+  muxId: number;
+  link: string | null;
+  backend: string | null;
+  recorded: { apn: string; ipType: string; state: PdnRecord['state'] } | null;
+  kernel: { present: boolean; up: boolean; mtu: number | null; rxPackets: number | null; txPackets: number | null; rxBytes: number | null; txBytes: number | null; rxErrors: number | null };
+  addresses: string[];
+  modem: Array<{ family: 4 | 6; clientId: number; status: string }>;
+  disagreements: string[];
+}
+
+export interface ModemStatus {
+  device: string;
+  parent: string | null;
+  dataFormat: Record<string, unknown> | null;
+  kernelMode: { rawIp: boolean | null; passThrough: boolean | null };
+  muxes: MuxStatus[];
+  warnings: string[];
+}
+
+export async function status(env: SessionEnv, options: { selector?: string | undefined; proxy: 'auto' | 'yes' | 'no' }): Promise<ModemStatus[]> {
+  const modems = options.selector ? [await selectModem(env, options.selector)] : (await discoverModems(env.sysfs)).filter((m) => m.netInterface);
+  const result: ModemStatus[] = [];
+  for (const modem of modems) result.push(await modemStatus(env, modem, options.proxy));
+  return result;
+}
+
+async function modemStatus(env: SessionEnv, modem: Modem, proxy: 'auto' | 'yes' | 'no'): Promise<ModemStatus> {
+  const parent = modem.netInterface!;
+  const record = env.store.read(modemKey(modem));
+  const warnings: string[] = [];
+  const kernelLinks = await readMuxMap(env.sysfs, env.netlink, parent);
+  const allLinks = await env.netlink.listLinks();
+  const addresses = await env.netlink.listAddresses().catch(() => []);
+  const muxIds = [...new Set([...(record?.pdns ?? []).map((p) => p.request.muxId), ...kernelLinks.map((l) => l.muxId)])].sort((a, b) => a - b);
+
+  let device: QmiDevice | undefined;
+  if (record?.pdns.some((p) => p.clients.length > 0)) {
+    const viaProxy = proxy === 'yes' || (proxy === 'auto' && (await env.proxyRunning()));
+    device = await env.openQmi(devicePath(modem), viaProxy).catch((error: unknown) => {
+      warnings.push(`cannot ask the modem at ${devicePath(modem)}: ${(error as Error).message}`);
+      return undefined;
+    });
+  }
+  const muxes: MuxStatus[] = [];
+  try {
+    for (const muxId of muxIds) {
+      const pdn = record?.pdns.find((p) => p.request.muxId === muxId);
+      const kernelLink = kernelLinks.find((l) => l.muxId === muxId);
+      const link = kernelLink ? allLinks.find((l) => l.name === kernelLink.name) : undefined;
+      const linkAddresses = link ? addresses.filter((a) => a.index === link.index).map((a) => `${a.address}/${a.prefixLength}`) : [];
+      const modemSessions: MuxStatus['modem'] = [];
+      for (const entry of pdn?.clients ?? []) {
+        let state = 'unknown (modem not reachable)';
+        if (device) {
+          state = await getPacketServiceStatus(new QmiClient(device, QmiService.WDS, entry.clientId))
+            .then((s) => String(s ?? 'unknown'))
+            .catch((error: unknown) => `error: ${(error as Error).message}`);
+        }
+        modemSessions.push({ family: entry.family, clientId: entry.clientId, status: state });
+      }
+      const disagreements: string[] = [];
+      if (pdn && !kernelLink) disagreements.push(`recorded, but the kernel has no link with mux id ${muxId}`);
+      if (!pdn && kernelLink) disagreements.push(`the kernel has ${kernelLink.name} for mux ${muxId}, but rmnetctl did not record it`);
+      if (pdn?.link && kernelLink && pdn.link.name !== kernelLink.name) disagreements.push(`recorded link ${pdn.link.name}, the kernel maps mux ${muxId} to ${kernelLink.name}`);
+      if (pdn?.state === 'starting') disagreements.push('an "up" did not finish: run "rmnetctl down --mux ' + muxId + '"');
+      for (const address of pdn?.addresses ?? []) {
+        if (link && !linkAddresses.includes(`${address.address}/${address.prefixLength}`)) disagreements.push(`recorded address ${address.address}/${address.prefixLength} is not on ${link.name}`);
+      }
+      for (const session of modemSessions) {
+        if (pdn?.state === 'up' && device && session.status !== 'connected') disagreements.push(`the modem reports IPv${session.family} ${session.status} (recorded up)`);
+      }
+      if (kernelLink && !kernelLink.up && pdn?.state === 'up') disagreements.push(`${kernelLink.name} is down`);
+      const stats = link?.stats;
+      muxes.push({
+        muxId,
+        link: kernelLink?.name ?? pdn?.link?.name ?? null,
+        backend: kernelLink?.backend ?? pdn?.backend ?? null,
+        recorded: pdn ? { apn: pdn.request.apn, ipType: pdn.request.ipType, state: pdn.state } : null,
+        kernel: {
+          present: kernelLink !== undefined,
+          up: kernelLink?.up ?? false,
+          mtu: kernelLink?.mtu ?? null,
+          rxPackets: num(stats?.rxPackets),
+          txPackets: num(stats?.txPackets),
+          rxBytes: num(stats?.rxBytes),
+          txBytes: num(stats?.txBytes),
+          rxErrors: num(stats?.rxErrors),
+        },
+        addresses: linkAddresses,
+        modem: modemSessions,
+        disagreements,
+      });
+    }
+  } finally {
+    await device?.close({ keepClients: true });
+  }
+  return {
+    device: devicePath(modem),
+    parent,
+    dataFormat: record?.dataFormat ?? null,
+    kernelMode: { rawIp: modem.rawIp, passThrough: modem.passThrough },
+    muxes,
+    warnings,
+  };
+}
+
+function num(value: number | bigint | undefined | null): number | null {
+  if (value === undefined || value === null) return null;
+  return Number(value);
+}

@@ -1,0 +1,93 @@
+// The session commands' bad input, through the real CLI: one clear message naming what was wrong, the
+// documented exit code, and nothing touched (no state file appears).
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { cli } from '../support/cli.js';
+import { ExitCode } from '../../src/errors.js';
+
+const stateDir = mkdtempSync(join(tmpdir(), 'rmnetctl-cli-'));
+const fixture = fileURLToPath(new URL('../fixtures/sysfs/rawip/sys', import.meta.url));
+const common = ['--state-dir', stateDir, '--sysfs-root', fixture];
+afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+describe('rmnetctl up: bad input changes nothing', () => {
+  it.each([
+    [['--mux', '0', '--apn', 'internet'], '--mux must be a mux id in 1..254'],
+    [['--mux', '255', '--apn', 'internet'], '0 and 255 are reserved'],
+    [['--mux', 'x', '--apn', 'internet'], 'got "x"'],
+    [['--mux', '1', '--apn', 'a'.repeat(101)], 'is 101 bytes'],
+    [['--mux', '1', '--apn', 'inter\u0007net'], 'control character (U+0007)'],
+    [['--mux', '1', '--apn', 'internet', '--ip-type', '5'], '--ip-type must be 4, 6 or 4v6'],
+    [['--mux', '1', '--apn', 'internet', '--auth', 'chap'], '--auth chap needs --user'],
+    [['--mux', '1', '--apn', 'internet', '--backend', 'qmi'], '--backend must be auto, qmimux or rmnet'],
+  ])('up %j', async (args, message) => {
+    const result = await cli('up', ...args, ...common, '--json');
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toContain(message);
+    expect(JSON.parse(result.stdout).error.exitCode).toBe(ExitCode.usage);
+    expect(readdirSync(stateDir)).toEqual([]);
+  });
+
+  it('refuses a password on the command line without ever printing it', async () => {
+    const result = await cli('up', '--mux', '1', '--apn', 'internet', '--auth', 'pap', '--user', 'u', '--password', 'hunter2-secret', ...common, '--json');
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toContain('--password-file');
+    expect(result.stdout + result.stderr).not.toContain('hunter2-secret');
+  });
+
+  it('refuses a password file others can read', async () => {
+    const file = join(stateDir, '..', `rmnetctl-pw-${process.pid}`);
+    writeFileSync(file, 'hunter2-secret\n');
+    chmodSync(file, 0o644);
+    const result = await cli('up', '--mux', '1', '--apn', 'internet', '--auth', 'chap', '--user', 'u', '--password-file', file, ...common);
+    rmSync(file);
+    expect(result.code).toBe(ExitCode.permission);
+    expect(result.stderr).toContain('chmod 600');
+    expect(result.stderr).not.toContain('hunter2-secret');
+  });
+
+  it('names the unknown modem and lists the known ones', async () => {
+    const result = await cli('up', '--mux', '1', '--apn', 'internet', '-d', '/dev/cdc-wdm9', ...common);
+    expect(result.code).toBe(ExitCode.notFound);
+    expect(result.stderr).toContain('no modem matches "/dev/cdc-wdm9"');
+    expect(result.stderr).toContain('/dev/cdc-wdm0 wwan0');
+    expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
+  });
+
+  it('refuses to run as a user other than root', async () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(root, 'bin/rmnetctl.js'), 'up', '--mux', '1', '--apn', 'internet', ...common], { timeout: 15000 }, (error, _out, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr }),
+      ),
+    );
+    expect(result.stderr).toContain('run it as root');
+    expect(result.code).toBe(ExitCode.permission);
+  });
+});
+
+describe('rmnetctl down / run: bad input', () => {
+  it('down needs exactly one of --mux and --all', async () => {
+    expect((await cli('down', ...common)).code).toBe(ExitCode.usage);
+    expect((await cli('down', '--mux', '1', '--all', ...common)).stderr).toContain('exactly one of --mux N or --all');
+    expect((await cli('down', '--mux', '300', ...common)).code).toBe(ExitCode.usage);
+  });
+
+  it('run names a missing config file and a bad config line', async () => {
+    const missing = await cli('run', 'nope', '--config', join(stateDir, 'missing.conf'));
+    expect(missing.code).toBe(ExitCode.notFound);
+    expect(missing.stderr).toContain('missing.conf');
+    const bad = join(stateDir, 'bad.conf');
+    writeFileSync(bad, '[pdn]\nmux = 1\napn = internet\npassword = hunter2-secret\n');
+    const result = await cli('run', 'bad', '--config', bad);
+    rmSync(bad);
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toContain('bad.conf:4: passwords do not go in the config');
+    expect(result.stderr).not.toContain('hunter2-secret');
+    expect((await cli('run', '../etc/passwd')).code).toBe(ExitCode.usage);
+  });
+});

@@ -1,0 +1,93 @@
+// `rmnetctl run` on the doubles: readiness, reconnect after the network drops a session, recovery from a
+// modem reset, and a clean stop.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EmulatedModem, memoryTransport } from '../../modem/index.js';
+import { QmiDevice } from '../../../src/qmi/device.js';
+import { StateStore } from '../../../src/session/state.js';
+import { noDns } from '../../../src/session/dns.js';
+import type { SessionEnv } from '../../../src/session/env.js';
+import { runService } from '../../../src/session/supervisor.js';
+import { parseConfig } from '../../../src/session/config.js';
+import { FakeNetlink, QmiWwanSysfs } from '../datapath/doubles.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+function rig() {
+  const sysfs = QmiWwanSysfs.copyOf('rawip');
+  const netlink = new FakeNetlink();
+  netlink.links = [FakeNetlink.link({ index: 2, name: 'wwan0', mtu: 1500, maxMtu: 1500 })];
+  sysfs.onAddMux = (name, ifindex) => netlink.links.push(FakeNetlink.link({ index: ifindex, name }));
+  const modem = new EmulatedModem();
+  const stateDir = mkdtempSync(join(tmpdir(), 'rmnetctl-run-'));
+  cleanups.push(() => sysfs.cleanup(), () => rmSync(stateDir, { recursive: true, force: true }));
+  const log: string[] = [];
+  const env: SessionEnv = {
+    sysfs,
+    netlink,
+    store: new StateStore(stateDir),
+    openQmi: async (path) => new QmiDevice(memoryTransport(modem, path), { timeoutMs: 2000 }),
+    proxyRunning: async () => false,
+    dns: noDns,
+    log: (line) => log.push(line),
+    rmnetAvailable: async () => true,
+  };
+  return { env, modem, netlink, log };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const config = parseConfig('[modem]\nproxy = no\n[pdn]\nmux = 1\napn = internet\nip-type = 4v6\nmetric = 100\n[pdn]\nmux = 2\napn = ims\nip-type = 6\n', 'test.conf');
+
+describe('run (supervisor)', () => {
+  it('reports READY=1 once every PDN is up, reconnects a dropped session, survives a modem reset, and stops clean', async () => {
+    const { env, modem, netlink, log } = rig();
+    const notes: string[] = [];
+    const stop = new AbortController();
+    const running = runService(env, config, { signal: stop.signal, notify: (m) => notes.push(m), backoff: { initialMs: 20, maxMs: 100 } });
+
+    await until('READY=1', () => notes.includes('READY=1'));
+    expect(modem.sessions().map((s) => `${s.muxId}/${s.ipFamily}/${s.apn}`).sort()).toEqual(['1/4/internet', '1/6/internet', '2/6/ims']);
+
+    const before = modem.sessions().find((s) => s.muxId === 2)!.packetDataHandle;
+    modem.dropSession(2);
+    await until('mux 2 back up', () => modem.sessions().some((s) => s.muxId === 2 && s.packetDataHandle !== before));
+    expect(log.join('\n')).toMatch(/mux 2: the network ended the IPv6 session/);
+
+    modem.reset();
+    await until('all back after the reset', () => modem.sessions().length === 3 && log.some((l) => /every session is gone/.test(l)));
+    await until('links back', () => netlink.links.filter((l) => l.kind === 'rmnet').length === 2);
+
+    stop.abort();
+    await running;
+    expect(notes).toContain('STOPPING=1');
+    expect(modem.sessions()).toEqual([]);
+    expect(modem.clients()).toEqual([]);
+    expect(netlink.links.filter((l) => l.kind === 'rmnet')).toEqual([]);
+    expect(existsSync(env.store.path('cdc-wdm0'))).toBe(false);
+  });
+
+  it('waits for the modem to appear, and stops while waiting', async () => {
+    const { env, log } = rig();
+    const missing = { ...env, sysfs: QmiWwanSysfs.copyOf('802.3') };
+    cleanups.push(() => (missing.sysfs as QmiWwanSysfs).cleanup());
+    const waiting = parseConfig('[modem]\ndevice = /dev/cdc-wdm7\n[pdn]\nmux = 1\napn = internet\n', 'test.conf');
+    const stop = new AbortController();
+    const notes: string[] = [];
+    const running = runService(missing, waiting, { signal: stop.signal, notify: (m) => notes.push(m), modemPollMs: 10 });
+    await until('the wait', () => notes.includes('STATUS=waiting for the modem'));
+    stop.abort();
+    await running;
+    expect(log.join('\n')).toContain('waiting for the modem: no modem matches "/dev/cdc-wdm7"');
+    expect(notes).not.toContain('READY=1');
+  });
+});
