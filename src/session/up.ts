@@ -4,7 +4,7 @@
 import { ExitCode, RmnetError } from '../errors.js';
 import { QmiService } from '../qmi/enums.js';
 import type { QmiClient, QmiDevice } from '../qmi/device.js';
-import { RMNET_FLAGS } from '../netlink/constants.js';
+import { rmnetFlagsFor } from '../datapath/rmnet.js';
 import { readParentState, setUpDatapath } from '../datapath/setup.js';
 import { SystemDatapath } from '../datapath/execute.js';
 import { describeAction } from '../datapath/plan.js';
@@ -77,13 +77,6 @@ export function grantedOf(format: DataFormat): GrantedFormat {
     dlAggregation: aggregationOf(format.downlinkAggregation),
     ulAggregation: aggregationOf(format.uplinkAggregation),
   };
-}
-
-/** rmnet's per-port data format for a rung: deaggregate, and v5 checksum offload both ways for QMAPv5. */
-export function rmnetFlagsFor(rung: Rung): { flags: number; mask: number } {
-  const mask = RMNET_FLAGS.ingressDeaggregation | RMNET_FLAGS.ingressMapChecksumV5 | RMNET_FLAGS.egressMapChecksumV5 | RMNET_FLAGS.ingressMapChecksumV4 | RMNET_FLAGS.egressMapChecksumV4;
-  const flags = RMNET_FLAGS.ingressDeaggregation | (rung.aggregation === 'qmapv5' ? RMNET_FLAGS.ingressMapChecksumV5 | RMNET_FLAGS.egressMapChecksumV5 : 0);
-  return { flags, mask };
 }
 
 export function endpointOf(modem: Modem): Endpoint {
@@ -304,7 +297,7 @@ class UpRun {
       const info = await readParentState(this.env.sysfs, this.env.netlink, this.parent);
       this.record.kernelBefore = { rawIp: info.state.rawIp, passThrough: info.state.passThrough, mtu: info.state.mtu };
     }
-    const flags = rmnetFlagsFor(rung);
+    const flags = rmnetFlagsFor(rung.aggregation === 'qmapv5' ? 'qmapv5' : 'qmap');
     const grantedDlSize = rung.aggregation === 'none' ? null : (format.downlinkMaxSize ?? null);
     // Undo the datapath steps that `setUpDatapath` applies (it rolls back its own failures itself).
     const kernel = new SystemDatapath(this.env.sysfs, this.env.netlink, flags);

@@ -1,0 +1,404 @@
+// rtnetlink operations on links, addresses and routes, behind the `Netlink` interface so datapath/ and
+// session/ run the same against this machine, a network namespace, the lab VM, or a test double.
+import { ExitCode } from '../errors.js';
+import { decodeAddress, encodeAddressRequest, type Address } from './address.js';
+import * as C from './constants.js';
+import { NetlinkError } from './errors.js';
+import { parseIp, parsePrefix, type Family } from './ip.js';
+import { decodeLink, encodeCreateLink, encodeLinkRequest, type CreateLinkSpec, type Link, type LinkRef } from './link.js';
+import { decodeRoute, encodeRouteRequest, type Route } from './route.js';
+import { NetlinkSocket, type NetlinkSocketOptions } from './socket.js';
+import { encodeBody, type NetlinkMessage, type Writer } from './codec.js';
+import * as S from './schema.js';
+
+export type { Address, Link, LinkRef, Route, CreateLinkSpec, Family };
+
+export interface AddressSpec {
+  link: LinkRef;
+  /** "10.0.0.2" or "2001:db8::2". */
+  address: string;
+  prefixLength: number;
+  /** IPv6: skip duplicate address detection (IFA_F_NODAD). */
+  noDad?: boolean;
+}
+
+export interface RouteSpec {
+  /** "default" or "prefix/len". */
+  destination: string;
+  /** Needed when destination is "default" and no gateway tells the family. */
+  family?: Family;
+  gateway?: string;
+  link?: LinkRef;
+  metric?: number;
+  /** Default: main (254). */
+  table?: number;
+}
+
+export interface RmnetLinkSpec {
+  name: string;
+  parent: LinkRef;
+  muxId: number;
+  /** IFLA_RMNET_FLAGS: flags and the mask of bits they set. */
+  flags?: { flags: number; mask: number };
+}
+
+/** The kernel as the rest of rmnetctl sees it over rtnetlink. */
+export interface Netlink {
+  listLinks(): Promise<Link[]>;
+  /** Throws NO_SUCH_INTERFACE naming it. */
+  getLink(ref: LinkRef): Promise<Link>;
+  findLink(ref: LinkRef): Promise<Link | undefined>;
+  createLink(spec: CreateLinkSpec): Promise<Link>;
+  createRmnetLink(spec: RmnetLinkSpec): Promise<Link>;
+  deleteLink(ref: LinkRef): Promise<void>;
+  setLinkUp(ref: LinkRef, up: boolean): Promise<void>;
+  setMtu(ref: LinkRef, mtu: number): Promise<void>;
+  listAddresses(link?: LinkRef): Promise<Address[]>;
+  addAddress(spec: AddressSpec): Promise<void>;
+  deleteAddress(spec: AddressSpec): Promise<void>;
+  listRoutes(family: Family, table?: number): Promise<Route[]>;
+  addRoute(spec: RouteSpec): Promise<void>;
+  deleteRoute(spec: RouteSpec): Promise<void>;
+  close(): void;
+}
+
+const refText = (ref: LinkRef) => (typeof ref === 'number' ? `ifindex ${ref}` : ref);
+
+function decodeAll<T>(messages: NetlinkMessage[], type: number, decode: (m: NetlinkMessage) => T | string, what: string): T[] {
+  const out: T[] = [];
+  for (const m of messages) {
+    if (m.type !== type) continue;
+    const value = decode(m);
+    if (typeof value === 'string') throw new NetlinkError('NETLINK_PROTOCOL', `${what}: undecodable message: ${value}`, 'EPROTO', undefined, {}, ExitCode.protocol);
+    out.push(value);
+  }
+  return out;
+}
+
+function noSuchInterface(error: unknown, ref: LinkRef): unknown {
+  if (error instanceof NetlinkError && error.errno === 'ENODEV') {
+    return error.withContext('NO_SUCH_INTERFACE', `${refText(ref)}: no such interface`, { interface: ref }, ExitCode.notFound);
+  }
+  return error;
+}
+
+/** The part of NetlinkSocket the operations use (a test double can answer like the kernel). */
+export interface RequestSocket {
+  request(type: number, flags: number, body: (w: Writer) => void): Promise<NetlinkMessage[]>;
+  dump(type: number, body: (w: Writer) => void): Promise<NetlinkMessage[]>;
+  close(): void;
+}
+
+export class RtNetlink implements Netlink {
+  readonly socket: RequestSocket;
+
+  /** Opens a socket (optionally in another network namespace), or uses the one given. */
+  constructor(options: NetlinkSocketOptions | { socket: RequestSocket } = {}) {
+    this.socket = 'socket' in options ? options.socket : new NetlinkSocket({ ...options, groups: [] });
+  }
+
+  async listLinks(): Promise<Link[]> {
+    const messages = await this.socket.dump(C.RTM_GETLINK, (w) => encodeLinkRequest(w, 0));
+    return decodeAll(messages, C.RTM_NEWLINK, decodeLink, 'RTM_GETLINK');
+  }
+
+  async getLink(ref: LinkRef): Promise<Link> {
+    try {
+      const messages = await this.socket.request(C.RTM_GETLINK, 0, (w) => encodeLinkRequest(w, ref));
+      const [link] = decodeAll(messages, C.RTM_NEWLINK, decodeLink, `RTM_GETLINK ${refText(ref)}`);
+      if (!link) throw new NetlinkError('NETLINK_PROTOCOL', `RTM_GETLINK ${refText(ref)}: no answer`, 'EPROTO', undefined);
+      return link;
+    } catch (error) {
+      throw noSuchInterface(error, ref);
+    }
+  }
+
+  async findLink(ref: LinkRef): Promise<Link | undefined> {
+    try {
+      return await this.getLink(ref);
+    } catch (error) {
+      if (error instanceof NetlinkError && error.errno === 'ENODEV') return undefined;
+      throw error;
+    }
+  }
+
+  async createLink(spec: CreateLinkSpec): Promise<Link> {
+    try {
+      await this.socket.request(C.RTM_NEWLINK, C.NLM_F_CREATE | C.NLM_F_EXCL, (w) => encodeCreateLink(w, spec));
+    } catch (error) {
+      if (!(error instanceof NetlinkError)) throw error;
+      const what = `create ${spec.link.kind} link ${spec.name}`;
+      if (error.errno === 'EEXIST') throw error.withContext('LINK_EXISTS', `${what}: an interface named ${spec.name} already exists`, { interface: spec.name });
+      if (error.errno === 'EOPNOTSUPP' && /unknown device type/i.test(error.extack ?? '')) {
+        const hint = spec.link.kind === 'rmnet' ? ': the rmnet module is not loaded (modprobe rmnet)' : `: the kernel has no "${spec.link.kind}" link type (module not loaded?)`;
+        throw error.withContext('LINK_KIND_UNSUPPORTED', `${what}${hint}`, { interface: spec.name, kind: spec.link.kind });
+      }
+      throw error.withContext('LINK_CREATE_FAILED', what, { interface: spec.name, kind: spec.link.kind });
+    }
+    return this.getLink(spec.name);
+  }
+
+  async createRmnetLink(spec: RmnetLinkSpec): Promise<Link> {
+    if (!(Number.isInteger(spec.muxId) && spec.muxId >= 1 && spec.muxId <= 254)) {
+      throw new NetlinkError('BAD_MUX_ID', `create rmnet link ${spec.name} on ${refText(spec.parent)}: mux id must be in 1..254, got ${String(spec.muxId)}`, 'EINVAL', undefined, { interface: spec.name, muxId: spec.muxId }, ExitCode.usage);
+    }
+    const parent = await this.getLink(spec.parent);
+    const what = `create rmnet link ${spec.name} on ${parent.name} with mux id ${spec.muxId}`;
+    const details = { interface: spec.name, parent: parent.name, muxId: spec.muxId };
+    try {
+      return await this.createLink({ name: spec.name, parentIndex: parent.index, link: { kind: 'rmnet', muxId: spec.muxId, ...(spec.flags ? { flags: spec.flags } : {}) } });
+    } catch (error) {
+      if (!(error instanceof NetlinkError)) throw error;
+      if (error.code === 'LINK_KIND_UNSUPPORTED') throw error.withContext(error.code, `${what}: the rmnet module is not loaded (modprobe rmnet)`, details);
+      if (error.code === 'LINK_EXISTS') throw error.withContext(error.code, `${what}: an interface named ${spec.name} already exists`, details);
+      const ext = error.extack ?? '';
+      if (error.errno === 'EBUSY' && /mux id already exists/i.test(ext)) throw error.withContext('MUX_IN_USE', `${what}: mux id ${spec.muxId} is already in use on ${parent.name}`, details, ExitCode.conflict);
+      if (error.errno === 'EBUSY') {
+        // Kernels before the extended ack texts say only EBUSY: ask the kernel who holds the mux id.
+        const holder = (await this.listLinks().catch(() => [])).find((l) => l.kind === 'rmnet' && l.parentIndex === parent.index && l.muxId === spec.muxId);
+        if (holder) throw error.withContext('MUX_IN_USE', `${what}: mux id ${spec.muxId} is already used by ${holder.name}`, { ...details, link: holder.name }, ExitCode.conflict);
+      }
+      if (error.errno === 'EBUSY') throw error.withContext('PARENT_BUSY', `${what}: ${parent.name} already has a receive handler (a bridge, bond, macvlan or another driver holds it)`, details, ExitCode.busy);
+      if (/invalid mtu on real dev/i.test(ext)) throw error.withContext('PARENT_MTU_TOO_LARGE', `${what}: the parent MTU minus the 4-byte QMAP header exceeds 16384; create the links first, then raise the parent MTU`, details);
+      if (error.errno === 'ERANGE' || error.errno === 'EINVAL') throw error.withContext('LINK_CREATE_FAILED', what, details);
+      throw error.withContext('LINK_CREATE_FAILED', what, details);
+    }
+  }
+
+  async deleteLink(ref: LinkRef): Promise<void> {
+    try {
+      await this.socket.request(C.RTM_DELLINK, 0, (w) => encodeLinkRequest(w, ref));
+    } catch (error) {
+      throw noSuchInterface(error, ref);
+    }
+  }
+
+  async setLinkUp(ref: LinkRef, up: boolean): Promise<void> {
+    try {
+      await this.socket.request(C.RTM_NEWLINK, 0, (w) => encodeLinkRequest(w, ref, { flags: up ? C.IFF_UP : 0, change: C.IFF_UP }));
+    } catch (error) {
+      const e = noSuchInterface(error, ref);
+      if (e instanceof NetlinkError && e.code === 'NETLINK_ERROR') throw e.withContext('LINK_SET_FAILED', `set ${refText(ref)} ${up ? 'up' : 'down'}`, { interface: ref });
+      throw e;
+    }
+  }
+
+  async setMtu(ref: LinkRef, mtu: number): Promise<void> {
+    try {
+      await this.socket.request(C.RTM_NEWLINK, 0, (w) => encodeLinkRequest(w, ref, {}, { mtu }));
+    } catch (error) {
+      const e = noSuchInterface(error, ref);
+      if (e instanceof NetlinkError && e.code === 'NETLINK_ERROR') {
+        const why =
+          e.errno === 'EDOM' ? ' (usbnet refuses an MTU whose MTU + header length is a multiple of the bulk max packet size)'
+          : e.errno === 'EPERM' ? ' (vetoed: a link stacked on it, e.g. rmnet, would exceed the new MTU)'
+          : '';
+        // EPERM here is a veto by a stacked device, not a permission problem.
+        throw e.withContext('MTU_REFUSED', `set MTU ${mtu} on ${refText(ref)}${why}`, { interface: ref, mtu }, e.errno === 'EPERM' ? ExitCode.conflict : undefined);
+      }
+      throw e;
+    }
+  }
+
+  private async indexOf(ref: LinkRef): Promise<number> {
+    return typeof ref === 'number' ? ref : (await this.getLink(ref)).index;
+  }
+
+  async listAddresses(link?: LinkRef): Promise<Address[]> {
+    const index = link === undefined ? undefined : await this.indexOf(link);
+    const messages = await this.socket.dump(C.RTM_GETADDR, (w) => encodeBody(w, S.ifaddrmsg, { family: C.AF_UNSPEC }, S.address, {}, 'address'));
+    return decodeAll(messages, C.RTM_NEWADDR, decodeAddress, 'RTM_GETADDR').filter((a) => index === undefined || a.index === index);
+  }
+
+  private async addressRequest(type: number, flags: number, spec: AddressSpec): Promise<void> {
+    const ip = parseIp(spec.address);
+    const what = `${type === C.RTM_NEWADDR ? 'add' : 'delete'} address ${spec.address}/${spec.prefixLength} on ${refText(spec.link)}`;
+    if (!ip) throw new NetlinkError('BAD_ADDRESS', `${what}: not an IPv4 or IPv6 address`, 'EINVAL', undefined, { address: spec.address }, ExitCode.usage);
+    if (!(Number.isInteger(spec.prefixLength) && spec.prefixLength >= 0 && spec.prefixLength <= (ip.family === 4 ? 32 : 128))) {
+      throw new NetlinkError('BAD_ADDRESS', `${what}: bad prefix length`, 'EINVAL', undefined, { address: spec.address }, ExitCode.usage);
+    }
+    const index = await this.indexOf(spec.link);
+    try {
+      await this.socket.request(type, flags, (w) => encodeAddressRequest(w, index, ip.family, ip.bytes, spec.prefixLength, spec.noDad ? C.IFA_F_NODAD : 0));
+    } catch (error) {
+      if (!(error instanceof NetlinkError)) throw error;
+      if (error.errno === 'EEXIST') throw error.withContext('ADDRESS_EXISTS', `${what}: already present`, { interface: spec.link, address: spec.address });
+      if (error.errno === 'EADDRNOTAVAIL') throw error.withContext('NO_SUCH_ADDRESS', `${what}: not present`, { interface: spec.link, address: spec.address }, ExitCode.notFound);
+      throw error.withContext('ADDRESS_FAILED', what, { interface: spec.link, address: spec.address });
+    }
+  }
+
+  addAddress(spec: AddressSpec): Promise<void> {
+    return this.addressRequest(C.RTM_NEWADDR, C.NLM_F_CREATE | C.NLM_F_EXCL, spec);
+  }
+
+  deleteAddress(spec: AddressSpec): Promise<void> {
+    return this.addressRequest(C.RTM_DELADDR, 0, spec);
+  }
+
+  async listRoutes(family: Family, table?: number): Promise<Route[]> {
+    const messages = await this.socket.dump(C.RTM_GETROUTE, (w) => encodeBody(w, S.rtmsg, { family: family === 4 ? C.AF_INET : C.AF_INET6 }, S.route, {}, 'route'));
+    return decodeAll(messages, C.RTM_NEWROUTE, decodeRoute, 'RTM_GETROUTE').filter((r) => table === undefined || r.table === table);
+  }
+
+  private async routeRequest(type: number, flags: number, spec: RouteSpec): Promise<void> {
+    const del = type === C.RTM_DELROUTE;
+    const gateway = spec.gateway === undefined ? undefined : parseIp(spec.gateway);
+    const family = spec.family ?? gateway?.family;
+    const prefix = parsePrefix(spec.destination, family);
+    const what = `${del ? 'delete' : 'add'} route ${spec.destination}${spec.gateway ? ` via ${spec.gateway}` : ''}${spec.link !== undefined ? ` dev ${refText(spec.link)}` : ''}${spec.metric !== undefined ? ` metric ${spec.metric}` : ''}${spec.table !== undefined ? ` table ${spec.table}` : ''}`;
+    if (!prefix || (spec.gateway !== undefined && !gateway) || (gateway && gateway.family !== prefix.family)) {
+      throw new NetlinkError('BAD_ROUTE', `${what}: bad destination or gateway`, 'EINVAL', undefined, { destination: spec.destination }, ExitCode.usage);
+    }
+    const outputIndex = spec.link === undefined ? undefined : await this.indexOf(spec.link);
+    try {
+      await this.socket.request(type, flags, (w) => encodeRouteRequest(w, {
+        family: prefix.family,
+        destination: prefix.bytes,
+        prefixLength: prefix.prefixLength,
+        ...(gateway ? { gateway: gateway.bytes } : {}),
+        ...(outputIndex !== undefined ? { outputIndex } : {}),
+        ...(spec.metric !== undefined ? { metric: spec.metric } : {}),
+        table: spec.table ?? C.RT_TABLE_MAIN,
+        forDelete: del,
+      }));
+    } catch (error) {
+      if (!(error instanceof NetlinkError)) throw error;
+      if (error.errno === 'EEXIST') throw error.withContext('ROUTE_EXISTS', `${what}: already present`, { destination: spec.destination });
+      if (error.errno === 'ESRCH') throw error.withContext('NO_SUCH_ROUTE', `${what}: no such route`, { destination: spec.destination }, ExitCode.notFound);
+      throw error.withContext('ROUTE_FAILED', what, { destination: spec.destination });
+    }
+  }
+
+  addRoute(spec: RouteSpec): Promise<void> {
+    return this.routeRequest(C.RTM_NEWROUTE, C.NLM_F_CREATE | C.NLM_F_EXCL, spec);
+  }
+
+  deleteRoute(spec: RouteSpec): Promise<void> {
+    return this.routeRequest(C.RTM_DELROUTE, 0, spec);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+// ---- events ---------------------------------------------------------------------------------------
+
+export type RtnlEvent =
+  | { type: 'link'; action: 'new' | 'delete'; link: Link }
+  | { type: 'address'; action: 'new' | 'delete'; address: Address }
+  | { type: 'route'; action: 'new' | 'delete'; route: Route };
+
+export type EventGroup = 'link' | 'ipv4-address' | 'ipv6-address' | 'ipv4-route' | 'ipv6-route';
+
+const groupNumbers: Record<EventGroup, number> = {
+  link: C.RTNLGRP_LINK,
+  'ipv4-address': C.RTNLGRP_IPV4_IFADDR,
+  'ipv6-address': C.RTNLGRP_IPV6_IFADDR,
+  'ipv4-route': C.RTNLGRP_IPV4_ROUTE,
+  'ipv6-route': C.RTNLGRP_IPV6_ROUTE,
+};
+
+function toEvent(m: NetlinkMessage): RtnlEvent | undefined {
+  const action = m.type === C.RTM_NEWLINK || m.type === C.RTM_NEWADDR || m.type === C.RTM_NEWROUTE ? 'new' : 'delete';
+  if (m.type === C.RTM_NEWLINK || m.type === C.RTM_DELLINK) {
+    const link = decodeLink(m);
+    return typeof link === 'string' ? undefined : { type: 'link', action, link };
+  }
+  if (m.type === C.RTM_NEWADDR || m.type === C.RTM_DELADDR) {
+    const address = decodeAddress(m);
+    return typeof address === 'string' ? undefined : { type: 'address', action, address };
+  }
+  if (m.type === C.RTM_NEWROUTE || m.type === C.RTM_DELROUTE) {
+    const route = decodeRoute(m);
+    return typeof route === 'string' ? undefined : { type: 'route', action, route };
+  }
+  return undefined;
+}
+
+/**
+ * A stream of kernel events on its own socket (so dumps never interleave with events). Iterate it with
+ * `for await`; `close()` ends the iteration. If the kernel drops events (ENOBUFS: we read too slowly) the
+ * iteration throws: re-read the state with a dump, then watch again.
+ */
+export class RtnlEventStream implements AsyncIterable<RtnlEvent> {
+  private readonly socket: NetlinkSocket;
+  private readonly queue: RtnlEvent[] = [];
+  private waiter: ((r: IteratorResult<RtnlEvent>) => void) | undefined;
+  private failer: ((e: Error) => void) | undefined;
+  private ended: { error?: Error } | undefined;
+
+  constructor(groups: EventGroup[], options: { netns?: string | null } = {}) {
+    this.socket = new NetlinkSocket({ netns: options.netns ?? null, groups: groups.map((g) => groupNumbers[g]) });
+    this.socket.onEvent((m) => {
+      const event = toEvent(m);
+      if (!event) return;
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = this.failer = undefined;
+        w({ value: event, done: false });
+      } else this.queue.push(event);
+    });
+    this.socket.onEnd((error) => this.finish(error));
+  }
+
+  private finish(error?: Error): void {
+    if (this.ended) return;
+    this.ended = error && !/closed/.test(error.message) ? { error } : {};
+    const w = this.waiter;
+    const f = this.failer;
+    this.waiter = this.failer = undefined;
+    if (this.ended.error && f) f(this.ended.error);
+    else if (w) w({ value: undefined, done: true });
+  }
+
+  /** The next event, or undefined after `timeoutMs` (handy in tests and supervisors). */
+  async next(timeoutMs?: number): Promise<RtnlEvent | undefined> {
+    const it = this[Symbol.asyncIterator]();
+    if (timeoutMs === undefined) {
+      const r = await it.next();
+      return r.done ? undefined : r.value;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        this.waiter = this.failer = undefined;
+        resolve(undefined);
+      }, timeoutMs);
+    });
+    try {
+      const r = await Promise.race([it.next(), timeout]);
+      return r === undefined || r.done ? undefined : r.value;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RtnlEvent> {
+    return {
+      next: () => {
+        const queued = this.queue.shift();
+        if (queued) return Promise.resolve({ value: queued, done: false });
+        if (this.ended) return this.ended.error ? Promise.reject(this.ended.error) : Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve, reject) => {
+          this.waiter = resolve;
+          this.failer = reject;
+        });
+      },
+      return: () => {
+        this.close();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+
+  close(): void {
+    this.socket.close();
+    this.finish();
+  }
+}
+
+export function watchEvents(groups: EventGroup[], options: { netns?: string | null } = {}): RtnlEventStream {
+  return new RtnlEventStream(groups, options);
+}

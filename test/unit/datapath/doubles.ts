@@ -1,0 +1,160 @@
+// Test doubles: a sysfs over a writable copy of a recorded tree that answers qmi_wwan's writes the way
+// the kernel does (creating qmimux children with qmap/mux_id and upper/lower links), and an in-memory
+// Netlink with rmnet links and the kernel's refusals.
+import { cpSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, readFileSync, unlinkSync, readdirSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FileSysfs } from '../../../src/sysfs/sysfs.js';
+import { NetlinkError } from '../../../src/netlink/errors.js';
+import type { Netlink, RmnetLinkSpec } from '../../../src/netlink/rtnl.js';
+import type { Link, LinkRef } from '../../../src/netlink/link.js';
+
+const errno = (code: string, message: string) => Object.assign(new Error(`${message}: ${code}`), { code });
+
+export class QmiWwanSysfs extends FileSysfs {
+  readonly writes: string[] = [];
+  /** Called when add_mux creates a child (a Netlink double can learn the new interface). */
+  onAddMux: ((name: string, ifindex: number) => void) | undefined;
+  private nextIndex = 10;
+
+  static copyOf(fixture: string): QmiWwanSysfs {
+    const dir = mkdtempSync(join(tmpdir(), `rmnetctl-sysfs-${fixture}-`));
+    cpSync(fileURLToPath(new URL(`../../fixtures/sysfs/${fixture}/sys`, import.meta.url)), join(dir, 'sys'), { recursive: true, verbatimSymlinks: true });
+    return new QmiWwanSysfs(join(dir, 'sys'));
+  }
+
+  cleanup(): void {
+    rmSync(join(this.root, '..'), { recursive: true, force: true });
+  }
+
+  override async write(path: string, value: string): Promise<void> {
+    this.writes.push(`${path}=${value}`);
+    const m = /^class\/net\/([^/]+)\/qmi\/(add_mux|del_mux|raw_ip|pass_through)$/.exec(path);
+    if (!m) return super.write(path, value);
+    const [, parent, attribute] = m as unknown as [string, string, string];
+    const dev = join(this.root, 'class/net', parent);
+    const read = (p: string) => readFileSync(join(dev, p), 'utf8').trim();
+    if (attribute === 'raw_ip') {
+      if ((Number(read('flags')) & 1) === 1) throw errno('EBUSY', 'write raw_ip');
+      if (value === 'N' && read('qmi/pass_through') === 'Y') throw errno('EINVAL', 'write raw_ip');
+      return super.write(path, `${value}\n`);
+    }
+    if (attribute === 'pass_through') {
+      if (value === 'Y' && read('qmi/raw_ip') !== 'Y') throw errno('EINVAL', 'write pass_through');
+      return super.write(path, `${value}\n`);
+    }
+    const id = Number(value);
+    const children = readdirSync(dev).filter((e) => e.startsWith('upper_')).map((e) => e.slice(6));
+    const muxOf = (child: string) => {
+      try {
+        return Number.parseInt(readFileSync(join(this.root, 'class/net', child, 'qmap/mux_id'), 'utf8'), 16);
+      } catch {
+        return 0; // qmi_wwan reads a non-qmimux upper device as mux id 0
+      }
+    };
+    if (attribute === 'add_mux') {
+      if (!(id >= 1 && id <= 254) || children.some((c) => muxOf(c) === id)) throw errno('EINVAL', 'write add_mux');
+      let n = 0;
+      while (readdirSync(join(this.root, 'class/net')).includes(`qmimux${n}`)) n++;
+      const name = `qmimux${n}`;
+      const child = join(this.root, 'devices/virtual/net', name);
+      mkdirSync(join(child, 'qmap'), { recursive: true });
+      writeFileSync(join(child, 'qmap/mux_id'), `0x${id.toString(16).padStart(2, '0')}\n`);
+      const ifindex = this.nextIndex++;
+      writeFileSync(join(child, 'ifindex'), `${ifindex}\n`);
+      writeFileSync(join(child, 'mtu'), '1500\n');
+      writeFileSync(join(child, 'flags'), '0x1090\n');
+      symlinkSync(`../../devices/virtual/net/${name}`, join(this.root, 'class/net', name));
+      // Relative targets, like the kernel's, so they resolve inside the copied tree.
+      const parentReal = realpathSync(dev);
+      symlinkSync(relative(child, parentReal), join(child, `lower_${parent}`));
+      symlinkSync(relative(parentReal, child), join(parentReal, `upper_${name}`));
+      this.onAddMux?.(name, ifindex);
+      return;
+    }
+    const holder = children.find((c) => muxOf(c) === id);
+    if (!holder) throw errno('EINVAL', 'write del_mux');
+    unlinkSync(join(dev, `upper_${holder}`));
+    unlinkSync(join(this.root, 'class/net', holder));
+    rmSync(join(this.root, 'devices/virtual/net', holder), { recursive: true });
+  }
+}
+
+export class FakeNetlink implements Netlink {
+  links: Link[] = [];
+  rmnetLoaded = true;
+  /** Set to make rmnet creation fail like a parent held by a bridge. */
+  parentHeldBy: string | undefined;
+
+  static link(partial: Partial<Link> & { index: number; name: string }): Link {
+    return { flags: 0, up: false, lowerUp: false, mtu: 1500, minMtu: 0, maxMtu: 1500, kind: null, parentIndex: null, muxId: null, rmnetFlags: null, type: 65534, operstate: null, address: null, stats: null, ...partial };
+  }
+
+  private find(ref: LinkRef): Link | undefined {
+    return this.links.find((l) => (typeof ref === 'number' ? l.index === ref : l.name === ref));
+  }
+
+  async listLinks(): Promise<Link[]> {
+    return structuredClone(this.links);
+  }
+  async getLink(ref: LinkRef): Promise<Link> {
+    const l = this.find(ref);
+    if (!l) throw new NetlinkError('NO_SUCH_INTERFACE', `${String(ref)}: no such interface`, 'ENODEV', undefined, { interface: ref });
+    return structuredClone(l);
+  }
+  async findLink(ref: LinkRef): Promise<Link | undefined> {
+    return this.find(ref);
+  }
+  async createLink(): Promise<Link> {
+    throw new Error('not modelled');
+  }
+  async createRmnetLink(spec: RmnetLinkSpec): Promise<Link> {
+    const parent = await this.getLink(spec.parent);
+    const what = `create rmnet link ${spec.name} on ${parent.name} with mux id ${spec.muxId}`;
+    if (!this.rmnetLoaded) throw new NetlinkError('LINK_KIND_UNSUPPORTED', `${what}: the rmnet module is not loaded (modprobe rmnet)`, 'EOPNOTSUPP', 'Unknown device type');
+    if (this.parentHeldBy) throw new NetlinkError('PARENT_BUSY', `${what}: ${parent.name} already has a receive handler (held by ${this.parentHeldBy})`, 'EBUSY', undefined);
+    if (this.find(spec.name)) throw new NetlinkError('LINK_EXISTS', `${what}: exists`, 'EEXIST', undefined);
+    const index = Math.max(...this.links.map((l) => l.index)) + 1;
+    const link = FakeNetlink.link({ index, name: spec.name, kind: 'rmnet', parentIndex: parent.index, muxId: spec.muxId, mtu: Math.min((parent.mtu ?? 1500) - 4, 16384), type: 519 });
+    this.links.push(link);
+    return structuredClone(link);
+  }
+  async deleteLink(ref: LinkRef): Promise<void> {
+    const l = await this.getLink(ref);
+    this.links = this.links.filter((x) => x.index !== l.index);
+  }
+  async setLinkUp(ref: LinkRef, up: boolean): Promise<void> {
+    const l = this.find(ref);
+    if (!l) throw new NetlinkError('NO_SUCH_INTERFACE', `${String(ref)}: no such interface`, 'ENODEV', undefined);
+    l.up = up;
+  }
+  async setMtu(ref: LinkRef, mtu: number): Promise<void> {
+    const l = this.find(ref);
+    if (!l) throw new NetlinkError('NO_SUCH_INTERFACE', `${String(ref)}: no such interface`, 'ENODEV', undefined);
+    l.mtu = mtu;
+  }
+  async listAddresses(): Promise<never[]> {
+    return [];
+  }
+  async addAddress(): Promise<void> {}
+  async deleteAddress(): Promise<void> {}
+  async listRoutes(): Promise<never[]> {
+    return [];
+  }
+  async addRoute(): Promise<void> {}
+  async deleteRoute(): Promise<void> {}
+  close(): void {}
+}
+
+/** The kernel's links of the recorded rmnet tree, as `ip -d link` showed them (fixture-info.txt). */
+export function recordedRmnetNetlink(): FakeNetlink {
+  const nl = new FakeNetlink();
+  nl.links = [
+    FakeNetlink.link({ index: 1, name: 'lo', type: 772, mtu: 65536 }),
+    FakeNetlink.link({ index: 2, name: 'wwan0', up: true, mtu: 1500, maxMtu: 1500 }),
+    FakeNetlink.link({ index: 5, name: 'rmnet_data1', kind: 'rmnet', parentIndex: 2, muxId: 1, mtu: 1496, up: true, type: 519 }),
+    FakeNetlink.link({ index: 6, name: 'rmnet_data5', kind: 'rmnet', parentIndex: 2, muxId: 5, mtu: 1496, up: true, type: 519 }),
+  ];
+  return nl;
+}

@@ -1,0 +1,238 @@
+// The receive-size / mode-switch planner, executed on a model of the kernel's measured behaviour:
+// step orders for qmimux and rmnet at the sizes modems grant, EDOM avoidance, and complete rollback when
+// any step fails.
+import { describe, expect, it } from 'vitest';
+import { describeAction, nearestAllowedMtu, planDatapath, type DatapathRequest, type ParentState } from '../../../src/datapath/plan.js';
+import { executePlan } from '../../../src/datapath/execute.js';
+import type { MuxLink } from '../../../src/datapath/backend.js';
+import { FakeKernel, type ModelState } from './fake-kernel.js';
+
+const fresh: ParentState = { name: 'wwan0', rawIp: false, passThrough: false, up: false, mtu: 1500, maxMtu: 1500, links: [] };
+const rawUp: ParentState = { ...fresh, rawIp: true, up: true };
+
+function kernelFor(state: ParentState, maxPacketSize = 512): FakeKernel {
+  const links = Object.fromEntries(state.links.map((l) => [l.muxId, { name: l.name, up: l.up, mtu: l.mtu ?? 1500, backend: l.backend }]));
+  const k = new FakeKernel({ rawIp: state.rawIp, passThrough: state.passThrough, up: state.up, mtu: state.mtu, maxMtu: state.maxMtu ?? 1500, links }, maxPacketSize);
+  return k;
+}
+
+const request = (backend: 'qmimux' | 'rmnet', grantedDlSize: number | null, muxIds = [1], maxPacketSize = 512): DatapathRequest => ({
+  backend,
+  grantedDlSize,
+  maxPacketSize,
+  create: muxIds.map((muxId) => ({ muxId })),
+});
+
+const steps = (state: ParentState, r: DatapathRequest) => planDatapath(state, r).steps.filter((s) => s.action.op !== 'none').map((s) => describeAction(s.action));
+
+describe('step orders', () => {
+  it('qmimux at 32768 follows the measured order: down, Y, N, 802.3 MTU, Y, add_mux, up, links up', () => {
+    expect(steps(fresh, request('qmimux', 32768))).toEqual([
+      'wwan0 raw_ip=Y',
+      'wwan0 raw_ip=N',
+      'wwan0 mtu 32768',
+      'wwan0 raw_ip=Y',
+      'create qmimux mux id 1 on wwan0',
+      'set wwan0 up',
+      'set qmimux mux id 1 on wwan0 up',
+    ]);
+    expect(steps(rawUp, request('qmimux', 32768))[0]).toBe('set wwan0 down');
+  });
+
+  it('rmnet at 32768 creates the links at 16384 and raises the parent to 32769 afterwards', () => {
+    const plan = planDatapath(rawUp, request('rmnet', 32768, [1, 5]));
+    expect(plan.steps.filter((s) => s.action.op !== 'none').map((s) => describeAction(s.action))).toEqual([
+      'set wwan0 down',
+      'wwan0 raw_ip=N',
+      'wwan0 mtu 16384',
+      'wwan0 raw_ip=Y',
+      'wwan0 pass_through=Y',
+      'create rmnet mux id 1 on wwan0',
+      'create rmnet mux id 5 on wwan0',
+      'set wwan0 up',
+      'set rmnet mux id 1 on wwan0 up',
+      'set rmnet mux id 5 on wwan0 up',
+      'wwan0 mtu 32769',
+    ]);
+    expect(plan.receiveSize).toEqual({ granted: 32768, parentMtu: 32769, urbSize: 32769, maxPacketSize: 512 });
+    expect(plan.notes.join('\n')).toMatch(/32769 instead of 32768.*EDOM/);
+  });
+
+  it('rmnet at 4096 and 16384 needs no raise (the parent stays below 16388 at creation)', () => {
+    expect(steps(fresh, request('rmnet', 4096))).toEqual(['wwan0 raw_ip=Y', 'wwan0 raw_ip=N', 'wwan0 mtu 4096', 'wwan0 raw_ip=Y', 'wwan0 pass_through=Y', 'create rmnet mux id 1 on wwan0', 'set wwan0 up', 'set rmnet mux id 1 on wwan0 up']);
+    expect(steps(fresh, request('rmnet', 16384))).toContain('wwan0 mtu 16384');
+    expect(steps(fresh, request('rmnet', 16384)).at(-1)).toBe('set rmnet mux id 1 on wwan0 up');
+  });
+
+  it('without aggregation only switches the mode', () => {
+    expect(steps(fresh, request('qmimux', null))).toEqual(['wwan0 raw_ip=Y', 'create qmimux mux id 1 on wwan0', 'set wwan0 up', 'set qmimux mux id 1 on wwan0 up']);
+  });
+
+  it('a second link on a prepared parent is just create + up', () => {
+    const k = kernelFor(fresh);
+    const plan = planDatapath(fresh, request('rmnet', 32768, [1]));
+    return executePlan(plan, k).then(() => {
+      const links: MuxLink[] = [{ muxId: 1, name: 'rmnet1', backend: 'rmnet', parent: 'wwan0', ifindex: 5, up: true, mtu: 16380 }];
+      const prepared: ParentState = { ...fresh, rawIp: true, passThrough: true, up: true, mtu: k.state.mtu, maxMtu: 65535, links };
+      expect(steps(prepared, request('rmnet', 32768, [2]))).toEqual(['wwan0 mtu 16388', 'create rmnet mux id 2 on wwan0', 'set rmnet mux id 2 on wwan0 up', 'wwan0 mtu 32769']);
+      const qmimuxPrepared: ParentState = { ...prepared, passThrough: false, mtu: 32768, links: [{ ...links[0]!, backend: 'qmimux', name: 'qmimux0' }] };
+      expect(steps(qmimuxPrepared, request('qmimux', 32768, [2]))).toEqual(['create qmimux mux id 2 on wwan0', 'set qmimux mux id 2 on wwan0 up']);
+    });
+  });
+});
+
+describe('every size, both backends, on the kernel model', () => {
+  const sizes = [4096, 16384, 31744, 32768, 65535];
+  const starts: Array<[string, ParentState]> = [
+    ['fresh 802.3', fresh],
+    ['raw-ip down', { ...fresh, rawIp: true }],
+    ['raw-ip up', rawUp],
+    ['rmnet mode up', { ...rawUp, passThrough: true }],
+  ];
+  for (const backend of ['qmimux', 'rmnet'] as const) {
+    for (const maxPacketSize of [512, 1024]) {
+      for (const size of sizes) {
+        it(`${backend} at ${size} (max packet ${maxPacketSize}) from every starting state: URB >= grant, never EDOM`, async () => {
+          for (const [, start] of starts) {
+            const k = kernelFor(start, maxPacketSize);
+            const plan = planDatapath(start, request(backend, size, [1, 2], maxPacketSize));
+            await executePlan(plan, k);
+            expect(k.urb).toBeGreaterThanOrEqual(size);
+            expect(k.urb).toBe(plan.receiveSize!.urbSize);
+            expect(k.state).toMatchObject({ rawIp: true, passThrough: backend === 'rmnet', up: true, mtu: plan.receiveSize!.parentMtu });
+            expect(Object.values(k.state.links).map((l) => [l.backend, l.up])).toEqual([[backend, true], [backend, true]]);
+            // Never more than one allowed size above the grant (plus the 802.3 header).
+            expect(k.urb - size).toBeLessThanOrEqual(15);
+          }
+        });
+      }
+    }
+  }
+});
+
+describe('EDOM avoidance', () => {
+  it('never trips EDOM and always covers the grant, for 600 random grants, packet sizes and starting states (also ones left large)', async () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const starts: ParentState[] = [
+      fresh,
+      { ...fresh, rawIp: true },
+      rawUp,
+      { ...rawUp, passThrough: true },
+      // Left behind by earlier setups (ours or another tool's).
+      { ...rawUp, mtu: 32768, maxMtu: 65535 },
+      { ...rawUp, passThrough: true, mtu: 32769, maxMtu: 65535 },
+      { ...fresh, up: true, mtu: 9000, maxMtu: 65535 },
+    ];
+    for (let i = 0; i < 600; i++) {
+      const backend = i % 2 === 0 ? 'qmimux' : 'rmnet';
+      const maxPacketSize = [64, 512, 1024][i % 3]!;
+      // Multiples of the packet size and their neighbours are the interesting ones.
+      const base = 1501 + Math.floor(random() * 64000);
+      const granted = Math.min(65535, i % 4 === 0 ? base - (base % maxPacketSize) + (i % 8 === 0 ? 0 : maxPacketSize - 14) : base);
+      const start = starts[i % starts.length]!;
+      const k = kernelFor(start, maxPacketSize);
+      const plan = planDatapath(start, request(backend, granted, [1], maxPacketSize));
+      await executePlan(plan, k).catch((e: Error) => {
+        throw new Error(`${backend} grant ${granted} packet ${maxPacketSize}: ${e.message}`);
+      });
+      expect(k.urb, `${backend} grant ${granted} packet ${maxPacketSize}`).toBeGreaterThanOrEqual(granted);
+    }
+  });
+
+  it('picks the nearest allowed size at or above the grant', () => {
+    expect(nearestAllowedMtu(32768, 0, 512)).toBe(32769);
+    expect(nearestAllowedMtu(32767, 0, 512)).toBe(32767);
+    expect(nearestAllowedMtu(16370, 14, 512)).toBe(16371);
+    expect(nearestAllowedMtu(16384, 14, 512)).toBe(16384);
+    expect(nearestAllowedMtu(31730, 14, 1024)).toBe(31731);
+  });
+
+  it('qmimux with a grant whose 802.3 URB would be a packet multiple moves one byte up', async () => {
+    const plan = planDatapath(fresh, request('qmimux', 16370));
+    expect(plan.receiveSize).toMatchObject({ parentMtu: 16371, urbSize: 16385 });
+    await executePlan(plan, kernelFor(fresh));
+  });
+
+  it('refuses grants beyond what usbnet can receive', () => {
+    expect(() => planDatapath(fresh, request('rmnet', 65536))).toThrow(/at most 65535/);
+    expect(() => planDatapath(fresh, request('qmimux', 70000))).toThrow(expect.objectContaining({ code: 'RECEIVE_SIZE_TOO_LARGE' }));
+    expect(planDatapath(fresh, request('qmimux', 65549)).receiveSize).toMatchObject({ parentMtu: 65535, urbSize: 65549 });
+  });
+});
+
+describe('parents left large by an earlier setup', () => {
+  const afterQmimux32768: ParentState = { ...rawUp, mtu: 32768, maxMtu: 65535 };
+  const rmnetLink: MuxLink = { muxId: 1, name: 'wwan0.1', backend: 'rmnet', parent: 'wwan0', ifindex: 7, up: true, mtu: 16380 };
+  const rmnetAt32769: ParentState = { ...rawUp, passThrough: true, mtu: 32769, maxMtu: 65535, links: [rmnetLink] };
+
+  it('switching a 32768 raw-ip parent to rmnet still creates at 16384 and raises afterwards', async () => {
+    const plan = planDatapath(afterQmimux32768, request('rmnet', 32768, [1]));
+    const k = kernelFor(afterQmimux32768);
+    await executePlan(plan, k);
+    expect(k.state).toMatchObject({ rawIp: true, passThrough: true, up: true, mtu: 32769 });
+  });
+
+  it('a second rmnet link on a 32769 parent: down to 16388 for the creation, then back up', async () => {
+    expect(steps(rmnetAt32769, request('rmnet', 32768, [2]))).toEqual(['wwan0 mtu 16388', 'create rmnet mux id 2 on wwan0', 'set rmnet mux id 2 on wwan0 up', 'wwan0 mtu 32769']);
+    const k = new FakeKernel({ rawIp: true, passThrough: true, up: true, mtu: 32769, maxMtu: 65535, links: { 1: { name: 'wwan0.1', up: true, mtu: 16380, backend: 'rmnet' } } });
+    k.urb = 32769;
+    await executePlan(planDatapath(rmnetAt32769, request('rmnet', 32768, [2])), k);
+    expect(k.state.mtu).toBe(32769);
+    expect(k.urb).toBe(32769);
+    expect(Object.keys(k.state.links)).toEqual(['1', '2']);
+  });
+});
+
+describe('rollback', () => {
+  const cases: Array<[string, ParentState, DatapathRequest]> = [
+    ['rmnet 32768 from a parent left at raw-ip MTU 32768 by qmimux', { ...rawUp, mtu: 32768, maxMtu: 65535 }, request('rmnet', 32768, [1])],
+    ['a second rmnet link on a 32769 parent', { ...rawUp, passThrough: true, mtu: 32769, maxMtu: 65535, links: [{ muxId: 1, name: 'wwan0.1', backend: 'rmnet', parent: 'wwan0', ifindex: 7, up: true, mtu: 16380 }] }, request('rmnet', 32768, [2])],
+    ['a second qmimux link', { ...rawUp, mtu: 32768, maxMtu: 65535, links: [{ muxId: 1, name: 'qmimux0', backend: 'qmimux', parent: 'wwan0', ifindex: 7, up: true, mtu: 1500 }] }, request('qmimux', 32768, [2])],
+    ['qmimux 16384 from a parent left at raw-ip MTU 32769 by rmnet', { ...rawUp, passThrough: true, mtu: 32769, maxMtu: 65535 }, request('qmimux', 16384, [1])],
+    ['qmimux 32768 from raw-ip up', rawUp, request('qmimux', 32768, [1, 2])],
+    ['rmnet 32768 from raw-ip up', rawUp, request('rmnet', 32768, [1, 2])],
+    ['rmnet 65535 from fresh', fresh, request('rmnet', 65535, [3])],
+    ['qmimux 4096 from rmnet mode', { ...rawUp, passThrough: true }, request('qmimux', 4096, [7])],
+  ];
+  for (const [name, start, r] of cases) {
+    it(`${name}: a failure at any step restores the state it started from`, async () => {
+      const plan = planDatapath(start, r);
+      const initial: ModelState = kernelFor(start).snapshot();
+      // Restore points (op 'none') never reach the kernel; every real action gets its turn to fail.
+      const real = plan.steps.flatMap((s, i) => (s.action.op === 'none' ? [] : [i + 1]));
+      expect(real.length).toBeGreaterThan(0);
+      for (const [n, stepNumber] of real.entries()) {
+        const k = stepNumber;
+        const kernel = kernelFor(start);
+        kernel.failAt = n + 1;
+        const error = await executePlan(plan, kernel).then(() => undefined, (e: unknown) => e);
+        expect(error, `step ${k}`).toMatchObject({ details: { failedStep: k, rollbackErrors: [] } });
+        expect((error as Error).message).toContain(`at step ${k}/${plan.steps.length}`);
+        const { maxMtu: _ignored, ...rest } = kernel.state;
+        const { maxMtu: _initialMax, ...initialRest } = initial;
+        // maxmtu may stay 65535 after the Y/N switch: harmless, and nothing can set it back.
+        expect(rest, `state after failing at step ${k}: ${kernel.log.join(' | ')}`).toEqual(initialRest);
+      }
+    });
+  }
+});
+
+describe('refusals before touching anything', () => {
+  const link = (backend: 'qmimux' | 'rmnet', muxId: number, name: string): MuxLink => ({ muxId, name, backend, parent: 'wwan0', ifindex: 3, up: true, mtu: 1500 });
+
+  it('names the link that holds a mux id', () => {
+    const state = { ...rawUp, links: [link('qmimux', 1, 'qmimux0')] };
+    expect(() => planDatapath(state, request('qmimux', null, [1]))).toThrow(/mux id 1 is already used by qmimux0/);
+  });
+
+  it('refuses to mix backends on one parent', () => {
+    const state = { ...rawUp, passThrough: true, links: [link('rmnet', 1, 'rmnet_data1')] };
+    expect(() => planDatapath(state, request('qmimux', null, [2]))).toThrow(expect.objectContaining({ code: 'BACKEND_CONFLICT', message: expect.stringContaining('rmnet_data1') }));
+  });
+
+  it('refuses a mode switch while links sit on the parent', () => {
+    const state = { ...fresh, links: [link('qmimux', 1, 'qmimux0')] };
+    expect(() => planDatapath(state, request('qmimux', 32768, [2]))).toThrow(expect.objectContaining({ code: 'LINKS_PRESENT' }));
+  });
+});

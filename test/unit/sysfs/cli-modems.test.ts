@@ -1,0 +1,45 @@
+// `rmnetctl modems` on recorded and synthesized trees: the text table and the one JSON document.
+import { describe, expect, it, vi } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../../src/cli/main.js';
+
+const root = (name: string) => fileURLToPath(new URL(`../../fixtures/sysfs/${name}/sys`, import.meta.url));
+
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    const code = await main(['node', 'rmnetctl', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('rmnetctl modems', () => {
+  it('prints one JSON document for two modems', async () => {
+    const r = await run('modems', '--sysfs-root', root('two-modems'), '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      modems: [
+        { controlPort: 'cdc-wdm0', device: '/dev/cdc-wdm0', netInterface: 'wwan0', driver: 'qmi_wwan', vendorProduct: '2c7c:0125', busPath: '1-1', interfaceNumber: 0, endpointType: 'hsusb', rawIp: true, passThrough: false },
+        { controlPort: 'cdc-wdm1', device: '/dev/cdc-wdm1', netInterface: 'wwan1', driver: 'qmi_wwan', vendorProduct: '1199:9071', busPath: '1-2', interfaceNumber: 8, endpointType: 'hsusb', rawIp: true, passThrough: true },
+      ],
+    });
+  });
+
+  it('prints a table', async () => {
+    const r = await run('modems', '--sysfs-root', root('mhi'));
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/^CONTROL\s+NET\s+DRIVER\s+VID:PID\s+BUS\s+IFACE\s+ENDPOINT\s+RAW_IP\s+PASS_THROUGH$/);
+    expect(r.stdout).toMatch(/\/dev\/wwan0qmi0\s+mhi_hwip0\s+mhi_net\s+1eac:1001\s+0000:01:00\.0\s+-\s+pcie\s+-\s+-/);
+  });
+
+  it('says so when there is none', async () => {
+    expect((await run('modems', '--sysfs-root', '/nonexistent')).stdout).toBe('no QMI modem found\n');
+    expect(JSON.parse((await run('modems', '--sysfs-root', '/nonexistent', '--json')).stdout)).toEqual({ modems: [] });
+  });
+});
