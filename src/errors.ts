@@ -33,6 +33,7 @@ export class RmnetError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { code: this.code, message: this.message, exitCode: this.exitCode, ...this.details };
+    // Details first: a detail named like a core field (a QMI message called `message`) must not hide it.
+    return { ...this.details, code: this.code, message: this.message, exitCode: this.exitCode };
   }
 }

@@ -72,6 +72,7 @@ static const char *errno_name(int err) {
     case EOPNOTSUPP: return "EOPNOTSUPP";
     case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
     case ECONNREFUSED: return "ECONNREFUSED";
+    case EINPROGRESS: return "EINPROGRESS";
     case ENETDOWN: return "ENETDOWN";
     case ESHUTDOWN: return "ESHUTDOWN";
     case ETIMEDOUT: return "ETIMEDOUT";
@@ -186,21 +187,36 @@ static napi_value fn_write(napi_env env, napi_callback_info info) {
 
 /* ---- uv_poll watcher ---------------------------------------------------------------------- */
 
+/*
+ * A watcher is owned by two parties: libuv (until uv_close's callback) and the JS external (until the
+ * garbage collector finalizes it). It is freed only when both have let go, whichever comes last.
+ */
 typedef struct {
   uv_poll_t handle;
   napi_env env;
   napi_ref callback;
-  int closed;
+  int closing;   /* uv_close called: no more callbacks into JS */
+  int closed;    /* uv_close finished: libuv no longer holds the handle */
+  int finalized; /* the JS external is gone */
 } watcher_t;
 
 static void watcher_on_close(uv_handle_t *handle) {
   watcher_t *w = (watcher_t *)handle->data;
-  free(w);
+  w->closed = 1;
+  if (w->finalized) free(w);
+}
+
+static void watcher_begin_close(napi_env env, watcher_t *w) {
+  if (w->closing) return;
+  w->closing = 1;
+  napi_delete_reference(env, w->callback);
+  w->callback = NULL;
+  uv_close((uv_handle_t *)&w->handle, watcher_on_close);
 }
 
 static void watcher_on_event(uv_poll_t *handle, int status, int events) {
   watcher_t *w = (watcher_t *)handle->data;
-  if (w->closed) return;
+  if (w->closing) return;
   napi_env env = w->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
@@ -217,14 +233,11 @@ static void watcher_on_event(uv_poll_t *handle, int status, int events) {
 }
 
 static void watcher_finalize(napi_env env, void *data, void *hint) {
-  (void)env;
   (void)hint;
   watcher_t *w = (watcher_t *)data;
-  if (!w->closed) {
-    w->closed = 1;
-    napi_delete_reference(env, w->callback);
-    uv_close((uv_handle_t *)&w->handle, watcher_on_close);
-  }
+  w->finalized = 1;
+  if (!w->closing) watcher_begin_close(env, w); /* frees in watcher_on_close */
+  else if (w->closed) free(w);
 }
 
 /* watch(fd, callback(status, events)) -> watcher. Events: 1 readable, 2 writable. */
@@ -273,7 +286,7 @@ static napi_value fn_watch_start(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "EARGS", "watchStart(watcher, events: number)");
     return NULL;
   }
-  if (w->closed) return NULL;
+  if (w->closing) return NULL;
   int uv_events = ((events & 1) ? UV_READABLE : 0) | ((events & 2) ? UV_WRITABLE : 0);
   int rc = uv_events ? uv_poll_start(&w->handle, uv_events, watcher_on_event) : uv_poll_stop(&w->handle);
   if (rc != 0) return throw_errno(env, -rc, "uv_poll_start");
@@ -290,11 +303,7 @@ static napi_value fn_watch_close(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "EARGS", "watchClose(watcher)");
     return NULL;
   }
-  if (!w->closed) {
-    w->closed = 1;
-    napi_delete_reference(env, w->callback);
-    uv_close((uv_handle_t *)&w->handle, watcher_on_close);
-  }
+  watcher_begin_close(env, w);
   return NULL;
 }
 
@@ -430,6 +439,44 @@ static napi_value fn_flock(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---- unix stream sockets ----------------------------------------------------------------- */
+
+/*
+ * unixConnect(path) -> fd: a non-blocking AF_UNIX stream socket connected to `path`; a leading '@' or
+ * NUL names an abstract socket. The address length is exact: Node pads abstract names to 108 bytes, so
+ * it cannot reach "\0qmi-proxy" (libqmi's proxy listens on the unpadded name).
+ */
+static napi_value fn_unix_connect(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+  size_t path_len = 0;
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &path_len) != napi_ok ||
+      path_len == 0 || path_len >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+    napi_throw_type_error(env, "EARGS", "unixConnect(path: string)");
+    return NULL;
+  }
+  struct sockaddr_un address;
+  memset(&address, 0, sizeof address);
+  address.sun_family = AF_UNIX;
+  memcpy(address.sun_path, path, path_len);
+  if (path[0] == '@') address.sun_path[0] = 0;
+  socklen_t address_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + path_len);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, errno, "socket(AF_UNIX)");
+  int rc;
+  do rc = connect(fd, (struct sockaddr *)&address, address_len); while (rc < 0 && errno == EINTR);
+  if (rc < 0 && errno != EINPROGRESS) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, path);
+  }
+  napi_value result;
+  CHECK(napi_create_int32(env, fd, &result));
+  return result;
+}
+
 /* ---- systemd notification ---------------------------------------------------------------- */
 
 /*
@@ -487,6 +534,7 @@ NAPI_MODULE_INIT() {
       {"netlinkJoin", NULL, fn_netlink_join, NULL, NULL, NULL, napi_default, NULL},
       {"flock", NULL, fn_flock, NULL, NULL, NULL, napi_default, NULL},
       {"sdNotify", NULL, fn_sd_notify, NULL, NULL, NULL, napi_default, NULL},
+      {"unixConnect", NULL, fn_unix_connect, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   define_int(env, exports, "O_RDONLY", O_RDONLY);

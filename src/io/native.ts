@@ -22,6 +22,8 @@ export interface NativeAddon {
   netlinkOpen(protocol: number, groups: number, netnsPath?: string | null): number;
   netlinkJoin(fd: number, group: number): void;
   flock(fd: number, operation: number): boolean;
+  /** A non-blocking AF_UNIX stream socket connected to `path` ('@' or NUL first = abstract, exact length). */
+  unixConnect(path: string): number;
   /** One datagram to systemd's $NOTIFY_SOCKET ('@' = abstract). */
   sdNotify(socketPath: string, message: string): void;
   readonly O_RDONLY: number;

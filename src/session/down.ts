@@ -4,7 +4,7 @@
 // past failures (a modem that is gone still gets its links removed) and reports each as a warning.
 import { ExitCode, RmnetError } from '../errors.js';
 import { QmiService } from '../qmi/enums.js';
-import { QmiClient, type QmiDevice } from '../qmi/device.js';
+import type { QmiDevice } from '../qmi/device.js';
 import { SystemDatapath } from '../datapath/execute.js';
 import { readMuxMap } from '../datapath/mux.js';
 import type { MuxLink } from '../datapath/backend.js';
@@ -106,7 +106,7 @@ async function endSessions(device: QmiDevice | undefined, pdn: PdnRecord, warn: 
   let releasedClients = 0;
   if (!device) return { stoppedSessions, releasedClients };
   for (const entry of pdn.clients) {
-    const client = new QmiClient(device, QmiService.WDS, entry.clientId);
+    const client = device.adoptClient(QmiService.WDS, entry.clientId);
     if (entry.packetDataHandle !== undefined) {
       try {
         await stopNetwork(client, entry.packetDataHandle);

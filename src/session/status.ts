@@ -2,7 +2,7 @@
 // reports now (asked on the client id that owns the session: any other client reads "disconnected"),
 // with every disagreement spelled out.
 import { QmiService } from '../qmi/enums.js';
-import { QmiClient, type QmiDevice } from '../qmi/device.js';
+import type { QmiDevice } from '../qmi/device.js';
 import { readMuxMap } from '../datapath/mux.js';
 import { discoverModems, type Modem } from '../sysfs/discovery.js';
 import { getPacketServiceStatus } from '../wds/session-messages.js';
@@ -65,7 +65,7 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: 'auto' | 'yes' 
       for (const entry of pdn?.clients ?? []) {
         let state = 'unknown (modem not reachable)';
         if (device) {
-          state = await getPacketServiceStatus(new QmiClient(device, QmiService.WDS, entry.clientId))
+          state = await getPacketServiceStatus(device.adoptClient(QmiService.WDS, entry.clientId))
             .then((s) => String(s ?? 'unknown'))
             .catch((error: unknown) => `error: ${(error as Error).message}`);
         }

@@ -1,0 +1,115 @@
+// rmnetctl format get|set -d PATH: the WDA data format, requested vs granted (the modem may clamp sizes).
+import type { Command } from 'commander';
+import { ExitCode, RmnetError } from '../../errors.js';
+import type { CliContext } from './index.js';
+import { parseIntegerOption } from '../main.js';
+import { table } from '../output.js';
+import type { FormatReport } from '../../qmi/modem-info.js';
+
+interface CommonOptions {
+  device: string;
+  proxy?: boolean;
+  json?: boolean;
+  timeout?: number;
+  endpointIface?: number;
+  endpointType?: string;
+}
+
+interface SetOptions extends CommonOptions {
+  linkLayer: string;
+  aggregation?: string;
+  dlDatagrams?: number;
+  dlSize?: number;
+  ulDatagrams?: number;
+  ulSize?: number;
+}
+
+const AGGREGATION: Record<string, string> = { none: 'disabled', qmap: 'qmap', qmapv4: 'qmapv4', qmapv5: 'qmapv5' };
+const ENDPOINT_TYPES = ['hsusb', 'hsic', 'pcie', 'embedded', 'bam-dmux'];
+
+function common(command: Command): Command {
+  return command
+    .requiredOption('-d, --device <path>', 'QMI control port, e.g. /dev/cdc-wdm0')
+    .option('-p, --proxy', "go through libqmi's qmi-proxy")
+    .option('--endpoint-iface <n>', 'USB interface number of the QMI interface (sends the endpoint TLV)', parseIntegerOption('--endpoint-iface', 0, 255))
+    .option('--endpoint-type <type>', `endpoint type: ${ENDPOINT_TYPES.join('|')}`, 'hsusb')
+    .option('--timeout <ms>', 'per-request timeout', parseIntegerOption('--timeout', 100, 600000))
+    .option('--json', 'one JSON document on stdout');
+}
+
+function endpointOf(options: CommonOptions) {
+  if (options.endpointIface === undefined) return undefined;
+  const type = options.endpointType ?? 'hsusb';
+  if (!ENDPOINT_TYPES.includes(type)) {
+    throw new RmnetError('BAD_ARGUMENT', `--endpoint-type must be one of ${ENDPOINT_TYPES.join(', ')}, got "${type}"`, ExitCode.usage, { option: '--endpoint-type', value: type });
+  }
+  return { type: type as 'hsusb', interfaceNumber: options.endpointIface };
+}
+
+export function register(program: Command, context: CliContext): void {
+  const format = program.command('format').description('show or set the WDA data format (link layer, aggregation, sizes)');
+
+  common(format.command('get').description('show the current data format')).action(async (options: CommonOptions) => {
+    await context.run(options, async () => {
+      const { emit, log } = await import('../output.js');
+      const { getFormat } = await import('../../qmi/modem-info.js');
+      const endpoint = endpointOf(options);
+      emit(await getFormat({ ...options, log: log.debug, ...(endpoint ? { endpoint } : {}) }), options, renderFormat);
+    });
+  });
+
+  common(format.command('set').description('request a data format and show what the modem granted'))
+    .option('--link-layer <mode>', 'raw-ip | 802-3', 'raw-ip')
+    .option('--aggregation <protocol>', 'none | qmap | qmapv4 | qmapv5 (both directions)')
+    .option('--dl-datagrams <n>', 'DL aggregation max datagrams', parseIntegerOption('--dl-datagrams', 1, 0xffffffff))
+    .option('--dl-size <bytes>', 'DL aggregation max size', parseIntegerOption('--dl-size', 1, 0xffffffff))
+    .option('--ul-datagrams <n>', 'UL aggregation max datagrams', parseIntegerOption('--ul-datagrams', 1, 0xffffffff))
+    .option('--ul-size <bytes>', 'UL aggregation max size', parseIntegerOption('--ul-size', 1, 0xffffffff))
+    .action(async (options: SetOptions) => {
+      await context.run(options, async () => {
+        if (options.linkLayer !== 'raw-ip' && options.linkLayer !== '802-3') {
+          throw new RmnetError('BAD_ARGUMENT', `--link-layer must be raw-ip or 802-3, got "${options.linkLayer}"`, ExitCode.usage, { option: '--link-layer', value: options.linkLayer });
+        }
+        let aggregation: string | undefined;
+        if (options.aggregation !== undefined) {
+          aggregation = AGGREGATION[options.aggregation];
+          if (!aggregation) {
+            throw new RmnetError('BAD_ARGUMENT', `--aggregation must be one of ${Object.keys(AGGREGATION).join(', ')}, got "${options.aggregation}"`, ExitCode.usage, {
+              option: '--aggregation',
+              value: options.aggregation,
+            });
+          }
+        }
+        const endpoint = endpointOf(options);
+        const { emit, log } = await import('../output.js');
+        const { setFormat } = await import('../../qmi/modem-info.js');
+        const report = await setFormat({ ...options, log: log.debug }, {
+          linkLayer: options.linkLayer,
+          ...(aggregation ? { downlinkAggregation: aggregation, uplinkAggregation: aggregation } : {}),
+          ...(options.dlDatagrams !== undefined ? { downlinkMaxDatagrams: options.dlDatagrams } : {}),
+          ...(options.dlSize !== undefined ? { downlinkMaxSize: options.dlSize } : {}),
+          ...(options.ulDatagrams !== undefined ? { uplinkMaxDatagrams: options.ulDatagrams } : {}),
+          ...(options.ulSize !== undefined ? { uplinkMaxSize: options.ulSize } : {}),
+          ...(endpoint ? { endpoint } : {}),
+        });
+        emit(report, options, renderFormat);
+      });
+    });
+}
+
+export function renderFormat(report: FormatReport): string {
+  const g = report.granted;
+  const r = report.requested;
+  const show = (v: unknown) => (v === undefined ? '-' : String(v));
+  const rows: Array<[string, unknown, unknown]> = [
+    ['link layer', r?.linkLayer, g.linkLayer],
+    ['ul aggregation', r ? (r.uplinkAggregation ?? r.downlinkAggregation) : undefined, g.uplinkAggregation],
+    ['dl aggregation', r?.downlinkAggregation, g.downlinkAggregation],
+    ['dl max datagrams', r?.downlinkMaxDatagrams, g.downlinkMaxDatagrams],
+    ['dl max size', r?.downlinkMaxSize, g.downlinkMaxSize],
+    ['ul max datagrams', r?.uplinkMaxDatagrams, g.uplinkMaxDatagrams],
+    ['ul max size', r?.uplinkMaxSize, g.uplinkMaxSize],
+  ];
+  if (!r) return table(['setting', 'current'], rows.map(([name, , granted]) => [name, show(granted)]));
+  return table(['setting', 'requested', 'granted'], rows.map(([name, requested, granted]) => [name, show(requested), show(granted)]));
+}

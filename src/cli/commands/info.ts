@@ -1,0 +1,55 @@
+// rmnetctl info -d PATH [--proxy] [--json]: model, revision, IMEI and the current data format of a modem.
+import type { Command } from 'commander';
+import type { CliContext } from './index.js';
+import { parseIntegerOption } from '../main.js';
+import type { DataFormat } from '../../wda/data-format.js';
+import type { InfoReport } from '../../qmi/modem-info.js';
+
+export interface InfoOptions {
+  device: string;
+  proxy?: boolean;
+  json?: boolean;
+  timeout?: number;
+}
+
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('info')
+    .description('show model, revision, IMEI and the WDA data format of a modem')
+    .requiredOption('-d, --device <path>', 'QMI control port, e.g. /dev/cdc-wdm0')
+    .option('-p, --proxy', "go through libqmi's qmi-proxy (when ModemManager holds the port)")
+    .option('--timeout <ms>', 'per-request timeout', parseIntegerOption('--timeout', 100, 600000))
+    .option('--json', 'one JSON document on stdout')
+    .action(async (options: InfoOptions) => {
+      await context.run(options, async () => {
+        const { emit, log } = await import('../output.js');
+        const { collectInfo } = await import('../../qmi/modem-info.js');
+        emit(await collectInfo({ ...options, log: log.debug }), options, renderInfo);
+      });
+    });
+}
+
+export function describeFormat(format: DataFormat): string {
+  const parts = [`link layer ${format.linkLayer ?? '?'}`];
+  parts.push(`aggregation ul ${format.uplinkAggregation ?? '?'} / dl ${format.downlinkAggregation ?? '?'}`);
+  // Sizes mean nothing without aggregation (a modem reports 0 or stale values then).
+  if (format.downlinkAggregation !== 'disabled' && (format.downlinkMaxDatagrams !== undefined || format.downlinkMaxSize !== undefined)) {
+    parts.push(`dl max ${format.downlinkMaxDatagrams ?? '?'} datagrams / ${format.downlinkMaxSize ?? '?'} bytes`);
+  }
+  if (format.uplinkAggregation !== 'disabled' && (format.uplinkMaxDatagrams !== undefined || format.uplinkMaxSize !== undefined)) {
+    parts.push(`ul max ${format.uplinkMaxDatagrams ?? '?'} datagrams / ${format.uplinkMaxSize ?? '?'} bytes`);
+  }
+  return parts.join(', ');
+}
+
+export function renderInfo(report: InfoReport): string {
+  const rows: string[][] = [
+    ['path', `${report.path}${report.via === 'qmi-proxy' ? ' (through qmi-proxy)' : ''}`],
+    ['model', report.model ?? '-'],
+    ['revision', report.revision ?? '-'],
+    ['imei', report.imei ?? '-'],
+    ['data format', report.dataFormat ? describeFormat(report.dataFormat) : `unavailable (${report.dataFormatError ?? 'no WDA service'})`],
+  ];
+  return rows.map(([k, v]) => `${k!.padEnd(12)}${v}`).join('\n');
+}
+

@@ -1,0 +1,82 @@
+// The cdc-wdm character device (or a pty in tests) as a QMI transport: a non-blocking fd driven by uv_poll,
+// one write per frame. Open errors become RmnetErrors that name the path and say what to do.
+import { ExitCode, RmnetError } from '../errors.js';
+import { isSystemError, native } from '../io/native.js';
+import { PollFd } from '../io/poll-fd.js';
+import type { Transport, TransportHandlers } from './transport.js';
+
+export function openCharDevice(path: string): Transport {
+  const addon = native();
+  let fd: number;
+  try {
+    fd = addon.open(path, addon.O_RDWR | addon.O_NOCTTY);
+  } catch (error) {
+    throw openError(path, error);
+  }
+  try {
+    return new CharDeviceTransport(path, fd);
+  } catch (error) {
+    addon.close(fd);
+    // uv_poll refuses fds that cannot be polled (regular files, /dev/null): certainly not a QMI port.
+    throw new RmnetError('NOT_QMI_PORT', `${path} cannot be polled (${(error as Error).message}): it is not a QMI control port`, ExitCode.protocol, { path }, { cause: error });
+  }
+}
+
+export function openError(path: string, error: unknown): RmnetError {
+  const code = isSystemError(error) ? error.code : undefined;
+  const details = { path, errno: code };
+  switch (code) {
+    case 'ENOENT':
+    case 'ENXIO':
+    case 'ENODEV':
+      return new RmnetError('DEVICE_NOT_FOUND', `${path}: no such device (is the modem plugged in and cdc_wdm loaded?)`, ExitCode.notFound, details, { cause: error });
+    case 'EACCES':
+    case 'EPERM':
+      return new RmnetError('PERMISSION_DENIED', `${path}: permission denied: run as root or add a udev rule giving your group access to the port`, ExitCode.permission, details, { cause: error });
+    case 'EBUSY':
+      return new RmnetError(
+        'DEVICE_BUSY',
+        `${path}: the port is held by another process (ModemManager?): stop it, or share the port through qmi-proxy with --proxy`,
+        ExitCode.busy,
+        details,
+        { cause: error },
+      );
+    default:
+      return new RmnetError('IO_ERROR', `${path}: cannot open: ${error instanceof Error ? error.message : String(error)}`, ExitCode.failure, details, { cause: error });
+  }
+}
+
+class CharDeviceTransport implements Transport {
+  readonly kind = 'char device';
+  private readonly pollFd: PollFd;
+  private handlers: TransportHandlers | undefined;
+  /** What arrived before start(): kept, so no frame is lost. */
+  private early: Array<Uint8Array | { end: Error | undefined }> = [];
+
+  constructor(
+    readonly path: string,
+    fd: number,
+  ) {
+    this.pollFd = new PollFd(fd, {
+      data: (chunk) => (this.handlers ? this.handlers.data(chunk) : this.early.push(Buffer.from(chunk))),
+      end: (error) => (this.handlers ? this.handlers.end(error) : this.early.push({ end: error })),
+    });
+  }
+
+  start(handlers: TransportHandlers): void {
+    this.handlers = handlers;
+    for (const item of this.early) {
+      if (item instanceof Uint8Array) handlers.data(item);
+      else handlers.end(item.end);
+    }
+    this.early = [];
+  }
+
+  send(frame: Uint8Array): void {
+    this.pollFd.write(frame);
+  }
+
+  close(): void {
+    this.pollFd.close();
+  }
+}

@@ -1,0 +1,105 @@
+// Enum tables of the messages rmnetctl speaks, named as libqmi prints them, and the name look-ups the error
+// messages use. Numeric values from libqmi 1.32 (see docs/qmi.md).
+import {
+  CALL_END_REASONS,
+  QMI_PROTOCOL_ERRORS,
+  VERBOSE_CALL_END_REASONS_3GPP,
+  VERBOSE_CALL_END_REASONS_INTERNAL,
+} from './enum-tables.js';
+import type { EnumTable } from './schema.js';
+
+export { CALL_END_REASONS, QMI_PROTOCOL_ERRORS, VERBOSE_CALL_END_REASONS_3GPP, VERBOSE_CALL_END_REASONS_INTERNAL };
+
+export const QmiService = { CTL: 0x00, WDS: 0x01, DMS: 0x02, NAS: 0x03, QOS: 0x04, WDA: 0x1a } as const;
+export type QmiServiceId = number;
+
+export const SERVICE_NAMES: EnumTable = { 0x00: 'ctl', 0x01: 'wds', 0x02: 'dms', 0x03: 'nas', 0x04: 'qos', 0x1a: 'wda' };
+
+export function serviceName(service: number): string {
+  return SERVICE_NAMES[service] ?? `service 0x${service.toString(16).padStart(2, '0')}`;
+}
+
+/** QMI error code to libqmi's name ("CallFailed"), or "Error<n>" for codes libqmi does not know. */
+export function qmiErrorName(code: number): string {
+  return QMI_PROTOCOL_ERRORS[code] ?? `Error${code}`;
+}
+
+/** The QMI errors code checks for by name. */
+export const QmiError = {
+  None: 0,
+  MalformedMessage: 1,
+  Internal: 3,
+  ClientIdsExhausted: 5,
+  InvalidClientId: 7,
+  InvalidHandle: 9,
+  CallFailed: 14,
+  OutOfCall: 15,
+  MissingArgument: 17,
+  DeviceInUse: 23,
+  NoEffect: 26,
+  InvalidDataFormat: 45,
+  InvalidArgument: 48,
+  InvalidIpFamilyPreference: 64,
+  InvalidOperation: 70,
+  InvalidServiceType: 31,
+  InvalidQmiCommand: 71,
+  NotSupported: 94,
+} as const;
+
+export const LINK_LAYER: EnumTable = { 1: '802-3', 2: 'raw-ip' };
+export type LinkLayer = '802-3' | 'raw-ip';
+
+/** WDA data aggregation protocols. */
+export const AGGREGATION_PROTOCOL: EnumTable = {
+  0: 'disabled',
+  1: 'tlp',
+  2: 'qc-ncm',
+  3: 'mbim',
+  4: 'rndis',
+  5: 'qmap',
+  6: 'qmapv2',
+  7: 'qmapv3',
+  8: 'qmapv4',
+  9: 'qmapv5',
+};
+export type AggregationProtocol = 'disabled' | 'qmap' | 'qmapv4' | 'qmapv5' | string;
+
+export const ENDPOINT_TYPE: EnumTable = { 0: 'undefined', 1: 'hsic', 2: 'hsusb', 3: 'pcie', 4: 'embedded', 5: 'bam-dmux' };
+export type EndpointType = 'undefined' | 'hsic' | 'hsusb' | 'pcie' | 'embedded' | 'bam-dmux';
+
+/** WDS IP family (Set IP Family, Start Network 0x19, indications, current settings). */
+export const IP_FAMILY: EnumTable = { 0: 'unknown', 4: 'ipv4', 6: 'ipv6', 8: 'unspecified' };
+
+export const PACKET_SERVICE_STATUS: EnumTable = { 0: 'unknown', 1: 'disconnected', 2: 'connected', 3: 'suspended', 4: 'authenticating' };
+export type PacketServiceStatus = 'unknown' | 'disconnected' | 'connected' | 'suspended' | 'authenticating';
+
+export const VERBOSE_CALL_END_REASON_TYPE: EnumTable = {
+  1: 'mip',
+  2: 'internal',
+  3: 'cm',
+  6: '3gpp',
+  7: 'ppp',
+  8: 'ehrpd',
+  9: 'ipv6',
+};
+
+export const WDS_CLIENT_TYPE: EnumTable = { 1: 'tethered' };
+export const AUTHENTICATION: EnumTable = { 0: 'none', 1: 'pap', 2: 'chap', 3: 'both' };
+
+export function callEndReasonName(reason: number): string {
+  return CALL_END_REASONS[reason] ?? `reason-${reason}`;
+}
+
+/** "3gpp: unknown-apn (27)" style name of a verbose call end reason. */
+export function verboseCallEndReasonName(type: number | string, reason: number): string {
+  const typeName = typeof type === 'string' ? type : (VERBOSE_CALL_END_REASON_TYPE[type] ?? `type-${type}`);
+  const table = typeName === '3gpp' ? VERBOSE_CALL_END_REASONS_3GPP : typeName === 'internal' ? VERBOSE_CALL_END_REASONS_INTERNAL : undefined;
+  const name = table?.[reason];
+  return name ? `${typeName}: ${name} (${reason})` : `${typeName}: ${reason}`;
+}
+
+/** Looks a name up in a table: the number for a name, for encoding. */
+export function enumValue(table: EnumTable, name: string): number | undefined {
+  for (const [key, value] of Object.entries(table)) if (value === name) return Number(key);
+  return undefined;
+}

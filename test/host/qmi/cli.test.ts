@@ -1,0 +1,172 @@
+// `rmnetctl info` and `rmnetctl format` through main(), against the emulated modem on a pty, and every bad
+// input the issue names: one clear message, a documented exit code, no client id left on the modem.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../../support/cli.js';
+import { ExitCode } from '../../../src/errors.js';
+import { native } from '../../../src/io/native.js';
+import { startPtyModem, type PtyModem } from '../../modem/pty.js';
+import { openError } from '../../../src/qmi/chardev-transport.js';
+
+let served: PtyModem;
+beforeAll(() => {
+  served = startPtyModem({ model: 'EC25-EMU', imei: '867698040000042', downlinkMaxDatagrams: 10, downlinkMaxSize: 4096 });
+});
+afterAll(() => served.close());
+
+describe('rmnetctl info', () => {
+  it('prints model, revision, IMEI and the data format', async () => {
+    const result = await cli('info', '-d', served.path);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^model\s+EC25-EMU$/m);
+    expect(result.stdout).toMatch(/^imei\s+867698040000042$/m);
+    expect(result.stdout).toMatch(/^data format\s+link layer 802-3, aggregation ul disabled \/ dl disabled/m);
+    expect(served.modem.clients()).toEqual([]);
+  });
+
+  it('prints one stable JSON document with --json', async () => {
+    const result = await cli('info', '-d', served.path, '--json');
+    expect(result.code).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(Object.keys(document)).toEqual(['path', 'via', 'model', 'revision', 'imei', 'services', 'dataFormat']);
+    expect(document).toMatchObject({ path: served.path, via: 'char-device', model: 'EC25-EMU', imei: '867698040000042' });
+    expect(document.dataFormat).toMatchObject({ linkLayer: '802-3', downlinkAggregation: 'disabled' });
+  });
+
+  it('still prints the identity of a modem without a WDA service', async () => {
+    const services = served.modem.behaviour.services;
+    served.modem.behaviour.services = services.filter((s) => s !== 0x1a);
+    try {
+      const result = await cli('info', '-d', served.path, '--json');
+      expect(result.code, result.stderr).toBe(0);
+      const document = JSON.parse(result.stdout);
+      expect(document).toMatchObject({ model: 'EC25-EMU', dataFormat: null });
+      expect(document.dataFormatError).toMatch(/InvalidServiceType/);
+      const text = await cli('info', '-d', served.path);
+      expect(text.stdout).toMatch(/^data format\s+unavailable \(.*InvalidServiceType/m);
+    } finally {
+      served.modem.behaviour.services = services;
+    }
+  });
+});
+
+describe('rmnetctl format', () => {
+  it('sets the format and shows requested vs granted', async () => {
+    const result = await cli('format', 'set', '-d', served.path, '--aggregation', 'qmap', '--dl-datagrams', '32', '--dl-size', '31744', '--endpoint-iface', '4', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(document.requested).toEqual({
+      linkLayer: 'raw-ip',
+      downlinkAggregation: 'qmap',
+      uplinkAggregation: 'qmap',
+      downlinkMaxDatagrams: 32,
+      downlinkMaxSize: 31744,
+      endpoint: { type: 'hsusb', interfaceNumber: 4 },
+    });
+    expect(document.granted).toMatchObject({ linkLayer: 'raw-ip', downlinkAggregation: 'qmap', downlinkMaxDatagrams: 10, downlinkMaxSize: 4096 });
+    expect(served.modem.dataFormat()).toMatchObject({ downlinkMaxDatagrams: 10, endpoint: { type: 'hsusb', interfaceNumber: 4 } });
+    const text = await cli('format', 'get', '-d', served.path);
+    expect(text.stdout).toMatch(/^dl max datagrams\s+10$/m);
+    expect(served.modem.clients()).toEqual([]);
+  });
+
+  it('renders requested and granted columns as text', async () => {
+    const result = await cli('format', 'set', '-d', served.path, '--aggregation', 'qmapv5', '--dl-size', '65536');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^setting\s+requested\s+granted$/m);
+    expect(result.stdout).toMatch(/^dl aggregation\s+qmapv5\s+qmapv5$/m);
+    expect(result.stdout).toMatch(/^dl max size\s+65536\s+4096$/m);
+  });
+});
+
+describe('bad input', () => {
+  it('refuses a missing path as a usage error', async () => {
+    const result = await cli('info');
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toMatch(/--device/);
+  });
+
+  it('refuses bad option values before touching the modem', async () => {
+    const result = await cli('format', 'set', '-d', served.path, '--aggregation', 'qmap9');
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toMatch(/--aggregation must be one of none, qmap, qmapv4, qmapv5, got "qmap9"/);
+    expect((await cli('format', 'set', '-d', served.path, '--dl-size', '12abc')).code).toBe(ExitCode.usage);
+  });
+
+  it('names a path that does not exist', async () => {
+    const result = await cli('info', '-d', '/dev/cdc-wdm-missing', '--json');
+    expect(result.code).toBe(ExitCode.notFound);
+    expect(JSON.parse(result.stdout).error).toMatchObject({ code: 'DEVICE_NOT_FOUND', path: '/dev/cdc-wdm-missing', exitCode: 3 });
+    expect(result.stderr).toContain('/dev/cdc-wdm-missing');
+  });
+
+  it('says a port that never answers is probably not a QMI port', async () => {
+    const silent = native().openpty();
+    try {
+      const result = await cli('info', '-d', silent.path, '--timeout', '300');
+      expect(result.code).toBe(ExitCode.timeout);
+      expect(result.stderr).toContain(`no QMI answer from ${silent.path}`);
+      expect(result.stderr).toContain('is it a QMI control port?');
+    } finally {
+      native().close(silent.master);
+      native().close(silent.slave);
+    }
+  });
+
+  it('says a file that cannot be polled is not a QMI port', async () => {
+    const result = await cli('info', '-d', '/dev/null');
+    expect(result.code).toBe(ExitCode.protocol);
+    expect(result.stderr).toMatch(/\/dev\/null .*not a QMI control port/);
+  });
+
+  it('maps permission and busy errors to their codes and advice', () => {
+    const system = (code: string) => Object.assign(new Error(`open /dev/cdc-wdm0: ${code}`), { code, errno: 1 });
+    const denied = openError('/dev/cdc-wdm0', system('EACCES'));
+    expect(denied).toMatchObject({ code: 'PERMISSION_DENIED', exitCode: ExitCode.permission });
+    expect(denied.message).toMatch(/run as root or add a udev rule/);
+    expect(openError('/dev/cdc-wdm0', system('EPERM')).code).toBe('PERMISSION_DENIED');
+    const busy = openError('/dev/cdc-wdm0', system('EBUSY'));
+    expect(busy).toMatchObject({ code: 'DEVICE_BUSY', exitCode: ExitCode.busy });
+    expect(busy.message).toMatch(/held by another process \(ModemManager\?\).*--proxy/);
+  });
+
+  it('times out naming the message when the modem stops answering, leaving no client id', async () => {
+    served.modem.behaviour.dropResponses = ['dms:Get Model'];
+    try {
+      const result = await cli('info', '-d', served.path, '--timeout', '200', '--json');
+      expect(result.code).toBe(ExitCode.timeout);
+      expect(JSON.parse(result.stdout).error).toMatchObject({ code: 'QMI_TIMEOUT', path: served.path, service: 'dms', qmiMessage: 'Get Model' });
+    } finally {
+      served.modem.behaviour.dropResponses = [];
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(served.modem.clients()).toEqual([]);
+  });
+
+  it('reports a QMI error result with the service, message and error name', async () => {
+    served.modem.behaviour.unsupportedAggregation = 'error';
+    served.modem.behaviour.supportedAggregation = [0, 5];
+    try {
+      const result = await cli('format', 'set', '-d', served.path, '--aggregation', 'qmapv5');
+      expect(result.code).toBe(ExitCode.qmiError);
+      expect(result.stderr).toContain(`${served.path}: WDA Set Data Format failed: QMI error InvalidArgument (48)`);
+    } finally {
+      served.modem.behaviour.unsupportedAggregation = 'grant-disabled';
+      served.modem.behaviour.supportedAggregation = [0, 5, 9];
+    }
+    expect(served.modem.clients()).toEqual([]);
+  });
+
+  it('reports a malformed answer as a protocol error', async () => {
+    served.modem.behaviour.malformedResponses = ['wda:Get Data Format'];
+    try {
+      const result = await cli('format', 'get', '-d', served.path, '--json');
+      expect(result.code).toBe(ExitCode.protocol);
+      const error = JSON.parse(result.stdout).error;
+      expect(error).toMatchObject({ code: 'QMI_MALFORMED', service: 'wda', qmiMessage: 'Get Data Format', path: served.path });
+    } finally {
+      served.modem.behaviour.malformedResponses = [];
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(served.modem.clients()).toEqual([]);
+  });
+});

@@ -1,0 +1,85 @@
+// rmnetctl's QMI client reaches the emulated modem through libqmi's real qmi-proxy, sharing it with qmicli
+// -p. qmi-proxy is one listener on the abstract socket @qmi-proxy: the tests of this file run one at a time;
+// if another proxy already listens (a concurrent `qmicli -p` spawns one), the tests use that one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { openQmiDevice } from '../../../src/qmi/open.js';
+import { QmiService } from '../../../src/qmi/enums.js';
+import { dmsGetModel } from '../../../src/qmi/messages.js';
+import { getDataFormat } from '../../../src/wda/data-format.js';
+import { RmnetError } from '../../../src/errors.js';
+import { startPtyModem, type PtyModem } from '../../modem/pty.js';
+import { run, startQmiProxy, stopQmiProxy } from './helpers.js';
+
+let proxy: ChildProcess | undefined;
+let served: PtyModem;
+
+beforeAll(async () => {
+  served = startPtyModem({ model: 'PROXIED-EMU' });
+  proxy = await startQmiProxy();
+});
+afterAll(async () => {
+  await stopQmiProxy(proxy);
+  served.close();
+});
+
+describe.sequential('through qmi-proxy', () => {
+  it('opens the device with Internal Proxy Open and talks plain QMUX afterwards', async () => {
+    const { device, versions } = await openQmiDevice({ path: served.path, proxy: true, timeoutMs: 3000 });
+    try {
+      expect(versions.map((v) => v.service)).toContain('wds');
+      const model = await device.withClient(QmiService.DMS, async (dms) => (await dms.request(dmsGetModel)).fields.model);
+      expect(model).toBe('PROXIED-EMU');
+      const format = await device.withClient(QmiService.WDA, (wda) => getDataFormat(wda));
+      expect(format.linkLayer).toBe('802-3');
+    } finally {
+      await device.close();
+    }
+    expect(served.modem.clients()).toEqual([]);
+  });
+
+  it('shares the port with qmicli -p at the same time', async () => {
+    const { device } = await openQmiDevice({ path: served.path, proxy: true });
+    try {
+      const dms = await device.allocateClient(QmiService.DMS);
+      const other = await run('qmicli', ['-p', '-d', served.path, '--device-open-qmi', '--dms-get-model']);
+      expect(other.stdout).toContain("Model: 'PROXIED-EMU'");
+      expect((await dms.request(dmsGetModel)).fields.model).toBe('PROXIED-EMU');
+    } finally {
+      await device.close();
+    }
+    expect(served.modem.clients()).toEqual([]);
+  });
+
+  it('measures the request round trip through the proxy', async () => {
+    const { device } = await openQmiDevice({ path: served.path, proxy: true });
+    const times: number[] = [];
+    try {
+      await device.withClient(QmiService.DMS, async (dms) => {
+        for (let i = 0; i < 100; i++) {
+          const start = performance.now();
+          await dms.request(dmsGetModel);
+          times.push(performance.now() - start);
+        }
+      });
+    } finally {
+      await device.close();
+    }
+    times.sort((a, b) => a - b);
+    process.stderr.write(`qmi-proxy round trip: median ${times[50]!.toFixed(3)} ms, p95 ${times[95]!.toFixed(3)} ms\n`);
+    expect(times[50]).toBeLessThan(50);
+  });
+
+  it('says so when the proxy cannot open the path', async () => {
+    let error: unknown;
+    try {
+      await openQmiDevice({ path: '/dev/cdc-wdm-nonexistent', proxy: true, probeTimeoutMs: 3000 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RmnetError);
+    expect((error as RmnetError).code).toBe('DEVICE_NOT_FOUND');
+    expect((error as RmnetError).message).toContain('/dev/cdc-wdm-nonexistent');
+    expect((error as RmnetError).message).toContain('qmi-proxy');
+  });
+});
