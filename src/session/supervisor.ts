@@ -2,6 +2,8 @@
 //
 // One control port stays open for the whole run (so qmi-proxy forwards this process the indications of
 // the clients it owns). Reactions, each a full down + up of what it concerns, with backoff:
+// All PDNs come up together on the first start and after a reset (one data-format decision, concurrent
+// sessions); a single PDN reconnects alone.
 // - Packet Service Status "disconnected" on a PDN's client: that PDN reconnects;
 // - CTL Sync indication (modem reset) or the port going away: every client id is gone, all reconnect;
 // - the kernel deleting a PDN's link: that PDN reconnects.
@@ -13,7 +15,7 @@ import { RmnetError } from '../errors.js';
 import type { ServiceConfig } from './config.js';
 import type { SessionEnv } from './env.js';
 import { down } from './down.js';
-import { up, type UpResult } from './up.js';
+import { upMany, type UpResult } from './up.js';
 import { devicePath, selectModem } from './select.js';
 import type { PdnRequest } from './request.js';
 
@@ -43,40 +45,51 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
     for (const u of pdn.unsubscribe.splice(0)) u();
   };
 
-  const bringUp = async (pdn: PdnState): Promise<void> => {
-    if (stopping || pdn.busy) return;
-    pdn.busy = true;
+  /** Brings the given PDNs up together (one data-format decision, concurrent sessions); each failure backs off alone. */
+  const bringUp = async (targets: PdnState[]): Promise<void> => {
+    const ready = targets.filter((p) => !p.busy);
+    if (stopping || ready.length === 0) return;
+    for (const pdn of ready) pdn.busy = true;
     try {
       if (!device) await openDevice();
-      if (pdn.result) {
+      for (const pdn of ready) {
+        if (!pdn.result) continue;
         stopWatching(pdn);
         pdn.result = undefined;
         await down(env, { selector: config.modem.device, muxId: pdn.request.muxId, all: false, proxy: config.modem.proxy, device }).catch((e: unknown) => env.log(`mux ${pdn.request.muxId}: cleaning up before reconnecting: ${(e as Error).message}`));
       }
-      const result = await up(env, pdn.request, upOptions());
-      pdn.result = result;
-      pdn.failures = 0;
-      watch(pdn, result);
-      env.log(`mux ${pdn.request.muxId}: up on ${result.link} (${result.addresses.map((a) => `${a.address}/${a.prefixLength}`).join(', ') || 'no addresses'})`);
+      const outcomes = await upMany(env, ready.map((p) => p.request), upOptions());
+      ready.forEach((pdn, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome instanceof Error) return failed(pdn, outcome);
+        pdn.result = outcome;
+        pdn.failures = 0;
+        watch(pdn, outcome);
+        env.log(`mux ${pdn.request.muxId}: up on ${outcome.link} (${outcome.addresses.map((a) => `${a.address}/${a.prefixLength}`).join(', ') || 'no addresses'})`);
+      });
       options.notify(`STATUS=${statusLine()}`);
       if (!readySent && pdns.every((p) => p.result)) {
         readySent = true;
         options.notify('READY=1');
       }
     } catch (error) {
-      pdn.failures++;
-      const delay = Math.min(backoff.initialMs * 2 ** (pdn.failures - 1), backoff.maxMs);
-      env.log(`mux ${pdn.request.muxId}: ${(error as Error).message}; retrying in ${delay} ms`);
-      schedule(pdn, delay);
+      for (const pdn of ready) failed(pdn, error as Error);
     } finally {
-      pdn.busy = false;
+      for (const pdn of ready) pdn.busy = false;
     }
+  };
+
+  const failed = (pdn: PdnState, error: Error) => {
+    pdn.failures++;
+    const delay = Math.min(backoff.initialMs * 2 ** (pdn.failures - 1), backoff.maxMs);
+    env.log(`mux ${pdn.request.muxId}: ${error.message}; retrying in ${delay} ms`);
+    schedule(pdn, delay);
   };
 
   const schedule = (pdn: PdnState, delayMs: number) => {
     if (stopping) return;
     clearTimeout(pdn.timer);
-    pdn.timer = setTimeout(() => void bringUp(pdn), delayMs);
+    pdn.timer = setTimeout(() => void bringUp([pdn]), delayMs);
   };
 
   const watch = (pdn: PdnState, result: UpResult) => {
@@ -116,8 +129,9 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         void opened.close({ keepClients: true }).catch(() => {});
         for (const pdn of pdns) {
           stopWatching(pdn);
-          schedule(pdn, backoff.initialMs);
+          clearTimeout(pdn.timer);
         }
+        setTimeout(() => void bringUp(pdns), backoff.initialMs);
       }),
     );
   };
@@ -136,8 +150,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
       await sleep(options.modemPollMs ?? 2000, options.signal);
     }
   }
-  // PDNs come up one after another: each `up` takes the modem lock anyway.
-  for (const pdn of pdns) if (!options.signal.aborted) await bringUp(pdn);
+  if (!options.signal.aborted) await bringUp(pdns);
 
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();

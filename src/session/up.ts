@@ -1,6 +1,11 @@
-// `rmnetctl up`: one PDN on its own mux link, ready to route. The flow is a list of named steps; every
+// `rmnetctl up`: PDNs on their own mux links, ready to route. The flow is a list of named steps; every
 // step that changes the modem or the kernel registers its undo first, and the record in /run/rmnetctl
 // is written as resources appear, so a crash half-way leaves `down` enough to clean up.
+//
+// Several PDNs of one modem come up together (`upMany`, used by `run`): the data format and the kernel
+// mode are settled once for all of them, then each PDN's sessions (one WDS client per IP family) run
+// concurrently, since different clients on different muxes do not depend on each other. A PDN that fails
+// is rolled back alone; the shared steps are rolled back only when no PDN came up.
 import { ExitCode, RmnetError } from '../errors.js';
 import { QmiService } from '../qmi/enums.js';
 import type { QmiClient, QmiDevice } from '../qmi/device.js';
@@ -9,9 +14,10 @@ import { readParentState, setUpDatapath } from '../datapath/setup.js';
 import { SystemDatapath } from '../datapath/execute.js';
 import { describeAction } from '../datapath/plan.js';
 import { readMuxMap } from '../datapath/mux.js';
+import type { MuxLink } from '../datapath/backend.js';
 import type { Modem } from '../sysfs/discovery.js';
 import { getDataFormat, setDataFormat, type DataFormat, type DataFormatRequest, type Endpoint } from '../wda/data-format.js';
-import { candidateRungs, decisionLog, negotiate, type AggregationName, type GrantedFormat, type Rung } from '../wda/ladder.js';
+import { candidateRungs, decisionLog, LADDER, negotiate, type AggregationName, type GrantedFormat, type Rung } from '../wda/ladder.js';
 import { bindMuxDataPort, getCurrentSettings, setIpFamily, startNetwork, stopNetwork, type CurrentSettings } from '../wds/session-messages.js';
 import type { SessionEnv } from './env.js';
 import { applyIpConfig } from './ipconfig.js';
@@ -85,7 +91,22 @@ export function endpointOf(modem: Modem): Endpoint {
 
 const familiesOf = (request: PdnRequest): Array<4 | 6> => (request.ipType === '4v6' ? [4, 6] : [Number(request.ipType) as 4 | 6]);
 
+/** Brings one PDN up; throws the PDN's error (after rolling back everything it did). */
 export async function up(env: SessionEnv, request: PdnRequest, options: UpOptions): Promise<UpResult> {
+  const [outcome] = await upMany(env, [request], options);
+  if (!outcome || outcome instanceof Error) throw outcome ?? new RmnetError('INTERNAL', 'no outcome');
+  return outcome;
+}
+
+/**
+ * Brings several PDNs of one modem up at once. Returns one outcome per request, in order: its result, or
+ * the error it failed with (that PDN rolled back). Fails as a whole only for what concerns every PDN
+ * (no such modem, no data format).
+ */
+export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], options: UpOptions): Promise<Array<UpResult | RmnetError>> {
+  const muxIds = requests.map((r) => r.muxId);
+  const duplicate = muxIds.find((m, i) => muxIds.indexOf(m) !== i);
+  if (duplicate !== undefined) throw new RmnetError('BAD_ARGUMENT', `mux ${duplicate} is asked for twice`, ExitCode.usage, { muxId: duplicate });
   const modem = await selectModem(env, options.selector);
   const parent = modem.netInterface!;
   const key = modemKey(modem);
@@ -93,23 +114,46 @@ export async function up(env: SessionEnv, request: PdnRequest, options: UpOption
   try {
     const record: ModemRecord = env.store.read(key) ?? { version: 1, device: devicePath(modem), netInterface: parent, pdns: [] };
     const kernelLinks = await readMuxMap(env.sysfs, env.netlink, parent);
-    const existing = record.pdns.find((p) => p.request.muxId === request.muxId);
-    if (existing) return alreadyUp(existing, record, request, kernelLinks.some((l) => l.muxId === request.muxId && l.name === existing.link?.name), key, parent);
-    const holder = kernelLinks.find((l) => l.muxId === request.muxId);
-    if (holder) {
-      throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${request.muxId} is already used by ${holder.name} (${holder.backend}), not by an rmnetctl session; pick another --mux or remove that link`, ExitCode.conflict, { interface: parent, muxId: request.muxId, link: holder.name });
+    const outcomes: Array<UpResult | RmnetError | undefined> = [];
+    const fresh: Array<{ index: number; request: PdnRequest; password: string | undefined }> = [];
+    requests.forEach((request, index) => {
+      try {
+        const existing = record.pdns.find((p) => p.request.muxId === request.muxId);
+        if (existing) {
+          outcomes[index] = alreadyUp(existing, record, request, kernelLinks.some((l) => l.muxId === request.muxId && l.name === existing.link?.name), key, parent);
+          return;
+        }
+        checkFree(request, kernelLinks, record, parent);
+        fresh.push({ index, request, password: request.auth !== 'none' && request.passwordFile ? readSecret(request.passwordFile) : undefined });
+      } catch (error) {
+        outcomes[index] = asRmnetError(error);
+      }
+    });
+    if (fresh.length > 0) {
+      const viaProxy = options.proxy === 'yes' || (options.proxy === 'auto' && (await env.proxyRunning()));
+      const device = options.device ?? (await env.openQmi(devicePath(modem), viaProxy));
+      const results = await new UpRun(env, modem, record, fresh, device, viaProxy, options.device !== undefined).run();
+      fresh.forEach((f, i) => (outcomes[f.index] = results[i]));
     }
-    const clash = request.ifname && record.pdns.find((p) => p.link?.name === request.ifname);
-    if (clash) {
-      throw new RmnetError('IFNAME_IN_USE', `--ifname ${request.ifname} is already the link of mux ${clash.request.muxId}`, ExitCode.conflict, { interface: request.ifname, muxId: request.muxId });
-    }
-    const password = request.auth !== 'none' && request.passwordFile ? readSecret(request.passwordFile) : undefined;
-    const viaProxy = options.proxy === 'yes' || (options.proxy === 'auto' && (await env.proxyRunning()));
-    const device = options.device ?? (await env.openQmi(devicePath(modem), viaProxy));
-    return await new UpRun(env, modem, record, request, device, viaProxy, password, options.device !== undefined).run();
+    return outcomes.map((o) => o ?? new RmnetError('INTERNAL', 'no outcome'));
   } finally {
     lock.release();
   }
+}
+
+function checkFree(request: PdnRequest, kernelLinks: readonly MuxLink[], record: ModemRecord, parent: string): void {
+  const holder = kernelLinks.find((l) => l.muxId === request.muxId);
+  if (holder) {
+    throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${request.muxId} is already used by ${holder.name} (${holder.backend}), not by an rmnetctl session; pick another --mux or remove that link`, ExitCode.conflict, { interface: parent, muxId: request.muxId, link: holder.name });
+  }
+  const clash = request.ifname && record.pdns.find((p) => p.link?.name === request.ifname);
+  if (clash) {
+    throw new RmnetError('IFNAME_IN_USE', `--ifname ${request.ifname} is already the link of mux ${clash.request.muxId}`, ExitCode.conflict, { interface: request.ifname, muxId: request.muxId });
+  }
+}
+
+function asRmnetError(error: unknown): RmnetError {
+  return error instanceof RmnetError ? error : new RmnetError('INTERNAL', error instanceof Error ? error.message : String(error));
 }
 
 function alreadyUp(existing: PdnRecord, record: ModemRecord, request: PdnRequest, linkPresent: boolean, key: string, parent: string): UpResult {
@@ -140,55 +184,113 @@ function alreadyUp(existing: PdnRecord, record: ModemRecord, request: PdnRequest
   };
 }
 
-/** One `up`, step by step. `step` names what is running, for the error if it fails. */
+/** One PDN within a run: its own undo stack, record entry and current step. */
+interface PdnRun {
+  request: PdnRequest;
+  password: string | undefined;
+  pdn: PdnRecord;
+  undo: UndoStack;
+  step: string;
+  link?: { name: string; ifindex: number };
+}
+
+/** One `up` of one or more PDNs, step by step. */
 class UpRun {
-  private readonly undo = new UndoStack();
-  private step = 'start';
+  /** Steps every PDN relies on (modem data format, kernel mode, parent MTU). */
+  private readonly common = new UndoStack();
+  private commonStep = 'start';
   private readonly key: string;
   private readonly parent: string;
-  private readonly pdn: PdnRecord;
+  private readonly runs: PdnRun[];
 
   constructor(
     private readonly env: SessionEnv,
     private readonly modem: Modem,
     private readonly record: ModemRecord,
-    private readonly request: PdnRequest,
+    requests: ReadonlyArray<{ request: PdnRequest; password: string | undefined }>,
     private readonly device: QmiDevice,
     private readonly viaProxy: boolean,
-    private readonly password: string | undefined,
     /** The device belongs to the caller: leave it open, and its other clients alone. */
     private readonly sharedDevice: boolean,
   ) {
     this.key = modemKey(modem);
     this.parent = modem.netInterface!;
-    this.pdn = { request, state: 'starting', backend: 'none', clients: [], addresses: [], routes: [], dns: [], startedAt: new Date().toISOString() };
+    this.runs = requests.map(({ request, password }) => ({
+      request,
+      password,
+      pdn: { request, state: 'starting', backend: 'none', clients: [], addresses: [], routes: [], dns: [], startedAt: new Date().toISOString() },
+      undo: new UndoStack(),
+      step: 'start',
+    }));
   }
 
-  async run(): Promise<UpResult> {
+  async run(): Promise<Array<UpResult | RmnetError>> {
+    let rung: Rung;
+    let format: DataFormat;
+    let decision: string;
     try {
-      const { rung, format, decision } = await this.at('negotiate the data format', () => this.negotiateFormat());
-      const link = await this.at('set up the kernel data path', () => this.createLink(rung, format));
-      const sessions = await this.at('start the data sessions', () => Promise.all(familiesOf(this.request).map((family) => this.startSession(family, link))));
-      await this.at(`bring ${link.name} up`, () => this.env.netlink.setLinkUp(link.ifindex, true));
+      this.commonStep = 'negotiate the data format';
+      this.env.log(`${this.parent}: ${this.commonStep}`);
+      ({ rung, format, decision } = await this.negotiateFormat());
+      for (const run of this.runs) run.pdn.backend = rung.backend ?? 'none';
+      this.commonStep = 'set up the kernel data path';
+      this.env.log(`${this.parent}: ${this.commonStep} for mux ${this.runs.map((r) => r.request.muxId).join(', ')}`);
+      await this.createLinks(rung, format);
+    } catch (error) {
+      // Nothing PDN-specific happened yet beyond link creation: unwind it all.
+      for (const run of this.runs) await run.undo.rollback();
+      const failures = await this.common.rollback();
+      this.forget(this.runs);
+      if (!this.sharedDevice) await this.device.close().catch(() => {});
+      const explained = this.explain(error, this.commonStep, failures.map(describeFailure));
+      return this.runs.map((run) => retarget(explained, run.request.muxId));
+    }
+
+    const outcomes = await Promise.all(this.runs.map((run) => this.bringUp(run, decision)));
+    const failed = this.runs.filter((_, i) => outcomes[i] instanceof Error);
+    this.forget(failed);
+    if (failed.length === this.runs.length) {
+      const failures = await this.common.rollback();
+      if (failures.length > 0) this.env.log(`rolling back the shared steps: ${failures.map(describeFailure).join('; ')}`);
+    } else {
+      this.common.commit();
+    }
+    if (!this.sharedDevice) {
+      // The sessions belong to their client ids: keep them allocated after this process exits.
+      if (failed.length === this.runs.length) await this.device.close().catch(() => {});
+      else await this.device.close({ keepClients: true });
+    }
+    return outcomes;
+  }
+
+  /** Sessions, link up and IP configuration of one PDN; on failure it rolls back alone. */
+  private async bringUp(run: PdnRun, decision: string): Promise<UpResult | RmnetError> {
+    const at = async <T>(step: string, body: () => Promise<T>): Promise<T> => {
+      run.step = step;
+      this.env.log(`${this.parent} mux ${run.request.muxId}: ${step}`);
+      return body();
+    };
+    try {
+      const link = run.link!;
+      const sessions = await at('start the data sessions', () => Promise.all(familiesOf(run.request).map((family) => this.startSession(run, family, link))));
+      await at(`bring ${link.name} up`, () => this.env.netlink.setLinkUp(link.ifindex, true));
       const settings = Object.fromEntries(sessions.map((s) => [s.family, s.settings])) as { 4?: CurrentSettings; 6?: CurrentSettings };
-      const ip = await this.at(`configure ${link.name}`, () =>
-        applyIpConfig(this.env.netlink, this.env.dns, this.undo, link, settings, { routeMetric: this.request.routeMetric, noIp: this.request.noIp }),
+      const ip = await at(`configure ${link.name}`, () =>
+        applyIpConfig(this.env.netlink, this.env.dns, run.undo, link, settings, { routeMetric: run.request.routeMetric, noIp: run.request.noIp }),
       );
-      Object.assign(this.pdn, { state: 'up', addresses: ip.addresses, routes: ip.routes, dns: ip.dns, mtu: ip.mtu });
-      this.save();
-      this.undo.commit();
-      // The sessions belong to these client ids: keep them allocated after this process exits.
-      if (!this.sharedDevice) await this.device.close({ keepClients: true });
+      Object.assign(run.pdn, { state: 'up', addresses: ip.addresses, routes: ip.routes, dns: ip.dns, mtu: ip.mtu });
+      this.save(run);
+      run.undo.commit();
       return {
         alreadyUp: false,
         modem: this.record.device,
         parent: this.parent,
-        muxId: this.request.muxId,
+        muxId: run.request.muxId,
         link: link.name,
-        backend: this.pdn.backend,
+        backend: run.pdn.backend,
         dataFormat: this.record.dataFormat as unknown as RecordedFormat,
         decision,
-        sessions: this.pdn.clients.map((c) => ({ family: c.family, clientId: c.clientId, packetDataHandle: c.packetDataHandle })),
+        sessions: run.pdn.clients.map((c) => ({ family: c.family, clientId: c.clientId, packetDataHandle: c.packetDataHandle })),
         addresses: ip.addresses,
         routes: ip.routes,
         dns: ip.dns,
@@ -196,34 +298,27 @@ class UpRun {
         mtu: ip.mtu,
       };
     } catch (error) {
-      const failures = await this.undo.rollback();
-      this.forget();
-      if (!this.sharedDevice) await this.device.close().catch(() => {});
-      throw this.explain(error, failures.map((f) => `${f.step}: ${f.error instanceof Error ? f.error.message : String(f.error)}`));
+      const failures = await run.undo.rollback();
+      return retarget(this.explain(error, run.step, failures.map(describeFailure)), run.request.muxId);
     }
-  }
-
-  private async at<T>(step: string, body: () => Promise<T>): Promise<T> {
-    this.step = step;
-    this.env.log(`${this.parent} mux ${this.request.muxId}: ${step}`);
-    return body();
   }
 
   /** Ladder walk, or the format already in force when other PDNs are up on this modem. */
   private async negotiateFormat(): Promise<{ rung: Rung; format: DataFormat; decision: string }> {
     const endpoint = endpointOf(this.modem);
+    const backend = this.runs[0]!.request.backend;
     const liveRecord = this.record.pdns.length > 0 ? (this.record.dataFormat as unknown as RecordedFormat | undefined) : undefined;
-    const liveRung = liveRecord && candidateRungs({ backend: 'auto', rmnetAvailable: true, qmiWwan: true, muxRequested: true }).rungs.find((r) => r.name === liveRecord.rung);
+    const liveRung = liveRecord && LADDER.find((r) => r.name === liveRecord.rung);
     const constraints = {
-      backend: this.request.backend,
-      rmnetAvailable: liveRung?.backend === 'rmnet' || (this.request.backend !== 'qmimux' && (await this.env.rmnetAvailable())),
+      backend,
+      rmnetAvailable: liveRung?.backend === 'rmnet' || (backend !== 'qmimux' && (await this.env.rmnetAvailable())),
       qmiWwan: this.modem.driver === 'qmi_wwan',
       live: liveRung ? { backend: liveRung.backend, aggregation: liveRung.aggregation } : undefined,
       muxRequested: true,
     };
     const { rungs, skipped } = candidateRungs(constraints);
     if (rungs.length === 0) {
-      throw new RmnetError('NO_DATA_FORMAT', `${this.parent}: no usable data format: ${skipped.map((s) => `${s.rung.name}: ${s.reason}`).join('; ')}`, ExitCode.conflict, { interface: this.parent, muxId: this.request.muxId });
+      throw new RmnetError('NO_DATA_FORMAT', `${this.parent}: no usable data format: ${skipped.map((s) => `${s.rung.name}: ${s.reason}`).join('; ')}`, ExitCode.conflict, { interface: this.parent });
     }
     const wda = await this.device.allocateClient(QmiService.WDA);
     try {
@@ -234,7 +329,6 @@ class UpRun {
         if (!result.rung) {
           throw new RmnetError('FORMAT_CHANGED', `${this.device.path}: the modem's data format (${String(current.downlinkAggregation)}) no longer matches the ${liveRung.name} the live sessions use; run "rmnetctl down --all" and bring them up again`, ExitCode.conflict, { path: this.device.path });
         }
-        this.pdn.backend = liveRung.backend ?? 'none';
         return { rung: liveRung, format: current, decision: `data format: ${liveRung.name} (kept: other PDNs are up)` };
       }
       const before = await getDataFormat(wda, endpoint).catch(() => undefined);
@@ -245,13 +339,8 @@ class UpRun {
           uplinkAggregation: String(before.uplinkAggregation ?? before.downlinkAggregation),
           endpoint,
         };
-        this.undo.defer('restore the modem data format', async () => {
-          const client = await this.device.allocateClient(QmiService.WDA);
-          try {
-            await setDataFormat(client, restore);
-          } finally {
-            await client.release().catch(() => {});
-          }
+        this.common.defer('restore the modem data format', async () => {
+          await this.device.withClient(QmiService.WDA, (client) => setDataFormat(client, restore));
         });
       }
       let lastFormat: DataFormat | undefined;
@@ -281,7 +370,6 @@ class UpRun {
         ulMaxSize: granted.uplinkMaxSize,
         via: this.viaProxy ? 'qmi-proxy' : 'char-device',
       } satisfies RecordedFormat;
-      this.pdn.backend = result.rung.backend ?? 'none';
       const sizes = `DL ${granted.downlinkMaxDatagrams ?? '?'} datagrams / ${granted.downlinkMaxSize ?? '?'} bytes (asked ${REQUESTED_DL_DATAGRAMS} / ${REQUESTED_DL_SIZE})`;
       this.env.log(`${decision}; ${sizes}`);
       return { rung: result.rung, format: granted, decision: `${decision}; ${sizes}` };
@@ -290,80 +378,84 @@ class UpRun {
     }
   }
 
-  private async createLink(rung: Rung, format: DataFormat): Promise<{ name: string; ifindex: number }> {
+  /** Kernel mode, receive size and one link per PDN; each link's undo goes to its own PDN. */
+  private async createLinks(rung: Rung, format: DataFormat): Promise<void> {
     if (!rung.backend) throw new RmnetError('INTERNAL', 'raw-ip alone has no mux link');
-    const backend = rung.backend;
     if (!this.record.kernelBefore) {
       const info = await readParentState(this.env.sysfs, this.env.netlink, this.parent);
       this.record.kernelBefore = { rawIp: info.state.rawIp, passThrough: info.state.passThrough, mtu: info.state.mtu };
     }
     const flags = rmnetFlagsFor(rung.aggregation === 'qmapv5' ? 'qmapv5' : 'qmap');
-    const grantedDlSize = rung.aggregation === 'none' ? null : (format.downlinkMaxSize ?? null);
-    // Undo the datapath steps that `setUpDatapath` applies (it rolls back its own failures itself).
     const kernel = new SystemDatapath(this.env.sysfs, this.env.netlink, flags);
     const result = await setUpDatapath(this.env.sysfs, this.env.netlink, {
       parent: this.parent,
-      backend,
-      grantedDlSize,
-      muxIds: [this.request.muxId],
-      names: [this.request.ifname],
+      backend: rung.backend,
+      grantedDlSize: rung.aggregation === 'none' ? null : (format.downlinkMaxSize ?? null),
+      muxIds: this.runs.map((r) => r.request.muxId),
+      names: this.runs.map((r) => r.request.ifname),
       rmnetFlags: flags,
       log: (line) => this.env.log(line),
     });
     for (const step of result.plan.steps) {
       const undoAction = step.undo;
-      if (undoAction && undoAction.op !== 'none') this.undo.defer(describeAction(undoAction), () => kernel.apply(undoAction));
+      if (!undoAction || undoAction.op === 'none') continue;
+      const owner = 'muxId' in undoAction ? this.runs.find((r) => r.request.muxId === undoAction.muxId) : undefined;
+      (owner?.undo ?? this.common).defer(describeAction(undoAction), () => kernel.apply(undoAction));
     }
-    const created = result.created.find((l) => l.muxId === this.request.muxId);
-    if (!created) throw new RmnetError('KERNEL_STEP_FAILED', `${this.parent}: no link with mux id ${this.request.muxId} after creating it`, ExitCode.kernel, { interface: this.parent, muxId: this.request.muxId });
-    const link = await this.env.netlink.getLink(created.name);
-    this.pdn.link = { name: link.name, ifindex: link.index, created: true };
-    this.save();
-    return { name: link.name, ifindex: link.index };
+    for (const run of this.runs) {
+      const created = result.created.find((l) => l.muxId === run.request.muxId);
+      if (!created) throw new RmnetError('KERNEL_STEP_FAILED', `${this.parent}: no link with mux id ${run.request.muxId} after creating it`, ExitCode.kernel, { interface: this.parent, muxId: run.request.muxId });
+      const link = await this.env.netlink.getLink(created.name);
+      run.link = { name: link.name, ifindex: link.index };
+      run.pdn.link = { name: link.name, ifindex: link.index, created: true };
+      this.save(run);
+    }
   }
 
-  private async startSession(family: 4 | 6, link: { name: string }): Promise<{ family: 4 | 6; settings: CurrentSettings }> {
+  private async startSession(run: PdnRun, family: 4 | 6, link: { name: string }): Promise<{ family: 4 | 6; settings: CurrentSettings }> {
     const wds: QmiClient = await this.device.allocateClient(QmiService.WDS);
-    this.undo.defer(`release WDS client ${wds.clientId}`, () => wds.release());
+    run.undo.defer(`release WDS client ${wds.clientId}`, () => wds.release());
     const entry: PdnRecord['clients'][number] = { family, clientId: wds.clientId };
-    this.pdn.clients.push(entry);
-    this.save();
-    await bindMuxDataPort(wds, { muxId: this.request.muxId, endpoint: endpointOf(this.modem) });
+    run.pdn.clients.push(entry);
+    this.save(run);
+    await bindMuxDataPort(wds, { muxId: run.request.muxId, endpoint: endpointOf(this.modem) });
     await setIpFamily(wds, family);
     const { packetDataHandle } = await startNetwork(wds, {
-      apn: this.request.apn,
+      apn: run.request.apn,
       ipFamily: family,
-      ...(this.request.auth !== 'none' ? { authentication: this.request.auth, username: this.request.user ?? '', password: this.password ?? '' } : {}),
+      ...(run.request.auth !== 'none' ? { authentication: run.request.auth, username: run.request.user ?? '', password: run.password ?? '' } : {}),
       timeoutMs: 120_000,
     });
-    this.undo.defer(`stop the IPv${family} session on ${link.name}`, () => stopNetwork(wds, packetDataHandle));
+    run.undo.defer(`stop the IPv${family} session on ${link.name}`, () => stopNetwork(wds, packetDataHandle));
     entry.packetDataHandle = packetDataHandle;
-    this.save();
+    this.save(run);
     return { family, settings: await getCurrentSettings(wds) };
   }
 
-  private save(): void {
-    if (!this.record.pdns.includes(this.pdn)) this.record.pdns.push(this.pdn);
+  private save(run: PdnRun): void {
+    if (!this.record.pdns.includes(run.pdn)) this.record.pdns.push(run.pdn);
     this.env.store.write(this.key, this.record);
   }
 
-  /** After a rollback: the PDN is gone from the record, and the record too if it was the only one. */
-  private forget(): void {
-    const index = this.record.pdns.indexOf(this.pdn);
-    if (index >= 0) this.record.pdns.splice(index, 1);
+  /** After a rollback: those PDNs are gone from the record, and the record too if nothing is left. */
+  private forget(runs: readonly PdnRun[]): void {
+    this.record.pdns = this.record.pdns.filter((p) => !runs.some((r) => r.pdn === p));
     if (this.record.pdns.length === 0) this.env.store.remove(this.key);
     else this.env.store.write(this.key, this.record);
   }
 
-  private explain(error: unknown, rollbackFailures: string[]): RmnetError {
-    const base = error instanceof RmnetError ? error : new RmnetError('INTERNAL', error instanceof Error ? error.message : String(error));
-    const rollback = rollbackFailures.length === 0 ? 'everything it had done was undone' : `ROLLBACK INCOMPLETE (${rollbackFailures.join('; ')}); run "rmnetctl down --mux ${this.request.muxId}"`;
-    return new RmnetError(
-      base.code,
-      `up mux ${this.request.muxId} on ${this.parent} failed at "${this.step}": ${base.message}; ${rollback}`,
-      base.exitCode,
-      { ...base.details, muxId: this.request.muxId, interface: this.parent, step: this.step, rolledBack: rollbackFailures.length === 0 },
-      { cause: error },
-    );
+  private explain(error: unknown, step: string, rollbackFailures: string[]): RmnetError {
+    const base = asRmnetError(error);
+    const rollback = rollbackFailures.length === 0 ? 'everything it had done was undone' : `ROLLBACK INCOMPLETE (${rollbackFailures.join('; ')}); run "rmnetctl down" for this mux`;
+    return new RmnetError(base.code, `failed at "${step}": ${base.message}; ${rollback}`, base.exitCode, { ...base.details, interface: this.parent, step, rolledBack: rollbackFailures.length === 0 }, { cause: error });
   }
+}
+
+/** The same error, said of one mux (a shared step's failure is every PDN's failure). */
+function retarget(error: RmnetError, muxId: number): RmnetError {
+  return new RmnetError(error.code, `up mux ${muxId} on ${String(error.details.interface)} ${error.message}`, error.exitCode, { ...error.details, muxId }, { cause: error.cause });
+}
+
+function describeFailure(failure: { step: string; error: unknown }): string {
+  return `${failure.step}: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`;
 }

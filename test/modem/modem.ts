@@ -25,6 +25,8 @@ export interface StartNetworkFailure {
   callEndReason: number;
   /** Verbose call end reason TLV 0x11 (e.g. {type: 6 (3GPP), reason: 27 unknown-apn}). */
   verbose?: { type: number; reason: number };
+  /** Only Start Network for this APN fails (the network refuses one APN); every APN when unset. */
+  apn?: string;
   /** The QMI error of the result TLV; CallFailed (14) by default. */
   qmiError?: number;
 }
@@ -427,7 +429,7 @@ export class EmulatedModem {
   private startNetwork(client: ClientState, key: string, existing: PdnSession | undefined, fields: Fields): Reply {
     if (existing) return failure(QmiError.NoEffect);
     const failureBehaviour = this.behaviour.startNetworkFailure;
-    if (failureBehaviour) {
+    if (failureBehaviour && (failureBehaviour.apn === undefined || failureBehaviour.apn === fields.apn)) {
       const failed: Fields = { callEndReason: failureBehaviour.callEndReason };
       if (failureBehaviour.verbose) failed.verboseCallEndReason = { ...failureBehaviour.verbose };
       return { result: { status: 1, error: failureBehaviour.qmiError ?? QmiError.CallFailed }, fields: failed };

@@ -275,3 +275,30 @@ describe('status', () => {
     expect(modem!.muxes.find((m) => m.muxId === 9)?.disagreements).toEqual(['the kernel has stray for mux 9, but rmnetctl did not record it']);
   });
 });
+
+describe('upMany', () => {
+  it('brings several PDNs up together and reports a refused one without touching the others', async () => {
+    const { upMany } = await import('../../../src/session/up.js');
+    await up(rig.env, request({ muxId: 3, apn: 'theirs' }), options);
+    const record = rig.env.store.read('cdc-wdm0')!;
+    rig.env.store.write('cdc-wdm0', { ...record, pdns: [] }); // mux 3's link now belongs to someone else
+    const outcomes = await upMany(rig.env, [request({ muxId: 1, ipType: '4v6' }), request({ muxId: 2, apn: 'ims' }), request({ muxId: 3, apn: 'x' })], options);
+    expect(outcomes.map((o) => (o instanceof Error ? o.code : o.link))).toEqual(['wwan0.1', 'wwan0.2', 'MUX_IN_USE']);
+    expect(rig.modem.sessions().filter((s) => s.apn !== 'theirs').map((s) => `${s.muxId}/${s.ipFamily}`).sort()).toEqual(['1/4', '1/6', '2/4']);
+    expect(rig.env.store.read('cdc-wdm0')?.pdns.map((p) => p.request.muxId).sort()).toEqual([1, 2]);
+  });
+
+  it('rolls back only the PDN whose session fails, naming its call end reason', async () => {
+    const { upMany } = await import('../../../src/session/up.js');
+    rig.modem.behaviour.startNetworkFailure = { apn: 'ims', callEndReason: 1013, verbose: { type: 6, reason: 27 } };
+    const outcomes = await upMany(rig.env, [request({ muxId: 1 }), request({ muxId: 2, apn: 'ims', ipType: '4v6' })], options);
+    expect(outcomes[0]).toMatchObject({ link: 'wwan0.1', muxId: 1 });
+    const failed = outcomes[1] as RmnetError;
+    expect(failed.code).toBe('QMI_ERROR');
+    expect(failed.message).toMatch(/up mux 2 on wwan0 failed at "start the data sessions".*unknown-apn.*everything it had done was undone/);
+    expect(rig.modem.sessions().map((s) => s.muxId)).toEqual([1]);
+    expect(rig.modem.clients().filter((c) => c.service === 1)).toHaveLength(1);
+    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet').map((l) => l.muxId)).toEqual([1]);
+    expect(rig.env.store.read('cdc-wdm0')?.pdns.map((p) => p.request.muxId)).toEqual([1]);
+  });
+});
