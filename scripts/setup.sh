@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # iproute2 makes and inspects the network namespaces of the host tests.
 packages=(libqmi-utils libqmi-proxy libqmi-glib5 iproute2 python3 make g++)
 if [ "${RMNETCTL_LAB:-0}" = 1 ]; then
-  packages+=(qemu-system-x86 busybox-static usbip kmod xz-utils cpio)
+  packages+=(qemu-system-x86 busybox-static usbip kmod xz-utils cpio iputils-ping)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 // Shared by the host tests: run libqmi's tools with argument arrays and timeouts, start and stop qmi-proxy.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { qmiProxyListening } from '../../../src/session/env.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const QMI_PROXY = '/usr/libexec/qmi-proxy';
@@ -47,10 +48,7 @@ export async function libqmiDecode(frames: Uint8Array[]): Promise<LibqmiDecode[]
   return JSON.parse(result.stdout) as LibqmiDecode[];
 }
 
-function proxyListening(): Promise<boolean> {
-  // Python connects to the exact abstract name (Node pads it, see src/qmi/proxy-transport.ts).
-  return run('python3', ['-c', 'import socket;s=socket.socket(socket.AF_UNIX);s.connect(b"\\0qmi-proxy")'], 3000).then((r) => r.code === 0);
-}
+const proxyListening = qmiProxyListening;
 
 /**
  * Starts qmi-proxy --no-exit in its own session (setsid: opening a pty without a controlling terminal would

@@ -82,4 +82,25 @@ describe.sequential('through qmi-proxy', () => {
     expect((error as RmnetError).message).toContain('/dev/cdc-wdm-nonexistent');
     expect((error as RmnetError).message).toContain('qmi-proxy');
   });
+
+  it('keeps a session alive after the connection closes with keepClients (rmnetctl up through the proxy)', async () => {
+    const { bindMuxDataPort, setIpFamily, startNetwork, stopNetwork } = await import('../../../src/wds/session-messages.js');
+    const first = await openQmiDevice({ path: served.path, proxy: true, timeoutMs: 3000 });
+    const wds = await first.device.allocateClient(QmiService.WDS);
+    await bindMuxDataPort(wds, { muxId: 4, endpoint: { type: 'hsusb', interfaceNumber: 4 } });
+    await setIpFamily(wds, 4);
+    const { packetDataHandle } = await startNetwork(wds, { apn: 'internet', ipFamily: 4 });
+    await first.device.close({ keepClients: true });
+    await new Promise((r) => setTimeout(r, 200));
+    // What the proxy does when its client goes away decides whether `up --proxy` can outlive its process.
+    expect(served.modem.sessions().map((s) => [s.muxId, s.clientId])).toEqual([[4, wds.clientId]]);
+    // A later process (down) adopts the client id through the proxy and ends the session.
+    const second = await openQmiDevice({ path: served.path, proxy: true, timeoutMs: 3000 });
+    const adopted = second.device.adoptClient(QmiService.WDS, wds.clientId);
+    await stopNetwork(adopted, packetDataHandle);
+    await adopted.release();
+    await second.device.close();
+    expect(served.modem.sessions()).toEqual([]);
+    expect(served.modem.clients()).toEqual([]);
+  });
 });

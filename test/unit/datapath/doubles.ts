@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileSysfs } from '../../../src/sysfs/sysfs.js';
 import { NetlinkError } from '../../../src/netlink/errors.js';
-import type { Netlink, RmnetLinkSpec } from '../../../src/netlink/rtnl.js';
+import type { Address, AddressSpec, Netlink, RmnetLinkSpec, RouteSpec } from '../../../src/netlink/rtnl.js';
 import type { Link, LinkRef } from '../../../src/netlink/link.js';
 
 const errno = (code: string, message: string) => Object.assign(new Error(`${message}: ${code}`), { code });
@@ -116,7 +116,7 @@ export class FakeNetlink implements Netlink {
     if (this.parentHeldBy) throw new NetlinkError('PARENT_BUSY', `${what}: ${parent.name} already has a receive handler (held by ${this.parentHeldBy})`, 'EBUSY', undefined);
     if (this.find(spec.name)) throw new NetlinkError('LINK_EXISTS', `${what}: exists`, 'EEXIST', undefined);
     const index = Math.max(...this.links.map((l) => l.index)) + 1;
-    const link = FakeNetlink.link({ index, name: spec.name, kind: 'rmnet', parentIndex: parent.index, muxId: spec.muxId, mtu: Math.min((parent.mtu ?? 1500) - 4, 16384), type: 519 });
+    const link = FakeNetlink.link({ index, name: spec.name, kind: 'rmnet', parentIndex: parent.index, muxId: spec.muxId, rmnetFlags: spec.flags ? { ...spec.flags } : null, mtu: Math.min((parent.mtu ?? 1500) - 4, 16384), type: 519 });
     this.links.push(link);
     return structuredClone(link);
   }
@@ -134,16 +134,28 @@ export class FakeNetlink implements Netlink {
     if (!l) throw new NetlinkError('NO_SUCH_INTERFACE', `${String(ref)}: no such interface`, 'ENODEV', undefined);
     l.mtu = mtu;
   }
-  async listAddresses(): Promise<never[]> {
-    return [];
+  /** Addresses and routes as given (no kernel semantics beyond "the link must exist"). */
+  addresses: AddressSpec[] = [];
+  routes: RouteSpec[] = [];
+  async listAddresses(): Promise<Address[]> {
+    return this.addresses.map((a) => ({ index: this.find(a.link)?.index ?? -1, family: a.address.includes(':') ? 6 : 4, address: a.address, prefixLength: a.prefixLength, peer: null, scope: 0, flags: 0, label: null }));
   }
-  async addAddress(): Promise<void> {}
-  async deleteAddress(): Promise<void> {}
+  async addAddress(spec: AddressSpec): Promise<void> {
+    await this.getLink(spec.link);
+    this.addresses.push(spec);
+  }
+  async deleteAddress(spec: AddressSpec): Promise<void> {
+    this.addresses = this.addresses.filter((a) => a.address !== spec.address);
+  }
   async listRoutes(): Promise<never[]> {
     return [];
   }
-  async addRoute(): Promise<void> {}
-  async deleteRoute(): Promise<void> {}
+  async addRoute(spec: RouteSpec): Promise<void> {
+    this.routes.push(spec);
+  }
+  async deleteRoute(spec: RouteSpec): Promise<void> {
+    this.routes = this.routes.filter((r) => !(r.family === spec.family && r.link === spec.link && r.destination === spec.destination));
+  }
   close(): void {}
 }
 

@@ -15,42 +15,12 @@ import { down } from '../../../src/session/down.js';
 import type { PdnRequest } from '../../../src/session/request.js';
 import { RmnetError } from '../../../src/errors.js';
 import { FakeNetlink, QmiWwanSysfs } from '../datapath/doubles.js';
-import type { AddressSpec, Link, RmnetLinkSpec, RouteSpec } from '../../../src/netlink/rtnl.js';
-
-/** The netlink double, also keeping the addresses and routes it was given. */
-class RecordingNetlink extends FakeNetlink {
-  addresses: AddressSpec[] = [];
-  rmnetFlags = new Map<string, number | undefined>();
-  override async createRmnetLink(spec: RmnetLinkSpec): Promise<Link> {
-    const link = await super.createRmnetLink(spec);
-    this.rmnetFlags.set(spec.name, spec.flags?.flags);
-    return link;
-  }
-  routes: RouteSpec[] = [];
-  override async addAddress(spec: AddressSpec): Promise<void> {
-    await this.getLink(spec.link);
-    this.addresses.push(spec);
-  }
-  override async listAddresses(): Promise<never[]> {
-    const found = this.addresses.map((a) => ({ index: a.link as number, family: a.address.includes(':') ? 6 : 4, address: a.address, prefixLength: a.prefixLength, peer: null, scope: 0, flags: 0, label: null }));
-    return found as never[];
-  }
-  override async deleteAddress(spec: AddressSpec): Promise<void> {
-    this.addresses = this.addresses.filter((a) => a.address !== spec.address);
-  }
-  override async addRoute(spec: RouteSpec): Promise<void> {
-    this.routes.push(spec);
-  }
-  override async deleteRoute(spec: RouteSpec): Promise<void> {
-    this.routes = this.routes.filter((r) => !(r.family === spec.family && r.link === spec.link));
-  }
-}
 
 interface Rig {
   env: SessionEnv;
   modem: EmulatedModem;
   sysfs: QmiWwanSysfs;
-  netlink: RecordingNetlink;
+  netlink: FakeNetlink;
   stateDir: string;
   log: string[];
 }
@@ -59,7 +29,7 @@ let rig: Rig;
 
 function makeRig(): Rig {
   const sysfs = QmiWwanSysfs.copyOf('rawip');
-  const netlink = new RecordingNetlink();
+  const netlink = new FakeNetlink();
   netlink.links = [FakeNetlink.link({ index: 1, name: 'lo', type: 772, mtu: 65536 }), FakeNetlink.link({ index: 2, name: 'wwan0', mtu: 1500, maxMtu: 1500 })];
   sysfs.onAddMux = (name, ifindex) => netlink.links.push(FakeNetlink.link({ index: ifindex, name, mtu: 1500 }));
   const modem = new EmulatedModem();
@@ -105,7 +75,7 @@ describe('up', () => {
     expect(result.link).toBe(rmnet?.name);
     expect(result.backend).toBe('rmnet');
     expect(result.dataFormat.rung).toBe('rmnet+qmapv5');
-    expect(rig.netlink.rmnetFlags.get(rmnet!.name)).toBe(0x31); // deaggregation + v5 checksum offload both ways
+    expect(rmnet?.rmnetFlags?.flags).toBe(0x31); // deaggregation + v5 checksum offload both ways
     const [session] = rig.modem.sessions();
     expect(session).toMatchObject({ muxId: 1, apn: 'internet', ipFamily: 4 });
     expect(result.addresses).toEqual([{ family: 4, address: session!.ipv4!.address, prefixLength: session!.ipv4!.prefixLength }]);
@@ -132,7 +102,7 @@ describe('up', () => {
     const result = await up(rig.env, request(), options);
     expect(result.dataFormat.rung).toBe('rmnet+qmap');
     expect(result.decision).toContain('rmnet+qmapv5 refused by the modem');
-    expect(rig.netlink.rmnetFlags.get(result.link)).toBe(0x01);
+    expect(rig.netlink.links.find((l) => l.name === result.link)?.rmnetFlags?.flags).toBe(0x01);
   });
 
   it('uses qmimux when rmnet is missing, mapping the mux id from qmap/mux_id', async () => {
