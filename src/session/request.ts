@@ -2,6 +2,7 @@
 // field and what to do. The same checks serve the command line and /etc/rmnetctl/NAME.conf.
 import { statSync, readFileSync } from 'node:fs';
 import { ExitCode, RmnetError } from '../errors.js';
+import { parseMuxId as parseMuxIdIn } from '../sysfs/names.js';
 
 export type IpType = '4' | '6' | '4v6';
 export type AuthMethod = 'none' | 'pap' | 'chap' | 'both';
@@ -28,11 +29,7 @@ const usage = (field: string, message: string, value?: unknown) =>
 
 /** Mux ids 1..254: 0 means "no mux" to the modem and 255 is reserved. */
 export function parseMuxId(value: string | number, field = '--mux'): number {
-  const text = String(value).trim();
-  if (!/^(\d+|0x[0-9a-fA-F]+)$/.test(text)) throw usage(field, `${field} must be a mux id in 1..254, got "${text}"`, text);
-  const n = Number(text);
-  if (n < 1 || n > 254) throw usage(field, `${field} must be a mux id in 1..254 (0 and 255 are reserved), got ${text}`, text);
-  return n;
+  return parseMuxIdIn(value, field);
 }
 
 /** APN: at most 100 bytes (3GPP TS 23.003), printable ASCII without spaces; empty = the network's default. */

@@ -16,7 +16,7 @@ afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
 describe('rmnetctl up: bad input changes nothing', () => {
   it.each([
-    [['--mux', '0', '--apn', 'internet'], '--mux must be a mux id in 1..254'],
+    [['--mux', '0', '--apn', 'internet'], '--mux must be an integer in 1..254'],
     [['--mux', '255', '--apn', 'internet'], '0 and 255 are reserved'],
     [['--mux', 'x', '--apn', 'internet'], 'got "x"'],
     [['--mux', '1', '--apn', 'a'.repeat(101)], 'is 101 bytes'],

@@ -85,7 +85,7 @@ describe('service config', () => {
 
   it.each([
     ['[pdn]\nmux = 1\napn = a\npassword = x', 'lte.conf:4: passwords do not go in the config'],
-    ['[pdn]\nmux = 0\napn = a', 'lte.conf:2: mux must be a mux id'],
+    ['[pdn]\nmux = 0\napn = a', 'lte.conf:2: mux must be an integer in 1..254'],
     ['[pdn]\nmux = 1\napn = a\n[pdn]\nmux = 1\napn = b', 'lte.conf:4: mux 1 is already used'],
     ['[pdn]\napn = a', 'lte.conf:1: [pdn] needs mux'],
     ['[modem]\ndevice = x', 'no [pdn] section'],
