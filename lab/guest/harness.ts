@@ -3,7 +3,6 @@
  * qmi_wwan / cdc-wdm / usbnet / vhci-hcd / rmnet modules loaded). Every command is run with an argument
  * vector (execFile), never through a shell string.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { startUsbipModem, type UsbipModem } from '../../test/modem/usbip/index.js';
@@ -55,20 +54,9 @@ export class Recorder {
   }
 }
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { run, type RunResult } from '../../test/support/run.js';
 
-export function run(file: string, args: string[], timeoutMs = 60_000): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 8 << 20 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr: stderr + (error && code === -1 ? `\n${error.message}` : '') });
-    });
-  });
-}
+export { run, type RunResult };
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -439,7 +439,26 @@ static napi_value fn_flock(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* ---- unix stream sockets ----------------------------------------------------------------- */
+/* ---- unix sockets --------------------------------------------------------------------------- */
+
+/*
+ * Reads a socket path argument into `address`; a leading '@' names an abstract socket. Returns the exact
+ * address length (abstract names are not padded: the listener's length must match), or 0 after throwing.
+ */
+static socklen_t unix_address(napi_env env, napi_value value, struct sockaddr_un *address, const char *usage) {
+  char path[sizeof address->sun_path + 1];
+  size_t path_len = 0;
+  if (napi_get_value_string_utf8(env, value, path, sizeof path, &path_len) != napi_ok || path_len == 0 ||
+      path_len >= sizeof address->sun_path) {
+    napi_throw_type_error(env, "EARGS", usage);
+    return 0;
+  }
+  memset(address, 0, sizeof *address);
+  address->sun_family = AF_UNIX;
+  memcpy(address->sun_path, path, path_len);
+  if (path[0] == '@') address->sun_path[0] = 0;
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + path_len);
+}
 
 /*
  * unixConnect(path) -> fd: a non-blocking AF_UNIX stream socket connected to `path`; a leading '@' or
@@ -450,19 +469,12 @@ static napi_value fn_unix_connect(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
-  size_t path_len = 0;
-  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &path_len) != napi_ok ||
-      path_len == 0 || path_len >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-    napi_throw_type_error(env, "EARGS", "unixConnect(path: string)");
+  struct sockaddr_un address;
+  socklen_t address_len = argc < 1 ? 0 : unix_address(env, argv[0], &address, "unixConnect(path: string)");
+  if (address_len == 0) {
+    if (argc < 1) napi_throw_type_error(env, "EARGS", "unixConnect(path: string)");
     return NULL;
   }
-  struct sockaddr_un address;
-  memset(&address, 0, sizeof address);
-  address.sun_family = AF_UNIX;
-  memcpy(address.sun_path, path, path_len);
-  if (path[0] == '@') address.sun_path[0] = 0;
-  socklen_t address_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + path_len);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return throw_errno(env, errno, "socket(AF_UNIX)");
   int rc;
@@ -470,7 +482,7 @@ static napi_value fn_unix_connect(napi_env env, napi_callback_info info) {
   if (rc < 0 && errno != EINPROGRESS) {
     int err = errno;
     close(fd);
-    return throw_errno(env, err, path);
+    return throw_errno(env, err, "connect(AF_UNIX)");
   }
   napi_value result;
   CHECK(napi_create_int32(env, fd, &result));
@@ -487,27 +499,22 @@ static napi_value fn_sd_notify(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+  const char *usage = "sdNotify(socketPath: string, message: string)";
   char message[4096];
-  size_t path_len = 0, message_len = 0;
-  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &path_len) != napi_ok ||
-      napi_get_value_string_utf8(env, argv[1], message, sizeof message, &message_len) != napi_ok ||
-      path_len == 0 || path_len >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-    napi_throw_type_error(env, "EARGS", "sdNotify(socketPath: string, message: string)");
+  size_t message_len = 0;
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[1], message, sizeof message, &message_len) != napi_ok) {
+    napi_throw_type_error(env, "EARGS", usage);
     return NULL;
   }
   struct sockaddr_un address;
-  memset(&address, 0, sizeof address);
-  address.sun_family = AF_UNIX;
-  memcpy(address.sun_path, path, path_len);
-  if (path[0] == '@') address.sun_path[0] = 0;
-  socklen_t address_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + path_len);
+  socklen_t address_len = unix_address(env, argv[0], &address, usage);
+  if (address_len == 0) return NULL;
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return throw_errno(env, errno, "socket(AF_UNIX)");
   ssize_t n = sendto(fd, message, message_len, MSG_NOSIGNAL, (struct sockaddr *)&address, address_len);
   int err = errno;
   close(fd);
-  if (n < 0) return throw_errno(env, err, path);
+  if (n < 0) return throw_errno(env, err, "sendto($NOTIFY_SOCKET)");
   return NULL;
 }
 

@@ -60,3 +60,20 @@ describe('native addon', () => {
     native().close(fd);
   });
 });
+
+describe('sd_notify datagrams', () => {
+  it('reach an abstract AF_UNIX datagram socket like systemd binds', async () => {
+    const { spawn } = await import('node:child_process');
+    const name = `rmnetctl-notify-${process.pid}`;
+    // python3 binds the listener (Node cannot bind AF_UNIX datagram sockets) and prints what it receives.
+    const listener = spawn('python3', ['-c', `import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(b"\\0${name}")\nprint("ready",flush=True)\nprint(s.recv(4096).decode(),flush=True)`]);
+    const out: string[] = [];
+    listener.stdout.on('data', (d: Buffer) => out.push(d.toString()));
+    for (let i = 0; i < 100 && !out.join('').includes('ready'); i++) await new Promise((r) => setTimeout(r, 20));
+    const { sdNotify } = await import('../../src/session/notify.js');
+    expect(sdNotify('READY=1\nSTATUS=mux 1 up', `@${name}`)).toBe(true);
+    await new Promise((r) => listener.once('exit', r));
+    expect(out.join('')).toContain('READY=1\nSTATUS=mux 1 up');
+    expect(sdNotify('READY=1', undefined)).toBe(false);
+  });
+});

@@ -1,22 +1,11 @@
 // `rmnetctl links` on recorded trees (qmimux links come from sysfs; this host has no rmnet links).
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../../src/cli/main.js';
+import { cli } from '../../support/cli.js';
 
 const root = (name: string) => fileURLToPath(new URL(`../../fixtures/sysfs/${name}/sys`, import.meta.url));
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(['node', 'rmnetctl', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = cli;
 
 describe('rmnetctl links', () => {
   it('maps mux ids to qmimux links for one modem, as JSON', async () => {

@@ -1,25 +1,14 @@
 // Shared by the host tests: run libqmi's tools with argument arrays and timeouts, start and stop qmi-proxy.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { qmiProxyListening } from '../../../src/session/env.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const QMI_PROXY = '/usr/libexec/qmi-proxy';
 
-export interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { run, type RunResult as Run } from '../../support/run.js';
 
-export function run(file: string, args: string[], timeoutMs = 10000): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? Number(error.code) : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+export { run, type Run };
 
 export function qmicli(path: string, ...args: string[]): Promise<Run> {
   return run('qmicli', ['-d', path, '--device-open-qmi', ...args]);

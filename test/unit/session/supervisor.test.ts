@@ -1,41 +1,20 @@
 // `rmnetctl run` on the doubles: readiness, reconnect after the network drops a session, recovery from a
 // modem reset, and a clean stop.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { EmulatedModem, memoryTransport } from '../../modem/index.js';
-import { QmiDevice } from '../../../src/qmi/device.js';
-import { StateStore } from '../../../src/session/state.js';
-import { noDns } from '../../../src/session/dns.js';
-import type { SessionEnv } from '../../../src/session/env.js';
 import { runService } from '../../../src/session/supervisor.js';
 import { parseConfig } from '../../../src/session/config.js';
-import { FakeNetlink, QmiWwanSysfs } from '../datapath/doubles.js';
+import { existsSync } from 'node:fs';
+import { QmiWwanSysfs } from '../datapath/doubles.js';
+import { makeRig } from './rig.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
 function rig() {
-  const sysfs = QmiWwanSysfs.copyOf('rawip');
-  const netlink = new FakeNetlink();
-  netlink.links = [FakeNetlink.link({ index: 2, name: 'wwan0', mtu: 1500, maxMtu: 1500 })];
-  sysfs.onAddMux = (name, ifindex) => netlink.links.push(FakeNetlink.link({ index: ifindex, name }));
-  const modem = new EmulatedModem();
-  const stateDir = mkdtempSync(join(tmpdir(), 'rmnetctl-run-'));
-  cleanups.push(() => sysfs.cleanup(), () => rmSync(stateDir, { recursive: true, force: true }));
-  const log: string[] = [];
-  const env: SessionEnv = {
-    sysfs,
-    netlink,
-    store: new StateStore(stateDir),
-    openQmi: async (path) => new QmiDevice(memoryTransport(modem, path), { timeoutMs: 2000 }),
-    proxyRunning: async () => false,
-    dns: noDns,
-    log: (line) => log.push(line),
-    rmnetAvailable: async () => true,
-  };
-  return { env, modem, netlink, log };
+  const made = makeRig();
+  cleanups.push(() => made.cleanup());
+  made.netlink.rmnetLoaded = true;
+  return made;
 }
 
 async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {

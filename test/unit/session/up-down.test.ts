@@ -2,60 +2,23 @@
 // copy of the sysfs tree recorded on the real 6.1 kernel that reacts to qmi_wwan's writes like the
 // kernel, and a netlink double with rmnet's refusals. The same flows run against the real drivers in the lab.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { EmulatedModem, memoryTransport } from '../../modem/index.js';
 import { QmiDevice } from '../../../src/qmi/device.js';
-import { StateStore } from '../../../src/session/state.js';
-import { noDns } from '../../../src/session/dns.js';
-import type { SessionEnv } from '../../../src/session/env.js';
 import { up } from '../../../src/session/up.js';
 import { down } from '../../../src/session/down.js';
 import type { PdnRequest } from '../../../src/session/request.js';
 import { RmnetError } from '../../../src/errors.js';
-import { FakeNetlink, QmiWwanSysfs } from '../datapath/doubles.js';
-
-interface Rig {
-  env: SessionEnv;
-  modem: EmulatedModem;
-  sysfs: QmiWwanSysfs;
-  netlink: FakeNetlink;
-  stateDir: string;
-  log: string[];
-}
+import { FakeNetlink } from '../datapath/doubles.js';
+import { makeRig, type Rig } from './rig.js';
 
 let rig: Rig;
-
-function makeRig(): Rig {
-  const sysfs = QmiWwanSysfs.copyOf('rawip');
-  const netlink = new FakeNetlink();
-  netlink.links = [FakeNetlink.link({ index: 1, name: 'lo', type: 772, mtu: 65536 }), FakeNetlink.link({ index: 2, name: 'wwan0', mtu: 1500, maxMtu: 1500 })];
-  sysfs.onAddMux = (name, ifindex) => netlink.links.push(FakeNetlink.link({ index: ifindex, name, mtu: 1500 }));
-  const modem = new EmulatedModem();
-  const stateDir = mkdtempSync(join(tmpdir(), 'rmnetctl-session-'));
-  const log: string[] = [];
-  const env: SessionEnv = {
-    sysfs,
-    netlink,
-    store: new StateStore(stateDir),
-    openQmi: async (path) => new QmiDevice(memoryTransport(modem, path), { timeoutMs: 2000 }),
-    proxyRunning: async () => false,
-    dns: noDns,
-    log: (line) => log.push(line),
-    rmnetAvailable: async () => netlink.rmnetLoaded,
-  };
-  return { env, modem, sysfs, netlink, stateDir, log };
-}
 
 const request = (overrides: Partial<PdnRequest> = {}): PdnRequest => ({ muxId: 1, apn: 'internet', ipType: '4', auth: 'none', backend: 'auto', noIp: false, routeMetric: 100, ...overrides });
 const options = { proxy: 'no' as const };
 
 beforeEach(() => (rig = makeRig()));
-afterEach(() => {
-  rig.sysfs.cleanup();
-  rmSync(rig.stateDir, { recursive: true, force: true });
-});
+afterEach(() => rig.cleanup());
 
 async function failure(promise: Promise<unknown>): Promise<RmnetError> {
   try {

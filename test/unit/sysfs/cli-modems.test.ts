@@ -1,23 +1,11 @@
 // `rmnetctl modems` on recorded and synthesized trees: the text table and the one JSON document.
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../../src/cli/main.js';
+import { cli } from '../../support/cli.js';
 
 const root = (name: string) => fileURLToPath(new URL(`../../fixtures/sysfs/${name}/sys`, import.meta.url));
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(['node', 'rmnetctl', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = cli;
 
 describe('rmnetctl modems', () => {
   it('prints one JSON document for two modems', async () => {
