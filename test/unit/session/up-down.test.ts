@@ -234,4 +234,32 @@ describe('upMany', () => {
     expect(rig.netlink.links.filter((l) => l.kind === 'rmnet').map((l) => l.muxId)).toEqual([1]);
     expect(rig.env.store.read('cdc-wdm0')?.pdns.map((p) => p.request.muxId)).toEqual([1]);
   });
+
+  it('runs 8 dual-stack PDNs on one modem at once, each on its own link and client ids', async () => {
+    const { upMany } = await import('../../../src/session/up.js');
+    // 16 WDS clients: more than the model's default limit of 15 (firmware limits vary).
+    rig.modem.behaviour.maxClientsPerService = 32;
+    const requests = Array.from({ length: 8 }, (_, i) => request({ muxId: i + 1, apn: `apn${i + 1}`, ipType: '4v6', routeMetric: 100 + i }));
+    const outcomes = await upMany(rig.env, requests, options);
+    expect(outcomes.filter((o) => o instanceof Error)).toEqual([]);
+    const sessions = rig.modem.sessions();
+    expect(sessions).toHaveLength(16);
+    expect(new Set(sessions.map((s) => s.clientId)).size).toBe(16);
+    for (let mux = 1; mux <= 8; mux++) expect(sessions.filter((s) => s.muxId === mux && s.apn === `apn${mux}`).map((s) => s.ipFamily).sort()).toEqual([4, 6]);
+    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet').map((l) => l.muxId).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const down_ = await down(rig.env, { all: true, proxy: 'no' });
+    expect(down_.removed).toHaveLength(8);
+    expect(rig.modem.clients()).toEqual([]);
+  });
+
+  it('names ClientIdsExhausted when the firmware runs out of WDS clients, rolling back only that PDN', async () => {
+    const { upMany } = await import('../../../src/session/up.js');
+    rig.modem.behaviour.maxClientsPerService = 3;
+    const outcomes = await upMany(rig.env, [request({ muxId: 1, ipType: '4v6' }), request({ muxId: 2, apn: 'ims', ipType: '4v6' })], options);
+    const failed = outcomes.filter((o): o is RmnetError => o instanceof Error);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.message).toContain('ClientIdsExhausted');
+    expect(rig.modem.clients().filter((c) => c.service === 1)).toHaveLength(2);
+    expect(rig.modem.sessions()).toHaveLength(2);
+  });
 });
