@@ -12,4 +12,12 @@ export interface CliContext {
 export const commands: Array<() => Promise<CommandRegistrar>> = [
   // One line per command module, e.g.:
   // async () => (await import('./info.js')).register,
+  async () => (await import('./info.js')).register,
+  async () => (await import('./format.js')).register,
+  async () => (await import('./modems.js')).register,
+  async () => (await import('./links.js')).register,
+  async () => (await import('./up.js')).register,
+  async () => (await import('./down.js')).register,
+  async () => (await import('./status.js')).register,
+  async () => (await import('./run.js')).register,
 ];
