@@ -85,8 +85,11 @@ export function grantedOf(format: DataFormat): GrantedFormat {
   };
 }
 
+/** WDA/WDS endpoint info: the USB interface number from sysfs; PCIe (MHI) modems have no USB interface and
+ *  use 4, the value their firmware expects (ModemManager and oFono send the same). */
 export function endpointOf(modem: Modem): Endpoint {
-  return { type: modem.endpointType === 'pcie' ? 'pcie' : 'hsusb', interfaceNumber: modem.interfaceNumber ?? 0 };
+  if (modem.endpointType === 'pcie') return { type: 'pcie', interfaceNumber: 4 };
+  return { type: 'hsusb', interfaceNumber: modem.interfaceNumber ?? 0 };
 }
 
 const familiesOf = (request: PdnRequest): Array<4 | 6> => (request.ipType === '4v6' ? [4, 6] : [Number(request.ipType) as 4 | 6]);

@@ -59,3 +59,13 @@ describe('data-format ladder', () => {
     expect(decisionLog(result, candidateRungs(base).skipped)).toMatch(/none of the candidate formats/);
   });
 });
+
+describe('endpoint info', () => {
+  it('uses the USB interface number from sysfs, and 4 for PCIe (MHI) modems', async () => {
+    const { endpointOf } = await import('../../../src/session/up.js');
+    const usb = { endpointType: 'hsusb', interfaceNumber: 3 } as Parameters<typeof endpointOf>[0];
+    const pcie = { endpointType: 'pcie', interfaceNumber: null } as Parameters<typeof endpointOf>[0];
+    expect(endpointOf(usb)).toEqual({ type: 'hsusb', interfaceNumber: 3 });
+    expect(endpointOf(pcie)).toEqual({ type: 'pcie', interfaceNumber: 4 });
+  });
+});
