@@ -23,9 +23,12 @@ export async function main(argv: string[]): Promise<number> {
       }
     },
   };
-  // --version answers before any command module is loaded.
-  const wantsVersion = argv.slice(2).some((a) => a === '-V' || a === '--version');
-  if (!wantsVersion) for (const load of commands) (await load())(program, context);
+  // Load only the module of the command asked for (start-up time); all of them for help or a typo, so
+  // commander can list them. --version answers before any command module is loaded.
+  const args = argv.slice(2);
+  const wantsVersion = args.some((a) => a === '-V' || a === '--version');
+  const named = commands.find((c) => c.name === args.find((a) => !a.startsWith('-')));
+  if (!wantsVersion) for (const command of named ? [named] : commands) (await command.load())(program, context);
 
   try {
     await program.parseAsync(argv);

@@ -9,15 +9,14 @@ export interface CliContext {
   run(options: { json?: boolean }, body: () => Promise<void>): Promise<void>;
 }
 
-export const commands: Array<() => Promise<CommandRegistrar>> = [
-  // One line per command module, e.g.:
-  // async () => (await import('./info.js')).register,
-  async () => (await import('./info.js')).register,
-  async () => (await import('./format.js')).register,
-  async () => (await import('./modems.js')).register,
-  async () => (await import('./links.js')).register,
-  async () => (await import('./up.js')).register,
-  async () => (await import('./down.js')).register,
-  async () => (await import('./status.js')).register,
-  async () => (await import('./run.js')).register,
+/** name: the subcommand; `load` imports its module only when that command (or the full help) is wanted. */
+export const commands: Array<{ name: string; load: () => Promise<CommandRegistrar> }> = [
+  { name: 'modems', load: async () => (await import('./modems.js')).register },
+  { name: 'links', load: async () => (await import('./links.js')).register },
+  { name: 'info', load: async () => (await import('./info.js')).register },
+  { name: 'format', load: async () => (await import('./format.js')).register },
+  { name: 'up', load: async () => (await import('./up.js')).register },
+  { name: 'down', load: async () => (await import('./down.js')).register },
+  { name: 'status', load: async () => (await import('./status.js')).register },
+  { name: 'run', load: async () => (await import('./run.js')).register },
 ];
