@@ -6,11 +6,12 @@
 // sessions); a single PDN reconnects alone.
 // - Packet Service Status "disconnected" on a PDN's client: that PDN reconnects;
 // - CTL Sync indication (modem reset) or the port going away: every client id is gone, all reconnect;
-// - the kernel deleting a PDN's link: that PDN reconnects.
+// - the kernel deleting a PDN's link: that PDN reconnects;
+// - a periodic check finding a session the modem no longer reports connected (a lost indication).
 // READY=1 goes to systemd once every PDN is up; SIGTERM (the abort signal) brings everything down.
 import { QmiService } from '../qmi/enums.js';
 import type { QmiDevice } from '../qmi/device.js';
-import { packetServiceStatusFromIndication } from '../wds/session-messages.js';
+import { getPacketServiceStatus, packetServiceStatusFromIndication } from '../wds/session-messages.js';
 import { RmnetError } from '../errors.js';
 import type { ServiceConfig } from './config.js';
 import type { SessionEnv } from './env.js';
@@ -27,6 +28,8 @@ export interface SupervisorOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** How often to look for the modem while it is absent. */
   modemPollMs?: number;
+  /** How often to ask the modem for each session's state, in case an indication was lost (0: never). */
+  healthCheckMs?: number;
 }
 
 type PdnState = { request: PdnRequest; result?: UpResult | undefined; unsubscribe: Array<() => void>; failures: number; timer?: NodeJS.Timeout | undefined; busy: boolean };
@@ -152,12 +155,29 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   }
   if (!options.signal.aborted) await bringUp(pdns);
 
+  // Indications can be lost (a proxy that does not forward them, a modem that resets silently): ask the
+  // modem now and then, on the client that owns each session.
+  const checkHealth = async () => {
+    for (const pdn of pdns) {
+      if (stopping || pdn.busy || !pdn.result || !device) continue;
+      for (const session of pdn.result.sessions) {
+        const state = await getPacketServiceStatus(device.adoptClient(QmiService.WDS, session.clientId)).catch((e: unknown) => `error: ${(e as Error).message}`);
+        if (state === 'connected') continue;
+        env.log(`mux ${pdn.request.muxId}: the modem reports IPv${session.family} ${String(state)}; reconnecting`);
+        schedule(pdn, 0);
+        break;
+      }
+    }
+  };
+  const healthCheck = options.healthCheckMs === 0 ? undefined : setInterval(() => void checkHealth(), options.healthCheckMs ?? 30_000);
+
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();
     else options.signal.addEventListener('abort', () => resolve(), { once: true });
   });
 
   stopping = true;
+  clearInterval(healthCheck);
   options.notify('STOPPING=1');
   for (const pdn of pdns) {
     clearTimeout(pdn.timer);

@@ -216,12 +216,13 @@ export class EmulatedModem {
   }
 
   /** The network drops the sessions on `muxId`: Packet Service Status 'disconnected' to each owning client. */
-  dropSession(muxId: number, callEndReason = 3): void {
+  dropSession(muxId: number, callEndReason = 3, options: { indicate?: boolean } = {}): void {
     for (const [key, session] of [...this.sessionTable]) {
       if (session.muxId !== muxId) continue;
       this.sessionTable.delete(key);
       const owner = this.clientTable.get(key);
-      if (owner) this.sendPacketServiceStatus(owner, 'disconnected', session.ipFamily, callEndReason);
+      // indicate: false models an indication lost on the way (a proxy that did not forward it, a full queue).
+      if (owner && options.indicate !== false) this.sendPacketServiceStatus(owner, 'disconnected', session.ipFamily, callEndReason);
     }
   }
 

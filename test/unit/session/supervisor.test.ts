@@ -55,6 +55,21 @@ describe('run (supervisor)', () => {
     expect(existsSync(env.store.path('cdc-wdm0'))).toBe(false);
   });
 
+  it('finds a session lost without an indication by asking the modem, and reconnects it', async () => {
+    const { env, modem, log } = rig();
+    const notes: string[] = [];
+    const stop = new AbortController();
+    const running = runService(env, config, { signal: stop.signal, notify: (m) => notes.push(m), backoff: { initialMs: 20, maxMs: 100 }, healthCheckMs: 30 });
+    await until('READY=1', () => notes.includes('READY=1'));
+    const before = modem.sessions().find((s) => s.muxId === 1 && s.ipFamily === 4)!.packetDataHandle;
+    modem.dropSession(1, 3, { indicate: false });
+    await until('mux 1 back up', () => modem.sessions().filter((s) => s.muxId === 1).length === 2 && modem.sessions().every((s) => s.packetDataHandle !== before));
+    expect(log.join('\n')).toMatch(/mux 1: the modem reports IPv[46] disconnected; reconnecting/);
+    stop.abort();
+    await running;
+    expect(modem.clients()).toEqual([]);
+  });
+
   it('waits for the modem to appear, and stops while waiting', async () => {
     const { env, log } = rig();
     const missing = { ...env, sysfs: QmiWwanSysfs.copyOf('802.3') };
