@@ -33,7 +33,7 @@ export function register(program: Command, context: CliContext): void {
       .addOption(new Option('--password <secret>').hideHelp())
       .option('--backend <kind>', 'auto, qmimux or rmnet', 'auto')
       .option('--ifname <name>', 'name of the rmnet link (qmimux links are named by the kernel)')
-      .option('--metric <n>', 'metric of the default route(s)', '100')
+      .option('--metric <n>', 'metric of the default route(s) (default: 100 + mux id - 1, so PDNs do not collide and mux 1 wins)')
       .option('--no-default-route', 'add no default route')
       .option('--no-ip', 'start the session but apply no addresses, routes or DNS'),
   ).action(async (options: UpOptions) => {
@@ -54,7 +54,7 @@ export function register(program: Command, context: CliContext): void {
         backend: r.parseBackend(options.backend),
         ifname: options.ifname === undefined ? undefined : r.parseIfname(options.ifname),
         noIp: !options.ip,
-        routeMetric: options.defaultRoute && options.ip ? r.parseMetric(options.metric ?? '100') : undefined,
+        routeMetric: options.defaultRoute && options.ip ? (options.metric === undefined ? defaultMetric(r.parseMuxId(options.mux)) : r.parseMetric(options.metric)) : undefined,
       });
       requireRoot('up');
       const env = await sessionEnv(options);
@@ -67,6 +67,11 @@ export function register(program: Command, context: CliContext): void {
       }
     });
   });
+}
+
+/** Two PDNs with default routes of one metric collide (the kernel refuses the second): stagger them. */
+export function defaultMetric(muxId: number): number {
+  return 100 + muxId - 1;
 }
 
 export function renderUp(r: UpResult): string {
