@@ -240,7 +240,9 @@ export function planDatapath(state: ParentState, request: DatapathRequest): Plan
     push({ op: 'set-mux-link-up', backend, parent, muxId: c.muxId, up: true }, { op: 'set-mux-link-up', backend, parent, muxId: c.muxId, up: false }, `bring mux id ${c.muxId} up`);
   }
   if (raiseTo !== null) {
-    push({ op: 'set-mtu', link: parent, mtu: raiseTo }, { op: 'set-mtu', link: parent, mtu: cur.mtu }, `raw-ip MTU ${raiseTo} now that the rmnet links exist: receive URBs of ${raiseTo} bytes`);
+    // Undo to the nearest MTU raw-ip takes: the 16384 the links were created at (set in 802.3) is EDOM here.
+    const undoMtu = nearestAllowedMtu(cur.mtu, cur.rawIp ? 0 : ETHERNET_HEADER, maxPacketSize);
+    push({ op: 'set-mtu', link: parent, mtu: raiseTo }, { op: 'set-mtu', link: parent, mtu: undoMtu }, `raw-ip MTU ${raiseTo} now that the rmnet links exist: receive URBs of ${raiseTo} bytes`);
     cur.mtu = raiseTo;
   }
   return { steps, receiveSize, notes };

@@ -254,7 +254,13 @@ class UpRun {
     this.forget(failed);
     if (failed.length === this.runs.length) {
       const failures = await this.common.rollback();
-      if (failures.length > 0) this.env.log(`rolling back the shared steps: ${failures.map(describeFailure).join('; ')}`);
+      if (failures.length > 0) {
+        this.env.log(`rolling back the shared steps: ${failures.map(describeFailure).join('; ')}`);
+        // Each PDN's error was written before the shared steps were undone: it must not claim a clean rollback.
+        outcomes.forEach((o, i) => {
+          if (o instanceof RmnetError) outcomes[i] = incompleteRollback(o, failures.map(describeFailure));
+        });
+      }
     } else {
       this.common.commit();
     }
@@ -457,6 +463,13 @@ class UpRun {
 /** The same error, said of one mux (a shared step's failure is every PDN's failure). */
 function retarget(error: RmnetError, muxId: number): RmnetError {
   return new RmnetError(error.code, `up mux ${muxId} on ${String(error.details.interface)} ${error.message}`, error.exitCode, { ...error.details, muxId }, { cause: error.cause });
+}
+
+/** A PDN's error after the shared steps failed to roll back: say so, and what `down` must finish. */
+function incompleteRollback(error: RmnetError, failures: string[]): RmnetError {
+  const note = `ROLLBACK INCOMPLETE (${failures.join('; ')}); run "rmnetctl down --mux ${String(error.details.muxId)}"`;
+  const message = error.message.includes('everything it had done was undone') ? error.message.replace('everything it had done was undone', note) : `${error.message}; ${note}`;
+  return new RmnetError(error.code, message, error.exitCode, { ...error.details, rolledBack: false }, { cause: error.cause });
 }
 
 function describeFailure(failure: { step: string; error: unknown }): string {

@@ -23,6 +23,8 @@ import {
   type SubmitCommand,
 } from '../modem/usbip/protocol.js';
 import { startUsbipModem } from '../modem/usbip/index.js';
+import { DataPlane, describeFormat, type DataPlaneFormat } from '../modem/usbip/data-plane.js';
+import { deaggregateAll, encodeQmapPacket } from '../../src/qmap/index.js';
 
 function submitBytes(seqnum: number, direction: number, endpoint: number, length: number, setup: number[], data: number[] = []): Buffer {
   const b = Buffer.alloc(48 + data.length);
@@ -200,6 +202,84 @@ describe('emulated network', () => {
     for (let i = 8; i < 40; i += 2) sum += (reply6[i]! << 8) | reply6[i + 1]!;
     sum += 8 + 58;
     expect(internetChecksum(reply6, 40, 48, sum)).toBe(0);
+  });
+});
+
+describe('data plane: QMAP v1 and v5', () => {
+  /** An ICMP echo request 10.1.0.2 -> 10.1.0.1 with valid checksums. */
+  function echoRequest(): Uint8Array {
+    const v4 = new Uint8Array(84);
+    v4.set([0x45, 0, 0, 84, 0, 1, 0, 0, 64, 1, 0, 0, 10, 1, 0, 2, 10, 1, 0, 1, 8, 0]);
+    let c = internetChecksum(v4, 0, 20);
+    v4.set([c >> 8, c & 0xff], 10);
+    c = internetChecksum(v4, 20, 84);
+    v4.set([c >> 8, c & 0xff], 22);
+    return v4;
+  }
+  function plane(format: DataPlaneFormat) {
+    const sent: Uint8Array[] = [];
+    const dp = new DataPlane({ sendBulkIn: (t: Uint8Array) => (sent.push(new Uint8Array(t)), 'delivered' as const) }, () => format);
+    return { dp, sent };
+  }
+
+  it('reads the QMAP version from the granted aggregation protocol', () => {
+    expect(describeFormat({ downlinkAggregation: 'qmapv5', downlinkMaxSize: 32768, downlinkMaxDatagrams: 32 })).toEqual({ qmap: true, version: 5, dlMaxSize: 32768, dlMaxDatagrams: 32 });
+    expect(describeFormat({ downlinkAggregation: 'qmap' }).version).toBe(1);
+    expect(describeFormat({ dlAggregation: 9 }).version).toBe(5);
+    expect(describeFormat({ dlAggregation: 8 }).version).toBe(4);
+    expect(describeFormat({ downlinkAggregation: 'disabled' })).toMatchObject({ qmap: false });
+  });
+
+  it('QMAPv5: parses the UL checksum header as rmnet writes it and answers with a v5 header on the same mux id', () => {
+    const { dp, sent } = plane({ qmap: true, version: 5, dlMaxSize: 32768, dlMaxDatagrams: 32 });
+    const request = echoRequest();
+    const ul = new Uint8Array(8 + request.length);
+    // rmnet egress with EGRESS_MAP_CKSUMV5: next-header bit in the QMAP header, a type-2 header, no offload asked
+    expect(encodeQmapPacket(ul, 0, 3, request, { version: 5 })).toBe(ul.length);
+    expect(ul[0]! & 0x40).toBe(0x40);
+    dp.handleUplink(ul);
+    expect(dp.counter(3)).toMatchObject({ ulPackets: 1, echoRequests: 1, echoReplies: 1 });
+    expect(dp.ulChecksum).toEqual({ offloadRequested: 0, notRequested: 1 });
+    expect(sent).toHaveLength(1);
+    const [reply] = deaggregateAll(sent[0]!, { version: 5 }).packets;
+    expect(reply).toMatchObject({ muxId: 3, checksumValid: true, command: false });
+    expect([...reply!.packet.subarray(12, 20)]).toEqual([10, 1, 0, 1, 10, 1, 0, 2]);
+    expect(sent[0]![4]! >> 1).toBe(2); // the checksum-offload header type
+    dp.dlChecksumValid = false;
+    dp.handleUplink(ul);
+    expect(deaggregateAll(sent[1]!, { version: 5 }).packets[0]!.checksumValid).toBe(false);
+  });
+
+  it('QMAPv5: a v1 frame (no checksum header) is not taken for an IP packet', () => {
+    const { dp } = plane({ qmap: true, version: 5, dlMaxSize: 32768, dlMaxDatagrams: 32 });
+    const request = echoRequest();
+    const ul = new Uint8Array(4 + request.length);
+    encodeQmapPacket(ul, 0, 1, request, { version: 1 });
+    dp.handleUplink(ul);
+    expect(dp.counter(1).echoRequests).toBe(0);
+  });
+
+  it('QMAPv5 DL aggregation: 8 datagrams in one transfer, 8 bytes of overhead each, within the granted size', () => {
+    const { dp, sent } = plane({ qmap: true, version: 5, dlMaxSize: 16384, dlMaxDatagrams: 32 });
+    const result = dp.pushDownlink({ muxId: 2, datagrams: 8 });
+    expect(result).toMatchObject({ datagrams: 8, outcome: 'delivered' });
+    expect(result.transferLength).toBeLessThanOrEqual(16384);
+    expect(result.transferLength).toBe(8 * (result.packetSize + 8));
+    const { packets } = deaggregateAll(sent[0]!, { version: 5 });
+    expect(packets.map((p) => [p.muxId, p.packet.length, p.checksumValid])).toEqual(Array(8).fill([2, result.packetSize, true]));
+  });
+
+  it('QMAP v1 is unchanged: 4 bytes of overhead, no checksum header', () => {
+    const { dp, sent } = plane({ qmap: true, version: 1, dlMaxSize: 16384, dlMaxDatagrams: 32 });
+    const result = dp.pushDownlink({ muxId: 1, datagrams: 4 });
+    expect(result.transferLength).toBe(4 * (result.packetSize + 4));
+    expect(sent[0]![0]! & 0x40).toBe(0);
+    const request = echoRequest();
+    const ul = new Uint8Array(4 + request.length);
+    encodeQmapPacket(ul, 0, 1, request);
+    dp.handleUplink(ul);
+    expect(dp.counter(1).echoReplies).toBe(1);
+    expect(dp.ulChecksum).toEqual({ offloadRequested: 0, notRequested: 0 });
   });
 });
 

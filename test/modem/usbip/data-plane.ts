@@ -1,18 +1,22 @@
 /**
  * The emulated network behind the modem's bulk endpoints.
- *   UL (bulk OUT): QMAP v1 frames when the granted DL/UL aggregation is QMAP, else one raw IP packet per
- *   transfer. Echo requests (ICMP, ICMPv6) are answered on the mux id they came from; everything is counted.
+ *   UL (bulk OUT): QMAP frames when the granted DL/UL aggregation is QMAP (v1, or v5 with its 4-byte
+ *   checksum-offload header after the QMAP header when WDA granted QMAPv5; DL frames carry it too, with the
+ *   "checksum valid" bit set as a real modem does), else one raw IP packet per transfer. Echo requests
+ *   (ICMP, ICMPv6) are answered on the mux id they came from; everything is counted.
  *   DL (bulk IN): pushDownlink() builds transfers of N datagrams for one mux id, aggregated with src/qmap under
  *   the granted DL max size / max datagrams, and offers them to the host. A transfer larger than the URB the
  *   host posted is answered with -EOVERFLOW (by UsbQmiDevice) and counted, never truncated.
  */
-import { QmapAddResult, QmapAggregator, QmapReader } from '../../../src/qmap/index.js';
+import { qmapOverhead, QmapAddResult, QmapAggregator, QmapReader, QMAP_PACKET_CHECKSUM_VALID, type QmapVersion } from '../../../src/qmap/index.js';
 import type { UsbQmiDevice } from './device.js';
 import { echoReply, ipVersion, udp4Packet } from './ip.js';
 
 export interface DataPlaneFormat {
   /** QMAP framing on the bulk endpoints (the granted aggregation protocol is QMAP) */
   qmap: boolean;
+  /** QMAP flavour of the granted aggregation protocol: 1 (5, QMAP), 4 (8, QMAPv4), 5 (9, QMAPv5) */
+  version: QmapVersion;
   dlMaxSize: number;
   dlMaxDatagrams: number;
 }
@@ -64,9 +68,12 @@ export function describeFormat(raw: unknown): DataPlaneFormat {
   };
   const protocol = pick('dlAggregation', 'dlAggregationProtocol', 'downlinkAggregationProtocol', 'dlProtocol', 'downlinkAggregation');
   const qmap = protocol === 5 || protocol === 8 || protocol === 9 || (typeof protocol === 'string' && /qmap/i.test(protocol));
+  const version: QmapVersion =
+    protocol === 9 || (typeof protocol === 'string' && /v5/i.test(protocol)) ? 5 : protocol === 8 || (typeof protocol === 'string' && /v4/i.test(protocol)) ? 4 : 1;
   const number = (value: unknown, fallback: number): number => (typeof value === 'number' && value > 0 ? value : fallback);
   return {
     qmap,
+    version,
     dlMaxSize: number(pick('dlMaxSize', 'downlinkMaxSize', 'dlDatagramMaxSize'), 1504),
     dlMaxDatagrams: number(pick('dlMaxDatagrams', 'downlinkMaxDatagrams'), 1),
   };
@@ -75,11 +82,18 @@ export function describeFormat(raw: unknown): DataPlaneFormat {
 export class DataPlane {
   readonly counters = new Map<number, MuxCounters>();
   readonly notIp = { count: 0 };
+  /**
+   * QMAPv5 UL checksum-offload headers seen: how many asked the modem to compute the L4 checksum
+   * (csum_valid_required, rmnet's CHECKSUM_PARTIAL path) and how many did not.
+   */
+  readonly ulChecksum = { offloadRequested: 0, notRequested: 0 };
+  /** The checksum-valid bit the v5 DL header carries (a real modem sets it for packets it checked). */
+  dlChecksumValid = true;
   /** the first echo exchanges, hex, for debugging a lab run */
   readonly trace: Array<{ muxId: number; request: string; reply: string }> = [];
   /** 'auto' follows the modem's granted format; scenarios may pin it */
   mode: 'auto' | 'qmap' | 'raw-ip' = 'auto';
-  private readonly reader = new QmapReader({ version: 1, rules: 'qmimux' });
+  private readonly readers = new Map<QmapVersion, QmapReader>();
   private readonly buffer = new Uint8Array(65536);
   private sequence = 0;
 
@@ -88,6 +102,15 @@ export class DataPlane {
     private readonly format: () => DataPlaneFormat,
     private readonly routes: () => PdnRoute[] = () => [],
   ) {}
+
+  private reader(version: QmapVersion): QmapReader {
+    let reader = this.readers.get(version);
+    if (!reader) {
+      reader = new QmapReader({ version, rules: version === 1 ? 'qmimux' : 'rmnet' });
+      this.readers.set(version, reader);
+    }
+    return reader;
+  }
 
   private qmapActive(): boolean {
     return this.mode === 'auto' ? this.format().qmap : this.mode === 'qmap';
@@ -106,7 +129,12 @@ export class DataPlane {
   handleUplink(transfer: Uint8Array): void {
     if (this.qmapActive()) {
       // command frames are skipped by the reader (deliverCommands is off)
-      this.reader.deaggregate(transfer, (muxId, data, offset, length) => {
+      const version = this.format().version;
+      this.reader(version).deaggregate(transfer, (muxId, data, offset, length, flags) => {
+        if (version === 5) {
+          if (flags & QMAP_PACKET_CHECKSUM_VALID) this.ulChecksum.offloadRequested++;
+          else this.ulChecksum.notRequested++;
+        }
         this.uplinkPacket(muxId, new Uint8Array(data.subarray(offset, offset + length)));
       });
     } else {
@@ -142,6 +170,8 @@ export class DataPlane {
     const aggregator = new QmapAggregator(this.buffer, {
       maxSize: ignoreLimits ? this.buffer.length : limits.dlMaxSize,
       maxDatagrams: ignoreLimits ? 255 : limits.dlMaxDatagrams,
+      version: limits.version,
+      checksumValid: this.dlChecksumValid,
     });
     let added = 0;
     for (const packet of packets) {
@@ -163,7 +193,7 @@ export class DataPlane {
     const format = this.format();
     const qmap = this.qmapActive();
     const maxSize = request.ignoreLimits ? this.buffer.length : qmap ? format.dlMaxSize : 1500;
-    const perFrame = qmap ? 4 : 0;
+    const perFrame = qmap ? qmapOverhead(format.version) : 0;
     const size =
       request.packetSize ?? Math.min(1500, Math.floor(maxSize / request.datagrams) - perFrame) & ~3; // multiples of 4: no QMAP pad
     if (size < 28) throw new Error(`${request.datagrams} datagrams do not fit ${maxSize} bytes`);

@@ -129,9 +129,12 @@ export class FakeNetlink implements Netlink {
     if (!l) throw new NetlinkError('NO_SUCH_INTERFACE', `${String(ref)}: no such interface`, 'ENODEV', undefined);
     l.up = up;
   }
+  /** MTUs setMtu refuses with EDOM (as usbnet does for multiples of the max packet size), to test rollbacks. */
+  refusedMtus: number[] = [];
   async setMtu(ref: LinkRef, mtu: number): Promise<void> {
     const l = this.find(ref);
     if (!l) throw new NetlinkError('NO_SUCH_INTERFACE', `${String(ref)}: no such interface`, 'ENODEV', undefined);
+    if (this.refusedMtus.includes(mtu)) throw new NetlinkError('KERNEL_REFUSED', `set MTU ${mtu} on ${l.name}: EDOM`, 'EDOM', undefined);
     l.mtu = mtu;
   }
   /** Addresses and routes as given (no kernel semantics beyond "the link must exist"). */
@@ -150,7 +153,13 @@ export class FakeNetlink implements Netlink {
   async listRoutes(): Promise<never[]> {
     return [];
   }
+  /** Refuse a second route of the same family, destination and metric with EEXIST, as the kernel does (opt-in). */
+  exclusiveRoutes = false;
   async addRoute(spec: RouteSpec): Promise<void> {
+    const family = (r: RouteSpec) => r.family ?? (r.destination.includes(':') ? 6 : 4);
+    if (this.exclusiveRoutes && this.routes.some((r) => family(r) === family(spec) && r.destination === spec.destination && (r.metric ?? 0) === (spec.metric ?? 0))) {
+      throw new NetlinkError('ROUTE_EXISTS', `add route ${spec.destination} metric ${spec.metric ?? 0}: already present: EEXIST`, 'EEXIST', undefined);
+    }
     this.routes.push(spec);
   }
   async deleteRoute(spec: RouteSpec): Promise<void> {

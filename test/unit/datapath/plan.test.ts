@@ -218,6 +218,35 @@ describe('rollback', () => {
   }
 });
 
+describe('undo after a complete plan (a later step of up failed: Start Network, addresses)', () => {
+  // Found in the lab (session-failure): the undo of the final raw-ip raise to 32769 was "mtu 16384", an MTU
+  // usbnet refuses in raw-ip (16384 is a multiple of the 512-byte max packet size: EDOM), so every up that
+  // failed after the kernel steps logged an incomplete rollback.
+  const cases: Array<[string, ParentState, DatapathRequest]> = [
+    ['rmnet 32768 from fresh', fresh, request('rmnet', 32768, [1])],
+    ['rmnet 32768 from raw-ip up', rawUp, request('rmnet', 32768, [1, 2])],
+    ['a second rmnet link on a 32769 parent', { ...rawUp, passThrough: true, mtu: 32769, maxMtu: 65535, links: [{ muxId: 1, name: 'wwan0.1', backend: 'rmnet', parent: 'wwan0', ifindex: 7, up: true, mtu: 16380 }] }, request('rmnet', 32768, [2])],
+    ['qmimux 32768 from fresh', fresh, request('qmimux', 32768, [1])],
+  ];
+  for (const [name, start, r] of cases) {
+    it(`${name}: every undo is accepted and the state is the one it started from`, async () => {
+      const plan = planDatapath(start, r);
+      const kernel = kernelFor(start);
+      const initial = kernel.snapshot();
+      await executePlan(plan, kernel);
+      const refused: string[] = [];
+      for (const step of [...plan.steps].reverse()) {
+        if (!step.undo || step.undo.op === 'none') continue;
+        await kernel.apply(step.undo).catch((e: unknown) => refused.push(`${describeAction(step.undo!)}: ${(e as Error).message}`));
+      }
+      expect(refused).toEqual([]);
+      const { maxMtu: _a, ...rest } = kernel.state;
+      const { maxMtu: _b, ...initialRest } = initial;
+      expect(rest).toEqual(initialRest);
+    });
+  }
+});
+
 describe('refusals before touching anything', () => {
   const link = (backend: 'qmimux' | 'rmnet', muxId: number, name: string): MuxLink => ({ muxId, name, backend, parent: 'wwan0', ifindex: 3, up: true, mtu: 1500 });
 

@@ -118,6 +118,27 @@ describe('up', () => {
     expect(await rig.sysfs.read('class/net/wwan0/qmi/pass_through')).toBe('N');
   });
 
+  it('names --metric / --no-default-route when the default route metric is taken (found in the lab)', async () => {
+    rig.netlink.exclusiveRoutes = true; // the kernel refuses a second default route with the same metric
+    await up(rig.env, request(), options);
+    const error = await failure(up(rig.env, request({ muxId: 2, apn: 'ims' }), options));
+    expect(error.code).toBe('ROUTE_EXISTS');
+    expect(error.message).toMatch(/failed at "configure .*": an IPv4 default route with metric 100 already exists .*--metric, or --no-default-route; everything it had done was undone/);
+    expect(error.details.rolledBack).toBe(true);
+    expect(rig.modem.sessions().map((s) => s.muxId)).toEqual([1]);
+    await up(rig.env, request({ muxId: 2, apn: 'ims', routeMetric: 200 }), options);
+  });
+
+  it('does not claim a clean rollback when undoing a shared kernel step fails (found in the lab)', async () => {
+    rig.modem.behaviour.startNetworkFailure = { callEndReason: 1013, verbose: { type: 6, reason: 27 } };
+    rig.netlink.refusedMtus = [16385]; // the undo of the raise to 32769 (the links were created at 16384)
+    const error = await failure(up(rig.env, request(), options));
+    expect(error.message).toMatch(/failed at "start the data sessions"/);
+    expect(error.message).toMatch(/ROLLBACK INCOMPLETE \(.*16385.*\); run "rmnetctl down --mux 1"/);
+    expect(error.message).not.toContain('everything it had done was undone');
+    expect(error.details.rolledBack).toBe(false);
+  });
+
   it('refuses a mux id held by a link it did not create, touching nothing', async () => {
     rig.netlink.rmnetLoaded = false;
     await rig.sysfs.write('class/net/wwan0/qmi/add_mux', '3');

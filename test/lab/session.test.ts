@@ -1,0 +1,69 @@
+/**
+ * Issue #5 in the virtual modem lab: the real CLI (`node bin/rmnetctl.js up / status / down / run`) as root in
+ * the guest, against the emulated EC25 over USB/IP and the real qmi_wwan, cdc-wdm and rmnet drivers
+ * (lab/guest/scenarios/session*.ts). Four VM boots:
+ *   session          1-4: up (rmnet + QMAPv5), a second dual-stack PDN, status and a dropped session, down --all
+ *   session-qmimux   5: the same on qmimux (QMAP v1)
+ *   session-failure  6: Start Network failure and its rollback; 8: up killed half-way, then down --mux 1
+ *   session-run      7: the supervisor: READY=1, recovery after a modem reset, SIGTERM
+ * Needs `RMNETCTL_LAB=1 bash scripts/setup.sh` and `npm run build`; skipped without QEMU or dist/ unless
+ * RMNETCTL_LAB=1 (then it fails), like test/lab/lab.test.ts.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureLabCache, labAvailability, runScenario, type LabResult } from '../../lab/runner.js';
+
+const availability = labAvailability();
+const required = process.env.RMNETCTL_LAB === '1';
+const scenarioTimeoutMs = 6 * 60_000;
+
+function explain(result: LabResult): string {
+  const failed = result.checks.filter((c) => !c.ok);
+  return [
+    `scenario ${result.scenario}: ${result.ok ? 'passed' : 'FAILED'} (${result.runDir})`,
+    result.error ? `error: ${result.error}` : '',
+    failed.length ? `failed checks:\n${failed.map((c) => `  ${c.name} ${JSON.stringify(c.detail)}`).join('\n')}` : '',
+    result.ok ? '' : `guest dmesg (tail):\n${(result.dmesg ?? '').split('\n').slice(-60).join('\n')}`,
+    result.ok ? '' : `console (tail):\n${result.consoleTail ?? ''}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+async function expectScenario(scenario: string): Promise<LabResult> {
+  const result = await runScenario({ scenario, timeoutMs: scenarioTimeoutMs - 30_000 });
+  console.log(`lab ${JSON.stringify({ scenario, host: result.host, timings: result.timings })}`);
+  expect(result.checks.filter((c) => !c.ok), explain(result)).toEqual([]);
+  expect(result.ok, explain(result)).toBe(true);
+  return result;
+}
+
+const checkNames = (result: LabResult, prefix: string) => result.checks.filter((c) => c.name.startsWith(prefix)).map((c) => c.name);
+
+describe.skipIf(!availability.ok && !required)('rmnetctl up / down / status / run in the lab (issue #5)', () => {
+  beforeAll(() => {
+    if (!availability.ok) throw new Error(`the lab cannot run: ${availability.reason}`);
+    ensureLabCache();
+  }, 15 * 60_000);
+
+  it('1-4. up on rmnet + QMAPv5, a second dual-stack PDN, status with a dropped session, down --all', async () => {
+    const result = await expectScenario('session');
+    for (const prefix of ['1.', '2.', '3.', '4']) expect(checkNames(result, prefix).length, `checks ${prefix}`).toBeGreaterThan(2);
+    expect((result.data.up1 as { dataFormat: { aggregation: string } }).dataFormat.aggregation).toBe('qmapv5');
+  }, scenarioTimeoutMs);
+
+  it('5. up / ping / down on qmimux (QMAP v1)', async () => {
+    const result = await expectScenario('session-qmimux');
+    expect(checkNames(result, '5.').length).toBeGreaterThan(10);
+  }, scenarioTimeoutMs);
+
+  it('6, 8. a Start Network failure rolls back; an up killed half-way is cleaned up by down --mux', async () => {
+    const result = await expectScenario('session-failure');
+    expect(checkNames(result, '6').length).toBeGreaterThan(5);
+    expect(checkNames(result, '8').length).toBeGreaterThan(5);
+  }, scenarioTimeoutMs);
+
+  it('7. run: READY=1, recovery after a modem reset, everything down on SIGTERM', async () => {
+    const result = await expectScenario('session-run');
+    expect(checkNames(result, '7.').length).toBeGreaterThan(15);
+  }, scenarioTimeoutMs);
+});
