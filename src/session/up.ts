@@ -117,6 +117,7 @@ export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], o
   try {
     const record: ModemRecord = env.store.read(key) ?? { version: 1, device: devicePath(modem), netInterface: parent, pdns: [] };
     const kernelLinks = await readMuxMap(env.sysfs, env.netlink, parent);
+    const defaultRoutes = await takenDefaultRoutes(env, requests);
     const outcomes: Array<UpResult | RmnetError | undefined> = [];
     const fresh: Array<{ index: number; request: PdnRequest; password: string | undefined }> = [];
     requests.forEach((request, index) => {
@@ -127,6 +128,7 @@ export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], o
           return;
         }
         checkFree(request, kernelLinks, record, parent);
+        claimDefaultRoutes(request, defaultRoutes);
         fresh.push({ index, request, password: request.auth !== 'none' && request.passwordFile ? readSecret(request.passwordFile) : undefined });
       } catch (error) {
         outcomes[index] = asRmnetError(error);
@@ -153,6 +155,33 @@ function checkFree(request: PdnRequest, kernelLinks: readonly MuxLink[], record:
   if (clash) {
     throw new RmnetError('IFNAME_IN_USE', `--ifname ${request.ifname} is already the link of mux ${clash.request.muxId}`, ExitCode.conflict, { interface: request.ifname, muxId: request.muxId });
   }
+}
+
+/** Who holds each default route "family/metric" now (the kernel takes one per family and metric, any device). */
+async function takenDefaultRoutes(env: SessionEnv, requests: readonly PdnRequest[]): Promise<Map<string, string>> {
+  const taken = new Map<string, string>();
+  if (!requests.some((r) => r.routeMetric !== undefined && !r.noIp)) return taken;
+  const names = new Map((await env.netlink.listLinks()).map((l) => [l.index, l.name]));
+  for (const family of [4, 6] as const) {
+    for (const route of await env.netlink.listRoutes(family)) {
+      if (route.destination !== 'default') continue;
+      taken.set(`${family}/${route.metric ?? 0}`, route.outputIndex === null ? 'another route' : (names.get(route.outputIndex) ?? `ifindex ${route.outputIndex}`));
+    }
+  }
+  return taken;
+}
+
+/** Refuses, before anything is touched, a default route the kernel would refuse after the session started. */
+function claimDefaultRoutes(request: PdnRequest, taken: Map<string, string>): void {
+  if (request.routeMetric === undefined || request.noIp) return;
+  const keys = familiesOf(request).map((family) => [family, `${family}/${request.routeMetric}`] as const);
+  for (const [family, key] of keys) {
+    const holder = taken.get(key);
+    if (holder) {
+      throw new RmnetError('ROUTE_EXISTS', `mux ${request.muxId}: an IPv${family} default route with metric ${request.routeMetric} already exists (via ${holder}); give this PDN another --metric, or --no-default-route`, ExitCode.conflict, { muxId: request.muxId, family, metric: request.routeMetric, holder });
+    }
+  }
+  for (const [, key] of keys) taken.set(key, `mux ${request.muxId}`);
 }
 
 function asRmnetError(error: unknown): RmnetError {

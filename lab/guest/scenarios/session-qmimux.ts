@@ -19,9 +19,9 @@ export async function sessionQmimuxScenario(rec: Recorder, project: string): Pro
   const modeBefore = qmiWwanMode(wwan);
   for (const [muxId, apn, metric] of [[1, 'internet', '100'], [2, 'ims', '200']] as const) {
     if (muxId === 2) {
-      // A second PDN with the default metric: the kernel refuses a second IPv4 default route with metric 100
-      // (NLM_F_EXCL, whatever the device). up must say what to change and roll this PDN back alone.
-      const same = await rec.time('up mux 2 with a taken metric', () => rmnetctl(project, ['up', '--mux', '2', '--apn', 'ims', '--backend', 'qmimux']));
+      // A second PDN asking for a metric already taken: the kernel would refuse a second IPv4 default route
+      // with metric 100 (NLM_F_EXCL, whatever the device), so up refuses before touching anything.
+      const same = await rec.time('up mux 2 with a taken metric', () => rmnetctl(project, ['up', '--mux', '2', '--apn', 'ims', '--backend', 'qmimux', '--metric', '100']));
       rec.data.sameMetric = cliDetail(same);
       rec.equal('5. a second PDN with the same default-route metric: exit 10 (conflict)', same.code, 10);
       rec.check('5. ... the message names --metric and --no-default-route', /metric 100 already exists.*--metric.*--no-default-route/.test(same.stderr), same.stderr.trim().split('\n').pop());

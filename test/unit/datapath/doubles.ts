@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileSysfs } from '../../../src/sysfs/sysfs.js';
 import { NetlinkError } from '../../../src/netlink/errors.js';
-import type { Address, AddressSpec, Netlink, RmnetLinkSpec, RouteSpec } from '../../../src/netlink/rtnl.js';
+import type { Address, AddressSpec, Netlink, RmnetLinkSpec, Route, RouteSpec } from '../../../src/netlink/rtnl.js';
 import type { Link, LinkRef } from '../../../src/netlink/link.js';
 
 const errno = (code: string, message: string) => Object.assign(new Error(`${message}: ${code}`), { code });
@@ -150,8 +150,11 @@ export class FakeNetlink implements Netlink {
   async deleteAddress(spec: AddressSpec): Promise<void> {
     this.addresses = this.addresses.filter((a) => a.address !== spec.address);
   }
-  async listRoutes(): Promise<never[]> {
-    return [];
+  async listRoutes(family: 4 | 6): Promise<Route[]> {
+    const familyOf = (r: RouteSpec) => r.family ?? (r.destination.includes(':') ? 6 : 4);
+    return this.routes
+      .filter((r) => familyOf(r) === family)
+      .map((r) => ({ family, destination: r.destination, gateway: r.gateway ?? null, outputIndex: typeof r.link === 'number' ? r.link : (this.find(r.link ?? -1)?.index ?? null), metric: r.metric ?? null, table: r.table ?? 254, protocol: 3, scope: 0, type: 1, preferredSource: null }));
   }
   /** Refuse a second route of the same family, destination and metric with EEXIST, as the kernel does (opt-in). */
   exclusiveRoutes = false;

@@ -14,7 +14,8 @@ import { makeRig, type Rig } from './rig.js';
 
 let rig: Rig;
 
-const request = (overrides: Partial<PdnRequest> = {}): PdnRequest => ({ muxId: 1, apn: 'internet', ipType: '4', auth: 'none', backend: 'auto', noIp: false, routeMetric: 100, ...overrides });
+// Default routes as the CLI gives them: metric 100 + mux id - 1, so PDNs do not collide.
+const request = (overrides: Partial<PdnRequest> = {}): PdnRequest => ({ muxId: 1, apn: 'internet', ipType: '4', auth: 'none', backend: 'auto', noIp: false, routeMetric: 100 + (overrides.muxId ?? 1) - 1, ...overrides });
 const options = { proxy: 'no' as const };
 
 beforeEach(() => (rig = makeRig()));
@@ -118,15 +119,26 @@ describe('up', () => {
     expect(await rig.sysfs.read('class/net/wwan0/qmi/pass_through')).toBe('N');
   });
 
-  it('names --metric / --no-default-route when the default route metric is taken (found in the lab)', async () => {
+  it('refuses a default route metric already taken before touching anything, naming --metric (found in the lab)', async () => {
     rig.netlink.exclusiveRoutes = true; // the kernel refuses a second default route with the same metric
     await up(rig.env, request(), options);
-    const error = await failure(up(rig.env, request({ muxId: 2, apn: 'ims' }), options));
+    const clientsBefore = rig.modem.clients();
+    const error = await failure(up(rig.env, request({ muxId: 2, apn: 'ims', routeMetric: 100 }), options));
     expect(error.code).toBe('ROUTE_EXISTS');
-    expect(error.message).toMatch(/failed at "configure .*": an IPv4 default route with metric 100 already exists .*--metric, or --no-default-route; everything it had done was undone/);
-    expect(error.details.rolledBack).toBe(true);
+    expect(error.message).toMatch(/mux 2: an IPv4 default route with metric 100 already exists \(via wwan0\.1\); give this PDN another --metric, or --no-default-route/);
+    expect(rig.modem.clients()).toEqual(clientsBefore);
+    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet').map((l) => l.muxId)).toEqual([1]);
+    await up(rig.env, request({ muxId: 2, apn: 'ims' }), options); // the default metric for mux 2 is free
+    expect(rig.netlink.routes.map((r) => r.metric).sort()).toEqual([100, 101]);
+  });
+
+  it('refuses the second of two PDNs asking for the same metric in one run', async () => {
+    rig.netlink.exclusiveRoutes = true;
+    // Two PDNs asking for the same metric in one run: the second one is refused up front.
+    const { upMany } = await import('../../../src/session/up.js');
+    const outcomes = await upMany(rig.env, [request({ muxId: 1 }), request({ muxId: 2, apn: 'ims', routeMetric: 100 })], options);
+    expect(outcomes.map((o) => (o instanceof Error ? o.code : o.link))).toEqual(['wwan0.1', 'ROUTE_EXISTS']);
     expect(rig.modem.sessions().map((s) => s.muxId)).toEqual([1]);
-    await up(rig.env, request({ muxId: 2, apn: 'ims', routeMetric: 200 }), options);
   });
 
   it('does not claim a clean rollback when undoing a shared kernel step fails (found in the lab)', async () => {
