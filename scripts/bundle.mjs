@@ -50,7 +50,12 @@ const targets = {
   async bench() {
     await build({
       ...common,
-      entryPoints: { run: 'bench/run.ts' },
+      // bringup-*: the bring-up suite's modem process and rmnetctl process (bench/bringup/), spawned by run.mjs
+      entryPoints: {
+        run: 'bench/run.ts',
+        'bringup-modem': 'bench/bringup/modem-process.ts',
+        'bringup-rmnetctl': 'bench/bringup/rmnetctl-process.ts',
+      },
       outdir: join(root, 'dist', 'bench-bundle'),
       sourcemap: 'linked',
     });

@@ -1,9 +1,17 @@
 import type { Recorder } from '../harness.js';
 import { aggregationScenario } from './aggregation.js';
 import { attachScenario } from './attach.js';
+import { demoScenario } from './demo.js';
 import { libqmiScenario } from './libqmi.js';
 import { qmimuxScenario } from './qmimux.js';
 import { rmnetScenario } from './rmnet.js';
+import { sessionScenario } from './session.js';
+import { sessionFailureScenario } from './session-failure.js';
+import { sessionQmimuxScenario } from './session-qmimux.js';
+import { sessionRunScenario } from './session-run.js';
+import { benchKernelScenario } from './bench-kernel.js';
+import { benchRmnetctlScenario } from './bench-rmnetctl.js';
+import { benchBringupScenario } from './bench-bringup.js';
 
 export type Scenario = (rec: Recorder, project: string) => Promise<void>;
 
@@ -14,4 +22,12 @@ export const scenarios: Record<string, Scenario> = {
   qmimux: qmimuxScenario,
   aggregation: aggregationScenario,
   rmnet: rmnetScenario,
+  session: sessionScenario,
+  'session-qmimux': sessionQmimuxScenario,
+  'session-failure': sessionFailureScenario,
+  'session-run': sessionRunScenario,
+  demo: demoScenario,
+  'bench-kernel': benchKernelScenario,
+  'bench-rmnetctl': benchRmnetctlScenario,
+  'bench-bringup': benchBringupScenario,
 };

@@ -19,4 +19,5 @@ export const commands: Array<{ name: string; load: () => Promise<CommandRegistra
   { name: 'down', load: async () => (await import('./down.js')).register },
   { name: 'status', load: async () => (await import('./status.js')).register },
   { name: 'run', load: async () => (await import('./run.js')).register },
+  { name: 'bench', load: async () => (await import('./bench.js')).register },
 ];
