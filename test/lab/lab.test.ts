@@ -8,39 +8,15 @@
  * Without QEMU or dist/ the suite is skipped, unless RMNETCTL_LAB=1 says the lab must run (CI): then it fails.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureLabCache, labAvailability, runScenario, type LabResult } from '../../lab/runner.js';
+import { ensureLabCache } from '../../lab/runner.js';
+import { availability, expectScenario, scenarioTimeoutMs, setupTimeoutMs, skipLab } from './support.js';
 
-const availability = labAvailability();
-const required = process.env.RMNETCTL_LAB === '1';
-const scenarioTimeoutMs = 6 * 60_000;
 
-function explain(result: LabResult): string {
-  const failed = result.checks.filter((c) => !c.ok);
-  return [
-    `scenario ${result.scenario}: ${result.ok ? 'passed' : 'FAILED'} (${result.runDir})`,
-    result.error ? `error: ${result.error}` : '',
-    failed.length ? `failed checks:\n${failed.map((c) => `  ${c.name} ${JSON.stringify(c.detail)}`).join('\n')}` : '',
-    result.ok ? '' : `guest dmesg (tail):\n${(result.dmesg ?? '').split('\n').slice(-60).join('\n')}`,
-    result.ok ? '' : `console (tail):\n${result.consoleTail ?? ''}`,
-  ]
-    .filter(Boolean)
-    .join('\n');
-}
-
-async function expectScenario(scenario: string): Promise<LabResult> {
-  const result = await runScenario({ scenario, timeoutMs: scenarioTimeoutMs - 30_000 });
-  const summary = { scenario, host: result.host, timings: result.timings };
-  console.log(`lab ${JSON.stringify(summary)}`);
-  expect(result.checks.filter((c) => !c.ok), explain(result)).toEqual([]);
-  expect(result.ok, explain(result)).toBe(true);
-  return result;
-}
-
-describe.skipIf(!availability.ok && !required)('virtual modem lab (Debian kernel in QEMU)', () => {
+describe.skipIf(skipLab)('virtual modem lab (Debian kernel in QEMU)', () => {
   beforeAll(() => {
     if (!availability.ok) throw new Error(`the lab cannot run: ${availability.reason}`);
     ensureLabCache(); // downloads and builds on a cold cache (about a minute), else returns at once
-  }, 15 * 60_000);
+  }, setupTimeoutMs);
 
   it('1. attach: qmi_wwan binds the emulated EC25 on interface 4, cdc-wdm exposes the QMI port', async () => {
     const result = await expectScenario('attach');

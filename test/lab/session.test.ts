@@ -10,40 +10,17 @@
  * RMNETCTL_LAB=1 (then it fails), like test/lab/lab.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureLabCache, labAvailability, runScenario, type LabResult } from '../../lab/runner.js';
+import { ensureLabCache, type LabResult } from '../../lab/runner.js';
+import { availability, expectScenario, scenarioTimeoutMs, setupTimeoutMs, skipLab } from './support.js';
 
-const availability = labAvailability();
-const required = process.env.RMNETCTL_LAB === '1';
-const scenarioTimeoutMs = 6 * 60_000;
-
-function explain(result: LabResult): string {
-  const failed = result.checks.filter((c) => !c.ok);
-  return [
-    `scenario ${result.scenario}: ${result.ok ? 'passed' : 'FAILED'} (${result.runDir})`,
-    result.error ? `error: ${result.error}` : '',
-    failed.length ? `failed checks:\n${failed.map((c) => `  ${c.name} ${JSON.stringify(c.detail)}`).join('\n')}` : '',
-    result.ok ? '' : `guest dmesg (tail):\n${(result.dmesg ?? '').split('\n').slice(-60).join('\n')}`,
-    result.ok ? '' : `console (tail):\n${result.consoleTail ?? ''}`,
-  ]
-    .filter(Boolean)
-    .join('\n');
-}
-
-async function expectScenario(scenario: string): Promise<LabResult> {
-  const result = await runScenario({ scenario, timeoutMs: scenarioTimeoutMs - 30_000 });
-  console.log(`lab ${JSON.stringify({ scenario, host: result.host, timings: result.timings })}`);
-  expect(result.checks.filter((c) => !c.ok), explain(result)).toEqual([]);
-  expect(result.ok, explain(result)).toBe(true);
-  return result;
-}
 
 const checkNames = (result: LabResult, prefix: string) => result.checks.filter((c) => c.name.startsWith(prefix)).map((c) => c.name);
 
-describe.skipIf(!availability.ok && !required)('rmnetctl up / down / status / run in the lab (issue #5)', () => {
+describe.skipIf(skipLab)('rmnetctl up / down / status / run in the lab (issue #5)', () => {
   beforeAll(() => {
     if (!availability.ok) throw new Error(`the lab cannot run: ${availability.reason}`);
     ensureLabCache();
-  }, 15 * 60_000);
+  }, setupTimeoutMs);
 
   it('1-4. up on rmnet + QMAPv5, a second dual-stack PDN, status with a dropped session, down --all', async () => {
     const result = await expectScenario('session');
