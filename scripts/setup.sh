@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libqmi (qmicli, qmi-proxy, libqmi-glib for the decoder checks) is the independent QMI peer in tests;
-# iproute2 makes and inspects the network namespaces of the host tests.
-packages=(libqmi-utils libqmi-proxy libqmi-glib5 iproute2 python3 make g++)
+# iproute2 makes and inspects the network namespaces of the host tests; ethtool reads offload features back.
+packages=(libqmi-utils libqmi-proxy libqmi-glib5 iproute2 ethtool python3 make g++)
 if [ "${RMNETCTL_LAB:-0}" = 1 ]; then
   packages+=(qemu-system-x86 busybox-static usbip kmod xz-utils cpio iputils-ping)
 fi

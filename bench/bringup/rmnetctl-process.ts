@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     openQmi: async () => (await openQmiDevice({ path })).device,
     proxyRunning: async () => false,
     dns: noDns,
+    offload: { setRxChecksum: async (_ifname, on) => on },
     log: () => {},
     rmnetAvailable: async () => netlink.rmnetLoaded,
   };

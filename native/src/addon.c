@@ -14,7 +14,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/ethtool.h>
 #include <linux/netlink.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <node_api.h>
 #include <pty.h>
 #include <sched.h>
@@ -335,6 +339,41 @@ static napi_value fn_openpty(napi_env env, napi_callback_info info) {
 /* ---- netlink ------------------------------------------------------------------------------ */
 
 /*
+ * socket() inside the network namespace named by `netns` (a path such as /run/netns/NAME; null/undefined:
+ * this thread's own). setns() moves only the calling thread, which is moved back at once; the socket stays
+ * in the namespace it was made in. Returns -1 after throwing.
+ */
+static int socket_in_netns(napi_env env, napi_value netns, int domain, int type, int protocol) {
+  char nspath[4096] = {0};
+  size_t len = 0;
+  napi_valuetype value_type = napi_undefined;
+  if (netns != NULL) napi_typeof(env, netns, &value_type);
+  if (value_type == napi_string) napi_get_value_string_utf8(env, netns, nspath, sizeof nspath, &len);
+  int original = -1, target = -1;
+  if (nspath[0]) {
+    original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (original < 0) return throw_errno(env, errno, "/proc/thread-self/ns/net"), -1;
+    target = open(nspath, O_RDONLY | O_CLOEXEC);
+    if (target < 0 || setns(target, CLONE_NEWNET) < 0) {
+      int err = errno;
+      close(original);
+      if (target >= 0) close(target);
+      return throw_errno(env, err, nspath), -1;
+    }
+  }
+  int fd = socket(domain, type, protocol);
+  int err = fd < 0 ? errno : 0;
+  if (original >= 0) {
+    /* Always return the thread to where it was, even if socket() failed. */
+    setns(original, CLONE_NEWNET);
+    close(original);
+    close(target);
+  }
+  if (fd < 0) return throw_errno(env, err, "socket"), -1;
+  return fd;
+}
+
+/*
  * netlinkOpen(protocol, groups, netnsPath | null) -> fd, non-blocking, with extended acks.
  * With a netns path the socket is created inside that namespace: setns() moves only the calling
  * thread, which is moved back at once, and the socket stays in the namespace it was made in.
@@ -348,39 +387,8 @@ static napi_value fn_netlink_open(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "EARGS", "netlinkOpen(protocol: number, groups: number, netns?: string)");
     return NULL;
   }
-  char nspath[4096] = {0};
-  size_t len = 0;
-  napi_valuetype type = napi_undefined;
-  if (argc >= 3) napi_typeof(env, argv[2], &type);
-  if (type == napi_string) napi_get_value_string_utf8(env, argv[2], nspath, sizeof nspath, &len);
-
-  int original = -1, target = -1;
-  if (nspath[0]) {
-    original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (original < 0) return throw_errno(env, errno, "/proc/thread-self/ns/net");
-    target = open(nspath, O_RDONLY | O_CLOEXEC);
-    if (target < 0) {
-      int err = errno;
-      close(original);
-      return throw_errno(env, err, nspath);
-    }
-    if (setns(target, CLONE_NEWNET) < 0) {
-      int err = errno;
-      close(original);
-      close(target);
-      return throw_errno(env, err, nspath);
-    }
-  }
-  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-  int err = fd < 0 ? errno : 0;
-  if (original >= 0) {
-    /* Always return the thread to where it was, even if socket() failed. */
-    setns(original, CLONE_NEWNET);
-    close(original);
-    close(target);
-  }
-  if (fd < 0) return throw_errno(env, err, "socket(AF_NETLINK)");
-
+  int fd = socket_in_netns(env, argc >= 3 ? argv[2] : NULL, AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  if (fd < 0) return NULL;
   int one = 1;
   setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
   setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
@@ -391,7 +399,7 @@ static napi_value fn_netlink_open(napi_env env, napi_callback_info info) {
   local.nl_family = AF_NETLINK;
   local.nl_groups = (uint32_t)groups;
   if (bind(fd, (struct sockaddr *)&local, sizeof local) < 0) {
-    err = errno;
+    int err = errno;
     close(fd);
     return throw_errno(env, err, "bind(AF_NETLINK)");
   }
@@ -489,6 +497,44 @@ static napi_value fn_unix_connect(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---- ethtool ------------------------------------------------------------------------------ */
+
+/*
+ * ethtoolValue(ifname, cmd, value?, netnsPath?) -> number: one SIOCETHTOOL call with a struct ethtool_value, e.g.
+ * ETHTOOL_GRXCSUM / ETHTOOL_SRXCSUM (what "ethtool -k/-K NAME rx" do). With `value` it sets and returns it,
+ * without it returns what the driver reports. rtnetlink has no attribute for offload features.
+ */
+static napi_value fn_ethtool_value(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char name[IFNAMSIZ + 1];
+  size_t name_len = 0;
+  int32_t cmd, value = 0;
+  napi_valuetype type = napi_undefined;
+  if (argc >= 3) napi_typeof(env, argv[2], &type);
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &name_len) != napi_ok || name_len == 0 ||
+      name_len >= IFNAMSIZ || !get_int(env, argv[1], &cmd) || (type == napi_number && !get_int(env, argv[2], &value))) {
+    napi_throw_type_error(env, "EARGS", "ethtoolValue(ifname: string, cmd: number, value?: number)");
+    return NULL;
+  }
+  struct ethtool_value ev = {.cmd = (uint32_t)cmd, .data = (uint32_t)value};
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, name, name_len);
+  ifr.ifr_data = (void *)&ev;
+  /* The ioctl acts in the namespace of the socket it goes through. */
+  int fd = socket_in_netns(env, argc >= 4 ? argv[3] : NULL, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return NULL;
+  int rc = ioctl(fd, SIOCETHTOOL, &ifr);
+  int err = errno;
+  close(fd);
+  if (rc < 0) return throw_errno(env, err, name);
+  napi_value result;
+  CHECK(napi_create_int32(env, (int32_t)ev.data, &result));
+  return result;
+}
+
 /* ---- systemd notification ---------------------------------------------------------------- */
 
 /*
@@ -542,6 +588,7 @@ NAPI_MODULE_INIT() {
       {"flock", NULL, fn_flock, NULL, NULL, NULL, napi_default, NULL},
       {"sdNotify", NULL, fn_sd_notify, NULL, NULL, NULL, napi_default, NULL},
       {"unixConnect", NULL, fn_unix_connect, NULL, NULL, NULL, napi_default, NULL},
+      {"ethtoolValue", NULL, fn_ethtool_value, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   define_int(env, exports, "O_RDONLY", O_RDONLY);

@@ -24,6 +24,8 @@ export interface NativeAddon {
   flock(fd: number, operation: number): boolean;
   /** A non-blocking AF_UNIX stream socket connected to `path` ('@' or NUL first = abstract, exact length). */
   unixConnect(path: string): number;
+  /** One SIOCETHTOOL call with a struct ethtool_value: sets `value` when given, returns the driver's value. */
+  ethtoolValue(ifname: string, cmd: number, value?: number | null, netnsPath?: string | null): number;
   /** One datagram to systemd's $NOTIFY_SOCKET ('@' = abstract). */
   sdNotify(socketPath: string, message: string): void;
   readonly O_RDONLY: number;

@@ -7,6 +7,7 @@ import type { Netlink } from '../netlink/rtnl.js';
 import { StateStore } from './state.js';
 import type { QmiDevice } from '../qmi/device.js';
 import { systemDns, type DnsApplier } from './dns.js';
+import { kernelChecksumOffload, type ChecksumOffload } from '../datapath/offload.js';
 
 export interface SessionEnv {
   sysfs: Sysfs;
@@ -21,6 +22,8 @@ export interface SessionEnv {
   log(line: string): void;
   /** Whether the rmnet link type is available; loads the module if it can. */
   rmnetAvailable(): Promise<boolean>;
+  /** rx-checksumming on a link (QMAPv5's checksum-valid mark is trusted only with it on). */
+  offload: ChecksumOffload;
   /** Calls `onDeleted` with the name of every link the kernel deletes; returns the unsubscribe. */
   watchLinks?(onDeleted: (name: string) => void): () => void;
 }
@@ -46,6 +49,7 @@ export async function systemEnv(options: SystemEnvOptions = {}): Promise<Session
     },
     proxyRunning: qmiProxyListening,
     dns: systemDns(),
+    offload: kernelChecksumOffload(options.netns ?? null),
     log: options.log ?? ((line) => process.stderr.write(`rmnetctl: ${line}\n`)),
     watchLinks(onDeleted) {
       const stream = watchEvents(['link'], options.netns ? { netns: options.netns } : {});

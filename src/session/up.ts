@@ -447,6 +447,17 @@ class UpRun {
       run.link = { name: link.name, ifindex: link.index };
       run.pdn.link = { name: link.name, ifindex: link.index, created: true };
       this.save(run);
+      if (rung.backend === 'rmnet' && rung.aggregation === 'qmapv5') await this.trustModemChecksums(link.name);
+    }
+  }
+
+  /** QMAPv5's point: let rmnet trust the modem's checksum-valid mark. An optimisation: a failure is logged. */
+  private async trustModemChecksums(link: string): Promise<void> {
+    try {
+      const on = await this.env.offload.setRxChecksum(link, true);
+      this.env.log(`${link}: rx-checksumming ${on ? 'on (the modem verifies DL checksums)' : 'refused by the driver: checksums are verified in software'}`);
+    } catch (error) {
+      this.env.log(`warning: ${(error as Error).message}; checksums are verified in software`);
     }
   }
 

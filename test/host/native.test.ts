@@ -77,3 +77,25 @@ describe('sd_notify datagrams', () => {
     expect(sdNotify('READY=1', undefined)).toBe(false);
   });
 });
+
+describe('checksum offload switch (SIOCETHTOOL)', () => {
+  it('switches rx-checksumming on a veth in a namespace of its own, and names a missing interface', async () => {
+    const { kernelChecksumOffload } = await import('../../src/datapath/offload.js');
+    const { createNetns, deleteNetns, ip } = await import('./netlink/netns.js');
+    const ns = await createNetns('rmnetctl-offload');
+    try {
+      await ip('-n', ns.name, 'link', 'add', 'off0', 'type', 'veth', 'peer', 'name', 'off1');
+      const offload = kernelChecksumOffload(ns.path);
+      const rxChecksumming = async () => (await ip('netns', 'exec', ns.name, 'ethtool', '-k', 'off0')).match(/^rx-checksumming: (on|off)/m)?.[1];
+      expect(await offload.setRxChecksum('off0', false)).toBe(false);
+      expect(await rxChecksumming()).toBe('off'); // ethtool(8) as the independent peer
+      expect(await offload.setRxChecksum('off0', true)).toBe(true);
+      expect(await rxChecksumming()).toBe('on');
+      await expect(offload.setRxChecksum('nosuch0', true)).rejects.toMatchObject({ code: 'OFFLOAD_FAILED', details: { interface: 'nosuch0', errno: 'ENODEV' } });
+      // The host namespace has no off0: the switch acted inside the namespace only.
+      await expect(kernelChecksumOffload().setRxChecksum('off0', true)).rejects.toMatchObject({ details: { errno: 'ENODEV' } });
+    } finally {
+      await deleteNetns(ns.name);
+    }
+  });
+});

@@ -17,6 +17,8 @@ export interface Rig {
   sysfs: QmiWwanSysfs;
   netlink: FakeNetlink;
   log: string[];
+  /** Links whose rx-checksumming was switched, in order. */
+  rxChecksum: Array<{ ifname: string; on: boolean }>;
   cleanup(): void;
 }
 
@@ -28,6 +30,7 @@ export function makeRig(fixture = 'rawip'): Rig {
   const modem = new EmulatedModem();
   const stateDir = mkdtempSync(join(tmpdir(), 'rmnetctl-session-'));
   const log: string[] = [];
+  const rxChecksum: Rig['rxChecksum'] = [];
   const env: SessionEnv = {
     sysfs,
     netlink,
@@ -35,6 +38,12 @@ export function makeRig(fixture = 'rawip'): Rig {
     openQmi: async (path) => new QmiDevice(memoryTransport(modem, path), { timeoutMs: 2000 }),
     proxyRunning: async () => false,
     dns: noDns,
+    offload: {
+      async setRxChecksum(ifname, on) {
+        rxChecksum.push({ ifname, on });
+        return on;
+      },
+    },
     log: (line) => log.push(line),
     rmnetAvailable: async () => netlink.rmnetLoaded,
   };
@@ -44,6 +53,7 @@ export function makeRig(fixture = 'rawip'): Rig {
     sysfs,
     netlink,
     log,
+    rxChecksum,
     cleanup() {
       sysfs.cleanup();
       rmSync(stateDir, { recursive: true, force: true });

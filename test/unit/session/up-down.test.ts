@@ -39,7 +39,8 @@ describe('up', () => {
     expect(result.link).toBe(rmnet?.name);
     expect(result.backend).toBe('rmnet');
     expect(result.dataFormat.rung).toBe('rmnet+qmapv5');
-    expect(rmnet?.rmnetFlags?.flags).toBe(0x31); // deaggregation + v5 checksum offload both ways
+    expect(rmnet?.rmnetFlags?.flags).toBe(0x31);
+    expect(rig.rxChecksum).toEqual([{ ifname: rmnet?.name, on: true }]); // QMAPv5: trust the modem's checksum mark // deaggregation + v5 checksum offload both ways
     const [session] = rig.modem.sessions();
     expect(session).toMatchObject({ muxId: 1, apn: 'internet', ipFamily: 4 });
     expect(result.addresses).toEqual([{ family: 4, address: session!.ipv4!.address, prefixLength: session!.ipv4!.prefixLength }]);
@@ -67,6 +68,7 @@ describe('up', () => {
     expect(result.dataFormat.rung).toBe('rmnet+qmap');
     expect(result.decision).toContain('rmnet+qmapv5 refused by the modem');
     expect(rig.netlink.links.find((l) => l.name === result.link)?.rmnetFlags?.flags).toBe(0x01);
+    expect(rig.rxChecksum).toEqual([]); // QMAP v1 carries no checksum mark
   });
 
   it('uses qmimux when rmnet is missing, mapping the mux id from qmap/mux_id', async () => {
