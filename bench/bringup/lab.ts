@@ -1,8 +1,6 @@
 // bringup-lab: case (c) of the bring-up suite, on the lab's real kernel: the real `rmnetctl up` CLI (cold
 // process, real qmi_wwan, rmnet, rtnetlink) against the qmicli recipe with its kernel steps, in the lab VM
 // (lab/guest/scenarios/bench-bringup.ts). TCG emulation: slow everywhere, compare the two, not the times.
-import { loadavg } from 'node:os';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -12,7 +10,7 @@ import { repoRoot } from '../lib/paths.js';
 import { markdownTable } from '../lib/report.js';
 import type { BenchSuite, SuiteOptions, SuiteResult } from '../lib/suite.js';
 import { groupedBarChart } from '../lib/svg.js';
-import { runLab, type LabOutput } from '../kernel/kernel.js';
+import { labUnavailable, runLabMeasured } from '../kernel/kernel.js';
 
 interface LabCase {
   id: 'instant' | 'realistic';
@@ -28,26 +26,13 @@ export const bringupLabSuite: BenchSuite = {
   id: 'bringup-lab',
   title: 'Bring-up latency in the lab VM (real kernel, real CLI)',
   unavailable() {
-    if (spawnSync('qemu-system-x86_64', ['--version']).status !== 0) return 'qemu-system-x86_64 is not installed (RMNETCTL_LAB=1 bash scripts/setup.sh)';
-    if (!existsSync(join(repoRoot(), 'dist', 'lab', 'guest', 'scenarios', 'bench-bringup.js'))) return 'dist/lab is not built: run npm run build';
-    if (!existsSync(join(repoRoot(), 'dist', 'bundle', 'rmnetctl.mjs'))) return 'no CLI bundle: run npm run build';
-    return undefined;
+    return labUnavailable('bench-bringup', true);
   },
+
   async run(options: SuiteOptions, before: MachineInfo): Promise<SuiteResult> {
-    const loads: number[] = [];
-    const sampler = setInterval(() => loads.push(loadavg()[0]!), 5000);
-    let lab: LabOutput;
-    try {
-      lab = await runLab('bench-bringup');
-    } finally {
-      clearInterval(sampler);
-    }
+    const { lab, loadRange } = await runLabMeasured('bench-bringup', (l) => { const c = l.data.cases as Record<string, LabCase> | undefined; return Boolean(c?.instant && c.realistic); });
     const after = machineInfo();
-    const cases = lab.data.cases as Record<string, LabCase> | undefined;
-    if (!lab.ok || !cases?.instant || !cases.realistic) {
-      const failed = lab.checks.filter((c) => !c.ok).map((c) => `${c.name} ${JSON.stringify(c.detail ?? '')}`);
-      throw new Error(`lab scenario bench-bringup failed (${lab.runDir}): ${lab.error ?? ''} ${failed.join('; ')}`);
-    }
+    const cases = lab.data.cases as Record<'instant' | 'realistic', LabCase>;
     const startup = median((lab.data.startupMs as number[] | undefined) ?? []);
     const hostStartup = median(
       Array.from({ length: 7 }, () => {
@@ -57,7 +42,6 @@ export const bringupLabSuite: BenchSuite = {
       }),
     );
     const slower = Math.round(startup / hostStartup);
-    const loadRange = loads.length > 0 ? `${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}` : 'n/a';
     const list = [cases.instant, cases.realistic];
     const label = (c: LabCase) => (c.id === 'instant' ? '(c1) instant modem, 1 PDN IPv4' : `(c2) ${c.delayMs} ms per answer, ${c.startDelayMs} ms per Start Network, 1 PDN IPv4v6`);
     const table = markdownTable(

@@ -53,6 +53,35 @@ export function runLab(scenario: string): Promise<LabOutput> {
   });
 }
 
+/** Why a lab suite cannot run here, or undefined. */
+export function labUnavailable(scenario: string, needsBundle: boolean): string | undefined {
+  if (spawnSync('qemu-system-x86_64', ['--version']).status !== 0) return 'qemu-system-x86_64 is not installed (RMNETCTL_LAB=1 bash scripts/setup.sh)';
+  if (!existsSync(join(repoRoot(), 'dist', 'lab', 'guest', 'scenarios', `${scenario}.js`))) return 'dist/lab is not built: run npm run build';
+  if (needsBundle && !existsSync(join(repoRoot(), 'dist', 'bundle', 'rmnetctl.mjs'))) return 'no CLI bundle: run npm run build';
+  return undefined;
+}
+
+/**
+ * Runs one lab scenario, sampling the host's 1-minute load every 5 s meanwhile (the VM takes a core), and
+ * throws with the failed checks unless the scenario passed and `complete` accepts its data.
+ */
+export async function runLabMeasured(scenario: string, complete: (lab: LabOutput) => boolean): Promise<{ lab: LabOutput; loadRange: string }> {
+  const loads: number[] = [];
+  const sampler = setInterval(() => loads.push(loadavg()[0]!), 5000);
+  let lab: LabOutput;
+  try {
+    lab = await runLab(scenario);
+  } finally {
+    clearInterval(sampler);
+  }
+  if (!lab.ok || !complete(lab)) {
+    const failed = lab.checks.filter((c) => !c.ok).map((c) => `${c.name} ${JSON.stringify(c.detail ?? '')}`);
+    throw new Error(`lab scenario ${scenario} failed (${lab.runDir}): ${lab.error ?? ''} ${failed.join('; ')}`);
+  }
+  const loadRange = loads.length > 0 ? `${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}` : 'n/a';
+  return { lab, loadRange };
+}
+
 const SIZES = ['16 KiB', '32 KiB', '64 KiB'];
 const DATAGRAMS = [1, 8, 32];
 const spread = (samples: number[]) => (samples.length > 1 ? (Math.max(...samples) - Math.min(...samples)) / ([...samples].sort((a, b) => a - b)[samples.length >> 1] || 1) : 0);
@@ -61,27 +90,12 @@ export const kernelSuite: BenchSuite = {
   id: 'kernel-pps',
   title: 'DL packets per second through the real kernel (lab VM)',
   unavailable() {
-    if (spawnSync('qemu-system-x86_64', ['--version']).status !== 0) return 'qemu-system-x86_64 is not installed (RMNETCTL_LAB=1 bash scripts/setup.sh)';
-    if (!existsSync(join(repoRoot(), 'dist', 'lab', 'guest', 'scenarios', 'bench-kernel.js'))) return 'dist/lab is not built: run npm run build';
-    return undefined;
+    return labUnavailable('bench-kernel', false);
   },
   async run(options: SuiteOptions, before: MachineInfo): Promise<SuiteResult> {
-    // The VM takes one of the host's cores for about two minutes: sample the host's 1-minute load meanwhile.
-    const loads: number[] = [];
-    const sampler = setInterval(() => loads.push(loadavg()[0]!), 5000);
-    let lab: LabOutput;
-    try {
-      lab = await runLab('bench-kernel');
-    } finally {
-      clearInterval(sampler);
-    }
+    const { lab, loadRange } = await runLabMeasured('bench-kernel', (l) => (l.data.cells ?? []).length > 0);
     const after = machineInfo();
-    const loadRange = loads.length > 0 ? `${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}` : 'n/a';
     const cells = lab.data.cells ?? [];
-    if (!lab.ok || cells.length === 0) {
-      const failed = lab.checks.filter((c) => !c.ok).map((c) => `${c.name} ${JSON.stringify(c.detail ?? '')}`);
-      throw new Error(`lab scenario bench-kernel failed (${lab.runDir}): ${lab.error ?? ''} ${failed.join('; ')}`);
-    }
     const cell = (backend: string, size: string, datagrams: number) => cells.find((c) => c.backend === backend && c.receiveSize === size && c.datagrams === datagrams);
     const rows: string[][] = [];
     for (const backend of ['qmimux', 'rmnet'] as const) {

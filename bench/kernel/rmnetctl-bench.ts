@@ -1,42 +1,23 @@
 // rmnetctl-bench: the user-facing `rmnetctl bench` (src/bench/), run in the lab VM by the scenario
 // bench-rmnetctl, so the figures a user gets on hardware and the ones here come from the same code. The
 // scenario also checks exit codes and clean-up (test/lab/bench.test.ts); this suite only reports its numbers.
-import { loadavg } from 'node:os';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { formatLoad, machineInfo, type MachineInfo } from '../lib/machine.js';
-import { repoRoot } from '../lib/paths.js';
 import { markdownTable } from '../lib/report.js';
 import type { BenchSuite, SuiteOptions, SuiteResult } from '../lib/suite.js';
 import type { BenchReport } from '../../src/bench/kernel-bench.js';
-import { runLab, type LabOutput } from './kernel.js';
+import { labUnavailable, runLabMeasured } from './kernel.js';
 
 export const rmnetctlBenchSuite: BenchSuite = {
   id: 'rmnetctl-bench',
   title: '`rmnetctl bench` in the lab VM',
   unavailable() {
-    if (spawnSync('qemu-system-x86_64', ['--version']).status !== 0) return 'qemu-system-x86_64 is not installed (RMNETCTL_LAB=1 bash scripts/setup.sh)';
-    if (!existsSync(join(repoRoot(), 'dist', 'lab', 'guest', 'scenarios', 'bench-rmnetctl.js'))) return 'dist/lab is not built: run npm run build';
-    if (!existsSync(join(repoRoot(), 'dist', 'bundle', 'rmnetctl.mjs'))) return 'no CLI bundle: run npm run build';
-    return undefined;
+    return labUnavailable('bench-rmnetctl', true);
   },
+
   async run(options: SuiteOptions, before: MachineInfo): Promise<SuiteResult> {
-    const loads: number[] = [];
-    const sampler = setInterval(() => loads.push(loadavg()[0]!), 5000);
-    let lab: LabOutput;
-    try {
-      lab = await runLab('bench-rmnetctl');
-    } finally {
-      clearInterval(sampler);
-    }
+    const { lab, loadRange } = await runLabMeasured('bench-rmnetctl', (l) => Boolean((l.data.report as BenchReport | undefined)?.cases));
     const after = machineInfo();
-    const report = lab.data.report as BenchReport | undefined;
-    if (!lab.ok || !report?.cases) {
-      const failed = lab.checks.filter((c) => !c.ok).map((c) => `${c.name} ${JSON.stringify(c.detail ?? '')}`);
-      throw new Error(`lab scenario bench-rmnetctl failed (${lab.runDir}): ${lab.error ?? ''} ${failed.join('; ')}`);
-    }
-    const loadRange = loads.length > 0 ? `${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}` : 'n/a';
+    const report = lab.data.report as BenchReport;
     const table = markdownTable(
       ['datagrams / transfer', 'packet B', 'transfers', 'delivered', 'pps', 'x 1 datagram', 'delivered / sent', 'dropped after (rmnet rx_dropped)'],
       report.cases.map((c) => [String(c.datagrams), String(c.packetSize), String(c.transfers), String(c.delivered), c.pps.toLocaleString('en-US'), c.vsOne === null ? '-' : `${c.vsOne.toFixed(2)}x`, c.deliveredRatio.toFixed(3), String(c.drops.rmnet)]),
