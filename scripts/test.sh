@@ -7,4 +7,11 @@ cd "$(dirname "$0")/.."
 export RMNETCTL_LAB=1   # the lab tests fail (not skip) when QEMU or the kernel cannot be had
 bash scripts/setup.sh
 npx tsc -p tsconfig.test.json   # the tests and benchmarks type-check too (vitest only strips types)
-npx vitest run
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json || status=$?
+# One closing line any CI reads: "tests: N passed, N failed, N skipped".
+node -e '
+  const r = JSON.parse(require("node:fs").readFileSync(".vitest-results.json", "utf8"));
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' || true
+exit "$status"
