@@ -41,7 +41,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   let readySent = false;
   let stopping = false;
   const deviceListeners: Array<() => void> = [];
-  const upOptions = () => ({ selector: config.modem.device, proxy: config.modem.proxy, device });
+  const upOptions = () => ({ selector: config.modem.device, proxy: config.modem.proxy, device, signal: options.signal });
   const statusLine = () => pdns.map((p) => `mux ${p.request.muxId} ${p.result ? `up on ${p.result.link}` : 'down'}`).join(', ');
 
   const stopWatching = (pdn: PdnState) => {

@@ -8,15 +8,27 @@ export interface UndoFailure {
 
 export class UndoStack {
   private readonly undos: Array<{ step: string; undo: () => Promise<void> | void }> = [];
+  /** Set by rollback: work that was abandoned (an interrupted step) may still finish afterwards. */
+  private rolledBack = false;
 
   /** Runs `run` after registering `undo`; the undo stays registered even if `run` throws. */
   async step<T>(step: string, undo: () => Promise<void> | void, run: () => Promise<T> | T): Promise<T> {
+    if (this.rolledBack) throw new Error(`"${step}" not started: the work was already rolled back`);
     this.undos.push({ step, undo });
     return run();
   }
 
-  /** Registers an undo for something already done (e.g. a resource the caller just received). */
+  /**
+   * Registers an undo for something already done (e.g. a resource the caller just received). After a
+   * rollback, something that still arrives (a client id whose allocation was in flight) is undone at once.
+   */
   defer(step: string, undo: () => Promise<void> | void): void {
+    if (this.rolledBack) {
+      void Promise.resolve()
+        .then(undo)
+        .catch(() => {});
+      return;
+    }
     this.undos.push({ step, undo });
   }
 
@@ -26,6 +38,7 @@ export class UndoStack {
 
   /** Unwinds everything, newest first. Keeps going past failures and returns them: a rollback must not stop half-way. */
   async rollback(): Promise<UndoFailure[]> {
+    this.rolledBack = true;
     const failures: UndoFailure[] = [];
     while (this.undos.length > 0) {
       const { step, undo } = this.undos.pop()!;

@@ -38,6 +38,8 @@ export interface UpOptions {
   proxy: 'auto' | 'yes' | 'no';
   /** An open control port to use and leave open (the supervisor's); by default `up` opens its own. */
   device?: QmiDevice | undefined;
+  /** Aborting (Ctrl-C, SIGTERM) stops at the current step and rolls back everything done so far. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface UpResult {
@@ -137,7 +139,7 @@ export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], o
     if (fresh.length > 0) {
       const viaProxy = options.proxy === 'yes' || (options.proxy === 'auto' && (await env.proxyRunning()));
       const device = options.device ?? (await env.openQmi(devicePath(modem), viaProxy));
-      const results = await new UpRun(env, modem, record, fresh, device, viaProxy, options.device !== undefined).run();
+      const results = await new UpRun(env, modem, record, fresh, device, viaProxy, options.device !== undefined, options.signal).run();
       fresh.forEach((f, i) => (outcomes[f.index] = results[i]));
     }
     return outcomes.map((o) => o ?? new RmnetError('INTERNAL', 'no outcome'));
@@ -244,6 +246,7 @@ class UpRun {
     private readonly viaProxy: boolean,
     /** The device belongs to the caller: leave it open, and its other clients alone. */
     private readonly sharedDevice: boolean,
+    private readonly signal?: AbortSignal | undefined,
   ) {
     this.key = modemKey(modem);
     this.parent = modem.netInterface!;
@@ -263,11 +266,11 @@ class UpRun {
     try {
       this.commonStep = 'negotiate the data format';
       this.env.log(`${this.parent}: ${this.commonStep}`);
-      ({ rung, format, decision } = await this.negotiateFormat());
+      ({ rung, format, decision } = await this.interruptible(this.negotiateFormat()));
       for (const run of this.runs) run.pdn.backend = rung.backend ?? 'none';
       this.commonStep = 'set up the kernel data path';
       this.env.log(`${this.parent}: ${this.commonStep} for mux ${this.runs.map((r) => r.request.muxId).join(', ')}`);
-      await this.createLinks(rung, format);
+      await this.interruptible(this.createLinks(rung, format));
     } catch (error) {
       // Nothing PDN-specific happened yet beyond link creation: unwind it all.
       for (const run of this.runs) await run.undo.rollback();
@@ -306,7 +309,7 @@ class UpRun {
     const at = async <T>(step: string, body: () => Promise<T>): Promise<T> => {
       run.step = step;
       this.env.log(`${this.parent} mux ${run.request.muxId}: ${step}`);
-      return body();
+      return this.interruptible(body());
     };
     try {
       const link = run.link!;
@@ -481,7 +484,28 @@ class UpRun {
     return { family, settings: await getCurrentSettings(wds) };
   }
 
+  /**
+   * The step's own promise, or INTERRUPTED as soon as the signal fires: the caller then rolls back while
+   * the abandoned request finishes on its own (what it still allocates is undone at once, see UndoStack).
+   */
+  private interruptible<T>(work: Promise<T>): Promise<T> {
+    const signal = this.signal;
+    if (!signal) return work;
+    const interrupted = () => new RmnetError('INTERRUPTED', 'interrupted', ExitCode.failure);
+    if (signal.aborted) {
+      work.catch(() => {});
+      return Promise.reject(interrupted());
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(interrupted());
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
   private save(run: PdnRun): void {
+    // An abandoned step that completes after the rollback must not write the record back.
+    if (this.signal?.aborted && run.pdn.state !== 'up') return;
     if (!this.record.pdns.includes(run.pdn)) this.record.pdns.push(run.pdn);
     this.env.store.write(this.key, this.record);
   }

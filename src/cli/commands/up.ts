@@ -60,9 +60,19 @@ export function register(program: Command, context: CliContext): void {
       const env = await sessionEnv(options);
       const { up } = await import('../../session/up.js');
       const { emit } = await import('../output.js');
+      // Ctrl-C or SIGTERM stops at the current step and rolls back what was done; a second one kills.
+      const stop = new AbortController();
+      const onSignal = () => {
+        process.stderr.write('rmnetctl: interrupted: rolling back (again to abort at once)\n');
+        stop.abort();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       try {
-        emit(await up(env, request, { selector: options.device, proxy: proxyChoice(options) }), options, renderUp);
+        emit(await up(env, request, { selector: options.device, proxy: proxyChoice(options), signal: stop.signal }), options, renderUp);
       } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         env.netlink.close();
       }
     });

@@ -298,3 +298,24 @@ describe('upMany', () => {
     expect(rig.modem.sessions()).toHaveLength(2);
   });
 });
+
+describe('interrupting up', () => {
+  it('stops at the current step and rolls everything back, including what arrives afterwards', async () => {
+    rig.modem.behaviour.messageDelaysMs = { 'wds:Start Network': 300 };
+    const stop = new AbortController();
+    const pending = up(rig.env, request({ ipType: '4v6' }), { ...options, signal: stop.signal });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(rig.env.store.read('cdc-wdm0')?.pdns[0]?.state).toBe('starting');
+    stop.abort();
+    const error = await failure(pending);
+    expect(error.code).toBe('INTERRUPTED');
+    expect(error.message).toMatch(/failed at "start the data sessions": interrupted; everything it had done was undone/);
+    // The Start Network answers arrive after the rollback: nothing may survive them.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(rig.modem.sessions()).toEqual([]);
+    expect(rig.modem.clients()).toEqual([]);
+    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet')).toEqual([]);
+    expect(existsSync(rig.env.store.path('cdc-wdm0'))).toBe(false);
+    expect(await rig.sysfs.read('class/net/wwan0/qmi/pass_through')).toBe('N');
+  });
+});
