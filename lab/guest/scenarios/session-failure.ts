@@ -4,6 +4,8 @@
  *      reason, and its rollback leaves no link, client, state file; qmi_wwan mode as before.
  *   8. `up` killed half-way (SIGKILL while Start Network is delayed, the state file saying "starting"):
  *      `down --mux 1` cleans up what it left (link, client id, state file, kernel mode).
+ *   Ctrl-C: `up` interrupted with SIGINT at the same point rolls back by itself, including the session the
+ *      modem starts after the interruption.
  */
 import { attachModem, waitFor, type Recorder } from '../harness.js';
 import { checkAllGone, cliDetail, emulator, exited, muxLinks, qmiWwanMode, rmnetctl, sleep, spawnRmnetctl, stateRecord } from './session-lib.js';
@@ -24,6 +26,23 @@ export async function sessionFailureScenario(rec: Recorder, project: string): Pr
   rec.check('6. the message names the call end reason', /1013|unknown.?apn/i.test(message), message.trim().split('\n').slice(-3).join('\n'));
   rec.check('6. the message says the rollback was complete', /everything it had done was undone/.test(message));
   await checkAllGone(rec, modem, '6', modeBefore);
+
+  // ---- Ctrl-C during up ------------------------------------------------------------------------------
+  emu.behaviour.messageDelaysMs['wds:Start Network'] = 3000;
+  const interrupted = spawnRmnetctl(project, ['up', '--mux', '1', '--apn', 'internet', '--ip-type', '4v6']);
+  const pending = await waitFor('the state file to say "starting" with client ids', () => {
+    const pdn = stateRecord()?.pdns?.find((p) => p.request?.muxId === 1);
+    return pdn?.state === 'starting' && (pdn.clients?.length ?? 0) > 0 ? pdn : undefined;
+  }, 60_000).catch(() => undefined);
+  rec.check('Ctrl-C: up reached Start Network', pending !== undefined, pending);
+  await sleep(300);
+  interrupted.child.kill('SIGINT');
+  const interruptedCode = await exited(interrupted.child, 20_000);
+  rec.equal('Ctrl-C: up exits 1 (interrupted)', interruptedCode, 1);
+  rec.check('Ctrl-C: it says it was interrupted and rolled back', /interrupted.*everything it had done was undone/.test(interrupted.output()), interrupted.output().trim().split('\n').slice(-2).join('\n'));
+  delete emu.behaviour.messageDelaysMs['wds:Start Network'];
+  await sleep(3500); // the modem answers the interrupted Start Network requests
+  await checkAllGone(rec, modem, 'Ctrl-C', modeBefore);
 
   // ---- 8. up killed half-way ------------------------------------------------------------------------
   emu.behaviour.messageDelaysMs['wds:Start Network'] = 5000;
