@@ -4,7 +4,7 @@
  * (lab/guest/scenarios/session*.ts). Four VM boots:
  *   session          1-4: up (rmnet + QMAPv5), a second dual-stack PDN, status and a dropped session, down --all
  *   session-qmimux   5: the same on qmimux (QMAP v1)
- *   session-failure  6: Start Network failure and its rollback; 8: up killed half-way, then down --mux 1
+ *   session-failure  6: Start Network failure and its rollback; Ctrl-C during up; 8: up killed half-way, then down --mux 1
  *   session-run      7: the supervisor: READY=1, recovery after a modem reset, SIGTERM
  * Needs `RMNETCTL_LAB=1 bash scripts/setup.sh` and `npm run build`; skipped without QEMU or dist/ unless
  * RMNETCTL_LAB=1 (then it fails), like test/lab/lab.test.ts.
@@ -33,9 +33,10 @@ describe.skipIf(skipLab)('rmnetctl up / down / status / run in the lab (issue #5
     expect(checkNames(result, '5.').length).toBeGreaterThan(10);
   }, scenarioTimeoutMs);
 
-  it('6, 8. a Start Network failure rolls back; an up killed half-way is cleaned up by down --mux', async () => {
+  it('6, 8. a Start Network failure rolls back; Ctrl-C during up rolls back; an up killed half-way is cleaned up by down --mux', async () => {
     const result = await expectScenario('session-failure');
     expect(checkNames(result, '6').length).toBeGreaterThan(5);
+    expect(checkNames(result, 'Ctrl-C').length).toBeGreaterThan(5);
     expect(checkNames(result, '8').length).toBeGreaterThan(5);
   }, scenarioTimeoutMs);
 
