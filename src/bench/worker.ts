@@ -1,7 +1,6 @@
 // The `rmnetctl bench` worker: runs inside the throwaway network namespace `unshare --net` made for it (see
 // kernel-bench.ts), prints JSON lines (progress, then the result or an error) on stdout. Everything it
 // creates lives in that namespace and goes away with it; it still deletes its links on the way out.
-import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -22,15 +21,6 @@ const WINDOW = 64;
 
 const emit = (event: BenchEvent) => process.stdout.write(`${JSON.stringify(event)}\n`);
 
-function ip(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('ip', args, { timeout: 10_000 }, (error, _stdout, stderr) => {
-      if (error) reject(new RmnetError('BENCH_SETUP_FAILED', `ip ${args.join(' ')}: ${stderr.trim() || error.message}`, ExitCode.kernel));
-      else resolve();
-    });
-  });
-}
-
 /** The namespace must be a fresh one: refuse to run where the caller's links are. */
 async function checkIsolated(netlink: RtNetlink): Promise<void> {
   const links = await netlink.listLinks();
@@ -48,7 +38,7 @@ async function setUp(netlink: RtNetlink, packetSize: number): Promise<void> {
   } catch {
     // no IPv6 in this kernel: nothing to silence
   }
-  await ip(['link', 'set', 'dev', PARENT, 'address', parentMac(packetSize)]);
+  await netlink.setLinkAddress(PARENT, parentMac(packetSize));
   // rmnet refuses a parent whose MTU - 4 exceeds 16384 when the link is made: make it at 1500, then raise.
   try {
     await netlink.createRmnetLink({ name: RMNET, parent: PARENT, muxId: 1 });
@@ -62,7 +52,7 @@ async function setUp(netlink: RtNetlink, packetSize: number): Promise<void> {
   await netlink.setMtu(PEER, 65535);
   for (const link of [PARENT, PEER, RMNET]) await netlink.setLinkUp(link, true);
   await netlink.addAddress({ link: PEER, address: PEER_ADDRESS, prefixLength: 24 });
-  await ip(['neigh', 'replace', PARENT_ADDRESS, 'lladdr', parentMac(packetSize), 'dev', PEER, 'nud', 'permanent']);
+  await netlink.replaceNeighbour({ link: PEER, address: PARENT_ADDRESS, lladdr: parentMac(packetSize), permanent: true });
 }
 
 async function counters(netlink: RtNetlink): Promise<{ rx: number; rmnetDrops: number; parentDrops: number }> {

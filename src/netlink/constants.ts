@@ -1,5 +1,5 @@
 // rtnetlink numbers from the kernel's UAPI headers (linux/netlink.h, rtnetlink.h, if_link.h,
-// if_addr.h). Numbers are ABI: they never change once released.
+// if_addr.h, neighbour.h). Numbers are ABI: they never change once released.
 
 export const NETLINK_ROUTE = 0;
 
@@ -44,6 +44,9 @@ export const RTM_GETADDR = 22;
 export const RTM_NEWROUTE = 24;
 export const RTM_DELROUTE = 25;
 export const RTM_GETROUTE = 26;
+export const RTM_NEWNEIGH = 28;
+export const RTM_DELNEIGH = 29;
+export const RTM_GETNEIGH = 30;
 
 // multicast groups (RTNLGRP_*), joined by number with NETLINK_ADD_MEMBERSHIP
 export const RTNLGRP_LINK = 1;
@@ -154,6 +157,32 @@ export const RT_SCOPE_UNIVERSE = 0;
 export const RT_SCOPE_LINK = 253;
 export const RT_SCOPE_HOST = 254;
 export const RTN_UNICAST = 1;
+
+// NDA_* (neighbour.h)
+export const NDA_DST = 1;
+export const NDA_LLADDR = 2;
+export const NDA_CACHEINFO = 3;
+export const NDA_PROBES = 4;
+export const NDA_VLAN = 5;
+export const NDA_IFINDEX = 8;
+export const NDA_MASTER = 9;
+export const NDA_PROTOCOL = 12;
+export const NDA_FLAGS_EXT = 15;
+
+// neighbour states (NUD_*) and flags (NTF_*)
+export const NUD_INCOMPLETE = 0x01;
+export const NUD_REACHABLE = 0x02;
+export const NUD_STALE = 0x04;
+export const NUD_DELAY = 0x08;
+export const NUD_PROBE = 0x10;
+export const NUD_FAILED = 0x20;
+export const NUD_NOARP = 0x40;
+export const NUD_PERMANENT = 0x80;
+export const NTF_USE = 0x01;
+export const NTF_SELF = 0x02;
+export const NTF_MASTER = 0x04;
+export const NTF_PROXY = 0x08;
+export const NTF_ROUTER = 0x80;
 
 export const NLMSG_HDRLEN = 16;
 export const NLA_HDRLEN = 4;

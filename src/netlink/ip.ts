@@ -1,4 +1,4 @@
-// IP address text <-> bytes, strict (no inet_aton shorthands). Formatting follows RFC 5952.
+// IP and MAC address text <-> bytes, strict (no inet_aton shorthands). IPv6 formatting follows RFC 5952.
 import { isIPv4, isIPv6 } from 'node:net';
 
 export type Family = 4 | 6;
@@ -68,4 +68,18 @@ export function parsePrefix(text: string, family?: Family): { family: Family; by
   const prefixLength = length === undefined ? max : /^\d{1,3}$/.test(length) ? Number(length) : NaN;
   if (!(prefixLength >= 0 && prefixLength <= max)) return undefined;
   return { ...ip, prefixLength };
+}
+
+/** "02:00:5e:10:00:01" (six hex octets, colon-separated, either case) -> 6 bytes; undefined otherwise. */
+export function parseMac(text: string): Uint8Array | undefined {
+  if (!/^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i.test(text)) return undefined;
+  return Uint8Array.from(text.split(':').map((o) => Number.parseInt(o, 16)));
+}
+
+/** Link-layer address bytes as lowercase colon-separated hex (any length, as `ip` prints them); null when empty. */
+export function formatLladdr(bytes: Uint8Array): string | null {
+  if (bytes.length === 0) return null;
+  let text = '';
+  for (let i = 0; i < bytes.length; i++) text += (i > 0 ? ':' : '') + (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
+  return text;
 }

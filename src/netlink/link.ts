@@ -1,7 +1,9 @@
 // Links: decode RTM_NEWLINK into a typed Link, and encode link requests (create with a kind and its
-// data, delete, up/down, MTU). IFLA_INFO_DATA is decoded by the schema of its sibling IFLA_INFO_KIND.
+// data, delete, up/down, MTU, MAC address). IFLA_INFO_DATA is decoded by the schema of its sibling
+// IFLA_INFO_KIND.
 import { decodeAttributes, decodeBody, encodeAttributeHeader, encodeAttributes, closeAttribute, encodeBody, writeStruct, type AttrValues, type NetlinkMessage, type StructValue, type Writer } from './codec.js';
 import * as C from './constants.js';
+import { formatLladdr } from './ip.js';
 import * as S from './schema.js';
 
 export interface LinkStats {
@@ -44,12 +46,7 @@ export interface Link {
   stats: LinkStats | null;
 }
 
-const hexAddress = (b: unknown): string | null => {
-  if (!(b instanceof Uint8Array) || b.length === 0) return null;
-  let text = '';
-  for (let i = 0; i < b.length; i++) text += (i > 0 ? ':' : '') + (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
-  return text;
-};
+const hexAddress = (b: unknown): string | null => (b instanceof Uint8Array ? formatLladdr(b) : null);
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
 /** A link from an RTM_NEWLINK/RTM_DELLINK message; a string describing the defect otherwise. */

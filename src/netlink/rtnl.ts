@@ -1,17 +1,19 @@
-// rtnetlink operations on links, addresses and routes, behind the `Netlink` interface so datapath/ and
-// session/ run the same against this machine, a network namespace, the lab VM, or a test double.
+// rtnetlink operations on links, addresses, routes and neighbours, behind the `Netlink` interface so
+// datapath/, session/ and bench/ run the same against this machine, a network namespace, the lab VM, or a
+// test double.
 import { ExitCode } from '../errors.js';
 import { decodeAddress, encodeAddressRequest, type Address } from './address.js';
 import * as C from './constants.js';
 import { NetlinkError } from './errors.js';
-import { parseIp, parsePrefix, type Family } from './ip.js';
+import { formatLladdr, parseIp, parseMac, parsePrefix, type Family } from './ip.js';
 import { decodeLink, encodeCreateLink, encodeLinkRequest, type CreateLinkSpec, type Link, type LinkRef } from './link.js';
+import { decodeNeighbour, encodeNeighbourDump, encodeNeighbourRequest, type Neighbour } from './neighbour.js';
 import { decodeRoute, encodeRouteRequest, type Route } from './route.js';
 import { NetlinkSocket, type NetlinkSocketOptions } from './socket.js';
 import { encodeBody, type NetlinkMessage, type Writer } from './codec.js';
 import * as S from './schema.js';
 
-export type { Address, Link, LinkRef, Route, CreateLinkSpec, Family };
+export type { Address, Link, LinkRef, Neighbour, Route, CreateLinkSpec, Family };
 
 export interface AddressSpec {
   link: LinkRef;
@@ -34,6 +36,16 @@ export interface RouteSpec {
   table?: number;
 }
 
+export interface NeighbourSpec {
+  link: LinkRef;
+  /** The IP address: "192.0.2.1" or "2001:db8::1". */
+  address: string;
+  /** The link-layer address: six hex octets, "02:00:5e:10:00:01". */
+  lladdr: string;
+  /** NUD_PERMANENT (default, as `ip neigh replace`), else NUD_REACHABLE (the kernel ages it out). */
+  permanent?: boolean;
+}
+
 export interface RmnetLinkSpec {
   name: string;
   parent: LinkRef;
@@ -53,12 +65,20 @@ export interface Netlink {
   deleteLink(ref: LinkRef): Promise<void>;
   setLinkUp(ref: LinkRef, up: boolean): Promise<void>;
   setMtu(ref: LinkRef, mtu: number): Promise<void>;
+  /** IFLA_ADDRESS: the MAC, six hex octets; BAD_MAC_ADDRESS (usage) for other text. */
+  setLinkAddress(ref: LinkRef, mac: string): Promise<void>;
   listAddresses(link?: LinkRef): Promise<Address[]>;
   addAddress(spec: AddressSpec): Promise<void>;
   deleteAddress(spec: AddressSpec): Promise<void>;
   listRoutes(family: Family, table?: number): Promise<Route[]>;
   addRoute(spec: RouteSpec): Promise<void>;
   deleteRoute(spec: RouteSpec): Promise<void>;
+  /** IPv4 (ARP) and IPv6 (NDP) entries, of one link or all. */
+  listNeighbours(link?: LinkRef): Promise<Neighbour[]>;
+  /** Creates the entry or replaces the one for this address on this link (`ip neigh replace`). */
+  replaceNeighbour(spec: NeighbourSpec): Promise<void>;
+  /** NO_SUCH_NEIGHBOUR when there is no entry for this address on this link. */
+  deleteNeighbour(spec: { link: LinkRef; address: string }): Promise<void>;
   close(): void;
 }
 
@@ -200,6 +220,26 @@ export class RtNetlink implements Netlink {
     }
   }
 
+  async setLinkAddress(ref: LinkRef, mac: string): Promise<void> {
+    const what = `set address ${mac} on ${refText(ref)}`;
+    const bytes = parseMac(mac);
+    if (!bytes) throw new NetlinkError('BAD_MAC_ADDRESS', `${what}: not a MAC address (six hex octets, e.g. 02:00:5e:10:00:01)`, 'EINVAL', undefined, { interface: ref, mac }, ExitCode.usage);
+    try {
+      await this.socket.request(C.RTM_NEWLINK, 0, (w) => encodeLinkRequest(w, ref, {}, { address: bytes }));
+    } catch (error) {
+      const e = noSuchInterface(error, ref);
+      if (e instanceof NetlinkError && e.code === 'NETLINK_ERROR') {
+        const why =
+          e.errno === 'EADDRNOTAVAIL' ? ' (not a usable unicast address: multicast or all zeros)'
+          : e.errno === 'EBUSY' ? ' (the driver cannot change the address while the link is up)'
+          : e.errno === 'EOPNOTSUPP' ? ' (the driver does not support changing its address)'
+          : '';
+        throw e.withContext('LINK_SET_FAILED', `${what}${why}`, { interface: ref, mac });
+      }
+      throw e;
+    }
+  }
+
   private async indexOf(ref: LinkRef): Promise<number> {
     return typeof ref === 'number' ? ref : (await this.getLink(ref)).index;
   }
@@ -276,6 +316,48 @@ export class RtNetlink implements Netlink {
 
   deleteRoute(spec: RouteSpec): Promise<void> {
     return this.routeRequest(C.RTM_DELROUTE, 0, spec);
+  }
+
+  async listNeighbours(link?: LinkRef): Promise<Neighbour[]> {
+    const index = link === undefined ? undefined : await this.indexOf(link);
+    const messages = await this.socket.dump(C.RTM_GETNEIGH, encodeNeighbourDump);
+    // An AF_UNSPEC dump walks every neighbour table: keep ARP and NDP (old kernels may add DECnet's). A message
+    // too short to say its family is kept, so it fails decoding as NETLINK_PROTOCOL instead of vanishing.
+    const ours = messages.filter((m) => m.type !== C.RTM_NEWNEIGH || m.payload.length === 0 || m.payload[0] === C.AF_INET || m.payload[0] === C.AF_INET6);
+    return decodeAll(ours, C.RTM_NEWNEIGH, decodeNeighbour, 'RTM_GETNEIGH').filter((n) => index === undefined || n.index === index);
+  }
+
+  private async neighbourRequest(type: number, flags: number, spec: { link: LinkRef; address: string; lladdr?: string; permanent?: boolean }): Promise<void> {
+    const del = type === C.RTM_DELNEIGH;
+    const what = del ? `delete neighbour ${spec.address} dev ${refText(spec.link)}` : `replace neighbour ${spec.address} lladdr ${spec.lladdr ?? ''} dev ${refText(spec.link)}`;
+    const ip = parseIp(spec.address);
+    if (!ip) throw new NetlinkError('BAD_ADDRESS', `${what}: not an IPv4 or IPv6 address`, 'EINVAL', undefined, { address: spec.address }, ExitCode.usage);
+    const lladdr = del ? undefined : parseMac(spec.lladdr ?? '');
+    if (!del && !lladdr) throw new NetlinkError('BAD_MAC_ADDRESS', `${what}: not a MAC address (six hex octets, e.g. 02:00:5e:10:00:01)`, 'EINVAL', undefined, { interface: spec.link, mac: spec.lladdr }, ExitCode.usage);
+    try {
+      const index = await this.indexOf(spec.link);
+      await this.socket.request(type, flags, (w) => encodeNeighbourRequest(w, {
+        index,
+        family: ip.family,
+        address: ip.bytes,
+        ...(lladdr ? { lladdr } : {}),
+        state: del ? 0 : spec.permanent === false ? C.NUD_REACHABLE : C.NUD_PERMANENT,
+      }));
+    } catch (error) {
+      const e = noSuchInterface(error, spec.link);
+      if (!(e instanceof NetlinkError) || e.code !== 'NETLINK_ERROR') throw e;
+      const details = { interface: spec.link, address: spec.address, ...(lladdr ? { lladdr: formatLladdr(lladdr) } : {}) };
+      if (del && e.errno === 'ENOENT') throw e.withContext('NO_SUCH_NEIGHBOUR', `${what}: no such entry`, details, ExitCode.notFound);
+      throw e.withContext('NEIGHBOUR_FAILED', what, details);
+    }
+  }
+
+  replaceNeighbour(spec: NeighbourSpec): Promise<void> {
+    return this.neighbourRequest(C.RTM_NEWNEIGH, C.NLM_F_CREATE | C.NLM_F_REPLACE, spec);
+  }
+
+  deleteNeighbour(spec: { link: LinkRef; address: string }): Promise<void> {
+    return this.neighbourRequest(C.RTM_DELNEIGH, 0, { link: spec.link, address: spec.address });
   }
 
   close(): void {

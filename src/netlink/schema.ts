@@ -1,5 +1,5 @@
-// rtnetlink messages described as data: fixed headers (ifinfomsg, ifaddrmsg, rtmsg) and attribute
-// tables (IFLA_*, IFLA_INFO_*, IFLA_RMNET_*, IFA_*, RTA_*). Names are ours; numbers are the kernel's.
+// rtnetlink messages described as data: fixed headers (ifinfomsg, ifaddrmsg, rtmsg, ndmsg) and attribute
+// tables (IFLA_*, IFLA_INFO_*, IFLA_RMNET_*, IFA_*, RTA_*, NDA_*). Names are ours; numbers are the kernel's.
 import type { AttrSchema, StructSpec } from './codec.js';
 import * as C from './constants.js';
 
@@ -30,6 +30,17 @@ export const rtmsg: StructSpec = [
   ['scope', 'u8'],
   ['type', 'u8'],
   ['flags', 'u32'],
+];
+
+/** struct ndmsg: 12 bytes, three of them padding (ndm_pad1 u8, ndm_pad2 u16). */
+export const ndmsg: StructSpec = [
+  ['family', 'u8'],
+  ['pad1', 'pad8'],
+  ['pad2', 'pad16'],
+  ['index', 's32'],
+  ['state', 'u16'],
+  ['flags', 'u8'],
+  ['type', 'u8'],
 ];
 
 /** struct rtnl_link_stats64: fields were added over time (rx_nohandler 4.6, rx_otherhost_dropped 5.19). */
@@ -117,4 +128,24 @@ export const route: AttrSchema = {
   [C.RTA_CACHEINFO]: { name: 'cacheinfo', type: 'binary' },
   [C.RTA_TABLE]: { name: 'table', type: 'u32' },
   [C.RTA_PREF]: { name: 'pref', type: 'u8' },
+};
+
+/** struct nda_cacheinfo: ages in clock ticks (USER_HZ) and a reference count. */
+export const ndaCacheinfo: StructSpec = [
+  ['confirmed', 'u32'],
+  ['used', 'u32'],
+  ['updated', 'u32'],
+  ['refcnt', 'u32'],
+];
+
+export const neighbour: AttrSchema = {
+  [C.NDA_DST]: { name: 'dst', type: 'address' },
+  [C.NDA_LLADDR]: { name: 'lladdr', type: 'address' },
+  [C.NDA_CACHEINFO]: { name: 'cacheinfo', type: 'struct', struct: ndaCacheinfo },
+  [C.NDA_PROBES]: { name: 'probes', type: 'u32' },
+  [C.NDA_VLAN]: { name: 'vlan', type: 'u16' },
+  [C.NDA_IFINDEX]: { name: 'ifindex', type: 'u32' },
+  [C.NDA_MASTER]: { name: 'master', type: 'u32' },
+  [C.NDA_PROTOCOL]: { name: 'protocol', type: 'u8' },
+  [C.NDA_FLAGS_EXT]: { name: 'flagsExt', type: 'u32' },
 };

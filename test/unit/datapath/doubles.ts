@@ -1,13 +1,16 @@
 // Test doubles: a sysfs over a writable copy of a recorded tree that answers qmi_wwan's writes the way
 // the kernel does (creating qmimux children with qmap/mux_id and upper/lower links), and an in-memory
-// Netlink with rmnet links and the kernel's refusals.
+// Netlink with rmnet links, MAC addresses, neighbours and the kernel's refusals.
 import { cpSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, readFileSync, unlinkSync, readdirSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileSysfs } from '../../../src/sysfs/sysfs.js';
+import { ExitCode } from '../../../src/errors.js';
+import * as C from '../../../src/netlink/constants.js';
 import { NetlinkError } from '../../../src/netlink/errors.js';
-import type { Address, AddressSpec, Netlink, RmnetLinkSpec, Route, RouteSpec } from '../../../src/netlink/rtnl.js';
+import type { Address, AddressSpec, Neighbour, NeighbourSpec, Netlink, RmnetLinkSpec, Route, RouteSpec } from '../../../src/netlink/rtnl.js';
+import { formatLladdr, parseIp, parseMac } from '../../../src/netlink/ip.js';
 import type { Link, LinkRef } from '../../../src/netlink/link.js';
 
 const errno = (code: string, message: string) => Object.assign(new Error(`${message}: ${code}`), { code });
@@ -137,6 +140,14 @@ export class FakeNetlink implements Netlink {
     if (this.refusedMtus.includes(mtu)) throw new NetlinkError('KERNEL_REFUSED', `set MTU ${mtu} on ${l.name}: EDOM`, 'EDOM', undefined);
     l.mtu = mtu;
   }
+  /** The MAC becomes the link's address (lowercase), as the kernel reports it back. */
+  async setLinkAddress(ref: LinkRef, mac: string): Promise<void> {
+    const bytes = parseMac(mac);
+    if (!bytes) throw new NetlinkError('BAD_MAC_ADDRESS', `set address ${mac} on ${String(ref)}: not a MAC address`, 'EINVAL', undefined, { interface: ref, mac }, ExitCode.usage);
+    const l = this.find(ref);
+    if (!l) throw new NetlinkError('NO_SUCH_INTERFACE', `${String(ref)}: no such interface`, 'ENODEV', undefined);
+    l.address = formatLladdr(bytes);
+  }
   /** Addresses and routes as given (no kernel semantics beyond "the link must exist"). */
   addresses: AddressSpec[] = [];
   routes: RouteSpec[] = [];
@@ -167,6 +178,29 @@ export class FakeNetlink implements Netlink {
   }
   async deleteRoute(spec: RouteSpec): Promise<void> {
     this.routes = this.routes.filter((r) => !(r.family === spec.family && r.link === spec.link && r.destination === spec.destination));
+  }
+  /** Neighbour entries, one per link and IP address (replace overwrites it, as the kernel does). */
+  neighbours: Neighbour[] = [];
+  async listNeighbours(link?: LinkRef): Promise<Neighbour[]> {
+    const index = link === undefined ? undefined : (await this.getLink(link)).index;
+    return structuredClone(this.neighbours.filter((n) => index === undefined || n.index === index));
+  }
+  async replaceNeighbour(spec: NeighbourSpec): Promise<void> {
+    const ip = parseIp(spec.address);
+    if (!ip) throw new NetlinkError('BAD_ADDRESS', `replace neighbour ${spec.address}: not an IPv4 or IPv6 address`, 'EINVAL', undefined, { address: spec.address }, ExitCode.usage);
+    const lladdr = parseMac(spec.lladdr);
+    if (!lladdr) throw new NetlinkError('BAD_MAC_ADDRESS', `replace neighbour ${spec.address} lladdr ${spec.lladdr}: not a MAC address`, 'EINVAL', undefined, { mac: spec.lladdr }, ExitCode.usage);
+    const { index } = await this.getLink(spec.link);
+    const state = spec.permanent === false ? C.NUD_REACHABLE : C.NUD_PERMANENT;
+    this.neighbours = this.neighbours.filter((n) => !(n.index === index && n.address === spec.address));
+    this.neighbours.push({ index, family: ip.family, address: spec.address, lladdr: formatLladdr(lladdr), state, flags: 0, permanent: state === C.NUD_PERMANENT, type: C.RTN_UNICAST, refcnt: 1 });
+  }
+  async deleteNeighbour(spec: { link: LinkRef; address: string }): Promise<void> {
+    const { index } = await this.getLink(spec.link);
+    if (!this.neighbours.some((n) => n.index === index && n.address === spec.address)) {
+      throw new NetlinkError('NO_SUCH_NEIGHBOUR', `delete neighbour ${spec.address} dev ${String(spec.link)}: no such entry: ENOENT`, 'ENOENT', undefined);
+    }
+    this.neighbours = this.neighbours.filter((n) => !(n.index === index && n.address === spec.address));
   }
   close(): void {}
 }
