@@ -28,17 +28,9 @@ export interface PoolSpec {
   muxCount?: number;
 }
 
-/** mulberry32, so every run benchmarks the same bytes. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../test/support/random.js';
+
+export { seededRandom };
 
 export function buildTransferPool(spec: PoolSpec): TransferPool {
   const random = seededRandom(spec.seed ?? 1);

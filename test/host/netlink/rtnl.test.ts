@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RtNetlink, watchEvents } from '../../../src/netlink/rtnl.js';
 import { NetlinkError } from '../../../src/netlink/errors.js';
 import { createNetns, deleteNetns, ip, ipJson } from './netns.js';
+import { rejection } from '../../support/rejection.js';
+
+const expectError = (promise: Promise<unknown>) => rejection(promise, NetlinkError);
 
 let ns: { name: string; path: string };
 let nl: RtNetlink;
@@ -18,15 +21,6 @@ afterAll(async () => {
   if (ns) await deleteNetns(ns.name);
 });
 
-async function expectError(promise: Promise<unknown>): Promise<NetlinkError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(NetlinkError);
-    return error as NetlinkError;
-  }
-  throw new Error('expected a NetlinkError');
-}
 
 describe('links', () => {
   it('lists lo in a fresh namespace and nothing of the host', async () => {

@@ -19,6 +19,9 @@ import {
   stopNetwork,
   type PacketServiceStatusEvent,
 } from '../../../src/wds/session-messages.js';
+import { rejection } from '../../support/rejection.js';
+
+const rejectionOf = (promise: Promise<unknown>) => rejection(promise, RmnetError);
 
 function setup(behaviour: ConstructorParameters<typeof EmulatedModem>[0] = {}, timeoutMs = 200) {
   const modem = new EmulatedModem(behaviour);
@@ -27,15 +30,6 @@ function setup(behaviour: ConstructorParameters<typeof EmulatedModem>[0] = {}, t
   return { modem, transport, device };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<RmnetError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(RmnetError);
-    return error as RmnetError;
-  }
-  throw new Error('expected a rejection');
-}
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -71,7 +65,7 @@ describe('QmiDevice', () => {
 
   it('times out naming the port, service and message, and the request leaves no client id behind', async () => {
     const { modem, device } = setup({ dropResponses: ['dms:Get Model'] });
-    const error = await rejection(device.withClient(QmiService.DMS, (dms) => dms.request(dmsGetModel, {}, { timeoutMs: 50 })));
+    const error = await rejectionOf(device.withClient(QmiService.DMS, (dms) => dms.request(dmsGetModel, {}, { timeoutMs: 50 })));
     expect(error.code).toBe('QMI_TIMEOUT');
     expect(error.message).toContain('/dev/emulated-qmi0');
     expect(error.message).toContain('DMS Get Model');
@@ -83,7 +77,7 @@ describe('QmiDevice', () => {
 
   it('releases a client id whose allocation answered after the timeout', async () => {
     const { modem, device } = setup({ messageDelaysMs: { 'ctl:Allocate CID': 80 } });
-    const error = await rejection(device.allocateClient(QmiService.WDS, { timeoutMs: 20 }));
+    const error = await rejectionOf(device.allocateClient(QmiService.WDS, { timeoutMs: 20 }));
     expect(error.code).toBe('QMI_TIMEOUT');
     await new Promise((r) => setTimeout(r, 150));
     expect(modem.clients()).toEqual([]);
@@ -93,7 +87,7 @@ describe('QmiDevice', () => {
   it('turns a QMI failure into QMI_ERROR with the error and call end reason names', async () => {
     const { modem, device } = setup({ startNetworkFailure: { callEndReason: 1013, verbose: { type: 6, reason: 27 } } });
     const wds = await device.allocateClient(QmiService.WDS);
-    const error = await rejection(startNetwork(wds, { apn: 'nope', ipFamily: 4 }));
+    const error = await rejectionOf(startNetwork(wds, { apn: 'nope', ipFamily: 4 }));
     expect(error.code).toBe('QMI_ERROR');
     expect(error.exitCode).toBe(8);
     expect(error.details).toMatchObject({
@@ -187,13 +181,13 @@ describe('QmiDevice', () => {
     dms.onGone((e) => gone.push(e.code));
     const pending = dms.request(dmsGetModel);
     modem.reset();
-    const error = await rejection(pending);
+    const error = await rejectionOf(pending);
     expect(error.code).toBe('MODEM_RESET');
     expect(resets).toEqual(['MODEM_RESET']);
     expect(gone).toEqual(['CLIENT_GONE']);
     expect(dms.isAllocated).toBe(false);
     expect(device.allocatedClients).toEqual([]);
-    expect((await rejection(dms.request(dmsGetModel))).code).toBe('CLIENT_GONE');
+    expect((await rejectionOf(dms.request(dmsGetModel))).code).toBe('CLIENT_GONE');
     expect(modem.clients()).toEqual([]);
     await device.close();
   });
@@ -207,7 +201,7 @@ describe('QmiDevice', () => {
     const good = encodeFrame({ fromModem: true, service: 2, clientId: dms.clientId, kind: 'response', transactionId: 1, messageId: 0x22, tlvs: [{ type: 2, value: new Uint8Array(4) }, { type: 1, value: Uint8Array.of(0x41, 0x42) }] });
     good[good.length - 3] = 9;
     transport.inject(good);
-    const error = await rejection(pending);
+    const error = await rejectionOf(pending);
     expect(error.code).toBe('QMI_MALFORMED');
     expect(error.exitCode).toBe(7);
     expect(error.message).toContain('DMS Get Model');
@@ -221,7 +215,7 @@ describe('QmiDevice', () => {
     await tick();
     transport.inject(Uint8Array.of(0xde, 0xad));
     transport.inject(encodeFrame({ fromModem: true, service: 2, clientId: dms.clientId, kind: 'response', transactionId: 1, messageId: 0x22, tlvs: [{ type: 1, value: Uint8Array.of(0x41) }] }));
-    expect((await rejection(pending)).message).toMatch(/no valid Result TLV/);
+    expect((await rejectionOf(pending)).message).toMatch(/no valid Result TLV/);
     await device.close();
   });
 
@@ -230,8 +224,8 @@ describe('QmiDevice', () => {
     const dms = await device.allocateClient(QmiService.DMS);
     const pending = dms.request(dmsGetModel);
     transport.hangUp();
-    expect((await rejection(pending)).code).toBe('DEVICE_GONE');
-    expect((await rejection(device.ctl(ctlGetVersionInfo))).code).toBe('DEVICE_GONE');
+    expect((await rejectionOf(pending)).code).toBe('DEVICE_GONE');
+    expect((await rejectionOf(device.ctl(ctlGetVersionInfo))).code).toBe('DEVICE_GONE');
   });
 
   it('refuses a second call on the same mux and family, as the network does', async () => {
@@ -240,9 +234,9 @@ describe('QmiDevice', () => {
     const b = await device.allocateClient(QmiService.WDS);
     for (const c of [a, b]) await bindMuxDataPort(c, { muxId: 2, endpoint: { type: 'hsusb', interfaceNumber: 4 } });
     await startNetwork(a, { apn: 'internet', ipFamily: 4 });
-    const error = await rejection(startNetwork(b, { apn: 'internet', ipFamily: 4 }));
+    const error = await rejectionOf(startNetwork(b, { apn: 'internet', ipFamily: 4 }));
     expect(error.details.verboseCallEndReason).toBe('3gpp: multiple-connection-to-same-pdn-not-allowed (55)');
-    expect((await rejection(startNetwork(a, { apn: 'internet', ipFamily: 4 }))).details.qmiError).toBe('NoEffect');
+    expect((await rejectionOf(startNetwork(a, { apn: 'internet', ipFamily: 4 }))).details.qmiError).toBe('NoEffect');
     await device.close();
   });
 
@@ -263,7 +257,7 @@ describe('QmiDevice', () => {
 
     const third = new QmiDevice(memoryTransport(modem), { timeoutMs: 200 });
     const stale = third.adoptClient(QmiService.WDS, wds.clientId);
-    expect((await rejection(getPacketServiceStatus(stale))).details.qmiError).toBe('InvalidClientId');
+    expect((await rejectionOf(getPacketServiceStatus(stale))).details.qmiError).toBe('InvalidClientId');
     stale.abandon();
     await third.close();
   });
@@ -272,7 +266,7 @@ describe('QmiDevice', () => {
     const { device } = setup({ maxClientsPerService: 2 });
     await device.allocateClient(QmiService.WDS);
     await device.allocateClient(QmiService.WDS);
-    expect((await rejection(device.allocateClient(QmiService.WDS))).details.qmiError).toBe('ClientIdsExhausted');
+    expect((await rejectionOf(device.allocateClient(QmiService.WDS))).details.qmiError).toBe('ClientIdsExhausted');
     await device.close();
   });
 });

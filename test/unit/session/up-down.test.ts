@@ -11,6 +11,9 @@ import type { PdnRequest } from '../../../src/session/request.js';
 import { RmnetError } from '../../../src/errors.js';
 import { FakeNetlink } from '../datapath/doubles.js';
 import { makeRig, type Rig } from './rig.js';
+import { rejection } from '../../support/rejection.js';
+
+const failure = (promise: Promise<unknown>) => rejection(promise, RmnetError);
 
 let rig: Rig;
 
@@ -21,15 +24,6 @@ const options = { proxy: 'no' as const };
 beforeEach(() => (rig = makeRig()));
 afterEach(() => rig.cleanup());
 
-async function failure(promise: Promise<unknown>): Promise<RmnetError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof RmnetError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('up', () => {
   it('brings mux 1 up on rmnet with QMAPv5, the address the modem assigned, and a record', async () => {
