@@ -104,11 +104,6 @@ export function readSecret(path: string): string {
   return readFileSync(path, 'utf8').split('\n')[0] ?? '';
 }
 
-/** The request as it may appear in state files, logs and JSON: the secret's path, never the secret. */
-export function publicRequest(request: PdnRequest): Record<string, unknown> {
-  return { ...request };
-}
-
 /** Same settings = `up` may be a no-op; different = refuse. Compares what shapes the session. */
 export function sameSettings(a: PdnRequest, b: PdnRequest): boolean {
   const key = (r: PdnRequest) => JSON.stringify([r.muxId, r.apn, r.ipType, r.auth, r.user ?? '', r.noIp, r.routeMetric ?? null]);
