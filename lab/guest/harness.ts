@@ -3,7 +3,7 @@
  * qmi_wwan / cdc-wdm / usbnet / vhci-hcd / rmnet modules loaded). Every command is run with an argument
  * vector (execFile), never through a shell string.
  */
-import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { startUsbipModem, type UsbipModem } from '../../test/modem/usbip/index.js';
 
@@ -57,6 +57,20 @@ export class Recorder {
 import { run, type RunResult } from '../../test/support/run.js';
 
 export { run, type RunResult };
+
+/**
+ * A copy of the CLI that any user can read (the launcher, package.json, the bundle, the addon), for checks
+ * that run rmnetctl as another user: the checkout itself may sit under a directory only root may enter
+ * (a 0700 home or temporary directory). The copy goes to the guest's tmpfs.
+ */
+export function cliForAnyUser(project: string): string {
+  const target = '/tmp/rmnetctl-any-user';
+  for (const part of ['bin', 'package.json', join('dist', 'bundle'), join('build', 'Release')]) {
+    cpSync(join(project, part), join(target, part), { recursive: true });
+  }
+  for (const dir of [target, ...['bin', 'dist', 'dist/bundle', 'build', 'build/Release'].map((d) => join(target, d))]) chmodSync(dir, 0o755);
+  return join(target, 'bin', 'rmnetctl.js');
+}
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -1,10 +1,9 @@
 // The session commands' bad input, through the real CLI: one clear message naming what was wrong, the
 // documented exit code, and nothing touched (no state file appears).
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cli } from '../support/cli.js';
 import { ExitCode } from '../../src/errors.js';
@@ -58,15 +57,23 @@ describe('rmnetctl up: bad input changes nothing', () => {
     expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
   });
 
-  it('refuses to run as a user other than root', async () => {
-    const root = fileURLToPath(new URL('../../', import.meta.url));
-    const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(root, 'bin/rmnetctl.js'), 'up', '--mux', '1', '--apn', 'internet', ...common], { timeout: 15000 }, (error, _out, stderr) =>
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stderr }),
-      ),
-    );
-    expect(result.stderr).toContain('run it as root');
-    expect(result.code).toBe(ExitCode.permission);
+  it('refuses to run as a user other than root, for up, down and run, touching nothing', async () => {
+    // The process's effective uid as a non-root user sees it (running the checkout as "nobody" would depend
+    // on where CI clones it: a 0700 temporary directory is not traversable by nobody).
+    const euid = vi.spyOn(process, 'geteuid').mockReturnValue(65534);
+    const config = join(stateDir, 'ok.conf');
+    writeFileSync(config, '[pdn]\nmux = 1\napn = internet\n');
+    try {
+      for (const args of [['up', '--mux', '1', '--apn', 'internet', ...common], ['down', '--all', ...common], ['run', 'ok', '--config', config]]) {
+        const result = await cli(...args);
+        expect(result.stderr).toContain('run it as root');
+        expect(result.code).toBe(ExitCode.permission);
+      }
+    } finally {
+      euid.mockRestore();
+      rmSync(config);
+    }
+    expect(readdirSync(stateDir).filter((f) => f.endsWith('.json'))).toEqual([]);
   });
 });
 

@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, sleep, type Recorder } from '../harness.js';
+import { cliForAnyUser, run, sleep, type Recorder } from '../harness.js';
 
 interface BenchJson {
   parent?: string;
@@ -69,7 +69,7 @@ export async function benchRmnetctlScenario(rec: Recorder, project: string): Pro
   // 3. bad input
   const usage = await cli(['bench', '--datagrams', '0', '--json']);
   rec.check('--datagrams 0: exit 2 (usage)', usage.code === 2, { code: usage.code, stdout: usage.stdout.trim().slice(0, 300), stderr: usage.stderr.trim().slice(0, 300) });
-  const nobody = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, 'bench', '--json'], 60_000);
+  const nobody = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliForAnyUser(project), 'bench', '--json'], 60_000);
   rec.check('not root: exit 5 with NOT_ROOT', nobody.code === 5 && parse(nobody.stdout)?.error?.code === 'NOT_ROOT', { code: nobody.code, stdout: nobody.stdout.trim().slice(0, 300), stderr: nobody.stderr.trim().slice(0, 300) });
 
   // 4. SIGINT while it runs
