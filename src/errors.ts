@@ -1,22 +1,22 @@
 // The one error type rmnetctl throws across layers: a stable code, a message naming the thing
-// involved (path, interface, mux id, QMI service/message/error), and the exit code the CLI uses.
+// involved (path, interface, mux id, QMI service/message/error), and a category. Which exit code a
+// category gets is the CLI's decision (src/cli/exit-codes.ts); the layers below only classify.
 
-/** Exit codes of the CLI, documented in docs/exit-codes.md. Stable: scripts depend on them. */
-export const ExitCode = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  notFound: 3,
-  busy: 4,
-  permission: 5,
-  timeout: 6,
-  protocol: 7,
-  qmiError: 8,
-  kernel: 9,
-  conflict: 10,
-  network: 11,
+/** What kind of failure an error is; the CLI maps each to one documented exit code. */
+export const Category = {
+  failure: 'failure',
+  usage: 'usage',
+  notFound: 'notFound',
+  busy: 'busy',
+  permission: 'permission',
+  timeout: 'timeout',
+  protocol: 'protocol',
+  qmiError: 'qmiError',
+  kernel: 'kernel',
+  conflict: 'conflict',
+  network: 'network',
 } as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+export type ErrorCategory = (typeof Category)[keyof typeof Category];
 
 export class RmnetError extends Error {
   override readonly name = 'RmnetError';
@@ -24,7 +24,7 @@ export class RmnetError extends Error {
     /** Stable machine-readable code, e.g. 'QMI_TIMEOUT', 'DEVICE_BUSY', 'MUX_IN_USE'. */
     readonly code: string,
     message: string,
-    readonly exitCode: ExitCode = ExitCode.failure,
+    readonly category: ErrorCategory = Category.failure,
     /** Structured facts for JSON output (path, muxId, service, qmiError, errno...). No secrets. */
     readonly details: Record<string, unknown> = {},
     options?: { cause?: unknown },
@@ -34,6 +34,6 @@ export class RmnetError extends Error {
 
   toJSON(): Record<string, unknown> {
     // Details first: a detail named like a core field (a QMI message called `message`) must not hide it.
-    return { ...this.details, code: this.code, message: this.message, exitCode: this.exitCode };
+    return { ...this.details, code: this.code, message: this.message, category: this.category };
   }
 }

@@ -17,7 +17,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError, type ErrorCategory } from '../errors.js';
 
 export const DEFAULT_DATAGRAMS = [1, 8, 32];
 export const DEFAULT_SECONDS = 3;
@@ -71,7 +71,7 @@ export type BenchEvent =
 
 /** Validates the options; throws BAD_ARGUMENT with the field named. */
 export function checkOptions(options: BenchOptions): BenchOptions {
-  const bad = (field: string, message: string) => new RmnetError('BAD_ARGUMENT', message, ExitCode.usage, { field });
+  const bad = (field: string, message: string) => new RmnetError('BAD_ARGUMENT', message, Category.usage, { field });
   if (options.datagrams.length === 0) throw bad('--datagrams', '--datagrams needs at least one count');
   for (const d of options.datagrams) {
     if (!Number.isInteger(d) || d < 1 || d > 255) throw bad('--datagrams', `--datagrams: each count must be an integer in 1..255, got ${d}`);
@@ -149,7 +149,7 @@ function execFileText(file: string, args: string[], timeoutMs = 10_000): Promise
 /** What must hold before anything is created: root, the rmnet module (loaded here if it can be), unshare. */
 export async function checkPrerequisites(): Promise<void> {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new RmnetError('NOT_ROOT', 'rmnetctl bench creates a network namespace, a veth pair and an rmnet link: run it as root (sudo rmnetctl bench)', ExitCode.permission);
+    throw new RmnetError('NOT_ROOT', 'rmnetctl bench creates a network namespace, a veth pair and an rmnet link: run it as root (sudo rmnetctl bench)', Category.permission);
   }
   if (!rmnetLoaded()) {
     // modprobe also succeeds for a built-in rmnet (CONFIG_RMNET=y), which may have no /sys/module entry.
@@ -158,12 +158,12 @@ export async function checkPrerequisites(): Promise<void> {
       throw new RmnetError(
         'RMNET_UNAVAILABLE',
         `the rmnet kernel module is not available (modprobe rmnet failed${probe.stderr.trim() ? `: ${probe.stderr.trim()}` : ''}); it is CONFIG_RMNET, built by most distribution kernels`,
-        ExitCode.notFound,
+        Category.notFound,
       );
     }
   }
   const unshare = await execFileText('unshare', ['--version']);
-  if (unshare.code !== 0) throw new RmnetError('UNSHARE_MISSING', 'rmnetctl bench needs unshare (util-linux) to make a throwaway network namespace', ExitCode.notFound);
+  if (unshare.code !== 0) throw new RmnetError('UNSHARE_MISSING', 'rmnetctl bench needs unshare (util-linux) to make a throwaway network namespace', Category.notFound);
 }
 
 /**
@@ -207,13 +207,13 @@ export async function runBench(options: BenchOptions, onProgress: (event: Extrac
       child.once('error', reject);
       child.once('close', (c) => resolve(c));
     });
-    if (interrupted) throw new RmnetError('INTERRUPTED', `interrupted (${interrupted}); the benchmark's namespace and links are gone with its worker`, ExitCode.failure);
+    if (interrupted) throw new RmnetError('INTERRUPTED', `interrupted (${interrupted}); the benchmark's namespace and links are gone with its worker`, Category.failure);
     if (failure) {
-      const exitCode = typeof failure.exitCode === 'number' ? (failure.exitCode as ExitCode) : ExitCode.failure;
-      const { code: c, message, exitCode: _e, ...details } = failure;
-      throw new RmnetError(typeof c === 'string' ? c : 'BENCH_FAILED', typeof message === 'string' ? message : 'the benchmark worker failed', exitCode, details);
+      const category = typeof failure.category === 'string' && failure.category in Category ? (failure.category as ErrorCategory) : Category.failure;
+      const { code: c, message, category: _c, ...details } = failure;
+      throw new RmnetError(typeof c === 'string' ? c : 'BENCH_FAILED', typeof message === 'string' ? message : 'the benchmark worker failed', category, details);
     }
-    if (!report || code !== 0) throw new RmnetError('BENCH_FAILED', `the benchmark worker exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`, ExitCode.failure);
+    if (!report || code !== 0) throw new RmnetError('BENCH_FAILED', `the benchmark worker exited with ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`, Category.failure);
     return report;
   } finally {
     process.off('SIGINT', onInt);

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import { RtNetlink } from '../netlink/rtnl.js';
 import { checkOptions, parentMac, transferPayload, type BenchCase, type BenchEvent, type BenchOptions, type BenchReport } from './kernel-bench.js';
 
@@ -26,7 +26,7 @@ async function checkIsolated(netlink: RtNetlink): Promise<void> {
   const links = await netlink.listLinks();
   const foreign = links.filter((l) => l.name !== 'lo');
   if (foreign.length > 0) {
-    throw new RmnetError('NOT_ISOLATED', `the bench worker must run in an empty network namespace (found ${foreign.map((l) => l.name).join(', ')}); run "rmnetctl bench", not the worker`, ExitCode.usage);
+    throw new RmnetError('NOT_ISOLATED', `the bench worker must run in an empty network namespace (found ${foreign.map((l) => l.name).join(', ')}); run "rmnetctl bench", not the worker`, Category.usage);
   }
 }
 
@@ -44,7 +44,7 @@ async function setUp(netlink: RtNetlink, packetSize: number): Promise<void> {
     await netlink.createRmnetLink({ name: RMNET, parent: PARENT, muxId: 1 });
   } catch (error) {
     if (error instanceof RmnetError) {
-      throw new RmnetError(error.code, `rmnet on a veth parent: ${error.message}`, error.exitCode, { ...error.details });
+      throw new RmnetError(error.code, `rmnet on a veth parent: ${error.message}`, error.category, { ...error.details });
     }
     throw error;
   }
@@ -175,14 +175,14 @@ export async function runWorker(options: BenchOptions): Promise<void> {
   }
 }
 
-/** Entry from the CLI (`rmnetctl bench --worker ...`): errors become one JSON line and an exit code. */
-export async function workerMain(options: BenchOptions): Promise<number> {
+/** Entry from the CLI (`rmnetctl bench --worker ...`): an error becomes one JSON line, and is returned for the CLI's exit code. */
+export async function workerMain(options: BenchOptions): Promise<RmnetError | undefined> {
   try {
     await runWorker(options);
-    return 0;
+    return undefined;
   } catch (error) {
     const e = error instanceof RmnetError ? error : new RmnetError('BENCH_FAILED', error instanceof Error ? error.message : String(error));
     emit({ event: 'error', error: e.toJSON() });
-    return e.exitCode;
+    return e;
   }
 }

@@ -1,6 +1,7 @@
 // One output model rendered as text or JSON (the iproute2 habit): a command builds a plain value,
 // `emit` prints it. JSON goes to stdout as one document; logs and progress go to stderr.
-import { RmnetError, ExitCode } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
+import { errorDocument, exitCodeOf, type ExitCode } from './exit-codes.js';
 
 export interface OutputOptions {
   json?: boolean;
@@ -38,11 +39,11 @@ export function reportError(error: unknown, options: OutputOptions): ExitCode {
   const known =
     error instanceof RmnetError
       ? error
-      : new RmnetError('INTERNAL', error instanceof Error ? error.message : String(error), ExitCode.failure);
-  if (options.json) process.stdout.write(`${JSON.stringify({ error: known.toJSON() }, null, 2)}\n`);
+      : new RmnetError('INTERNAL', error instanceof Error ? error.message : String(error), Category.failure);
+  if (options.json) process.stdout.write(`${JSON.stringify({ error: errorDocument(known) }, null, 2)}\n`);
   process.stderr.write(`rmnetctl: error: ${known.message}\n`);
   if (!(error instanceof RmnetError) && error instanceof Error && process.env.RMNETCTL_DEBUG) {
     process.stderr.write(`${error.stack ?? ''}\n`);
   }
-  return known.exitCode;
+  return exitCodeOf(known);
 }

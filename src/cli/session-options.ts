@@ -1,7 +1,7 @@
 // What the session commands (up, down, status, run) share on the command line: the modem selector,
 // qmi-proxy use, JSON output, the root check, and building the real environment.
 import type { Command } from 'commander';
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import type { SessionEnv } from '../session/env.js';
 
 export interface CommonSessionOptions {
@@ -30,7 +30,7 @@ export function proxyChoice(options: CommonSessionOptions): 'auto' | 'yes' | 'no
 /** Changing links, sysfs and the modem needs root; say so before touching anything. */
 export function requireRoot(command: string): void {
   if (typeof process.geteuid === 'function' && process.geteuid() !== 0) {
-    throw new RmnetError('NOT_ROOT', `rmnetctl ${command} changes network links and the modem's data path: run it as root`, ExitCode.permission);
+    throw new RmnetError('NOT_ROOT', `rmnetctl ${command} changes network links and the modem's data path: run it as root`, Category.permission);
   }
 }
 

@@ -2,7 +2,7 @@
 // in reverse and the error says which step failed and whether the rollback was complete. The failed
 // step itself is not undone: kernel operations are atomic, and undoing a refused create (EEXIST, mux id
 // taken) would delete somebody else's link.
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import type { Netlink } from '../netlink/rtnl.js';
 import { setPassThrough, setRawIp } from '../sysfs/qmi-wwan.js';
 import type { Sysfs } from '../sysfs/sysfs.js';
@@ -42,12 +42,12 @@ export async function executePlan(plan: Plan, kernel: DatapathKernel, log: (line
           rollbackErrors.push(`${describeAction(previous.undo)}: ${undoError instanceof Error ? undoError.message : String(undoError)}`);
         }
       }
-      const original = error instanceof RmnetError ? error : new RmnetError('KERNEL_STEP_FAILED', error instanceof Error ? error.message : String(error), ExitCode.kernel);
+      const original = error instanceof RmnetError ? error : new RmnetError('KERNEL_STEP_FAILED', error instanceof Error ? error.message : String(error), Category.kernel);
       const rollback = rollbackErrors.length === 0 ? `rolled back ${done.length} step(s)` : `ROLLBACK INCOMPLETE: ${rollbackErrors.join('; ')}`;
       throw new RmnetError(
         original.code,
         `${original.message} [at step ${i + 1}/${plan.steps.length}: ${describeAction(step.action)}; ${rollback}]`,
-        rollbackErrors.length === 0 ? original.exitCode : ExitCode.kernel,
+        rollbackErrors.length === 0 ? original.category : Category.kernel,
         { ...original.details, failedStep: i + 1, failedAction: describeAction(step.action), rolledBack: done.length, rollbackErrors },
         { cause: error },
       );
@@ -73,7 +73,7 @@ export class SystemDatapath implements DatapathKernel {
 
   private async muxLink(backend: BackendKind, parent: string, muxId: number): Promise<MuxLink> {
     const link = (await this.backends[backend].list(parent)).find((l) => l.muxId === muxId);
-    if (!link) throw new RmnetError('MUX_NOT_FOUND', `${parent}: no ${backend} link with mux id ${muxId}`, ExitCode.notFound, { interface: parent, muxId });
+    if (!link) throw new RmnetError('MUX_NOT_FOUND', `${parent}: no ${backend} link with mux id ${muxId}`, Category.notFound, { interface: parent, muxId });
     return link;
   }
 

@@ -1,6 +1,6 @@
 // Mux id allocation and the mux id -> link read-out, both from what the kernel reports (both backends'
 // children of a parent), never from a state file or interface names.
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import type { Netlink } from '../netlink/rtnl.js';
 import { discoverModems } from '../sysfs/discovery.js';
 import { isValidMuxId } from '../sysfs/names.js';
@@ -13,17 +13,17 @@ export function allocateMuxId(links: readonly MuxLink[], parent: string, request
   const onParent = links.filter((l) => l.parent === parent);
   if (requested !== undefined) {
     if (!isValidMuxId(requested)) {
-      throw new RmnetError('BAD_MUX_ID', `${parent}: mux id must be an integer in 1..254, got ${String(requested)}`, ExitCode.usage, { interface: parent, muxId: requested });
+      throw new RmnetError('BAD_MUX_ID', `${parent}: mux id must be an integer in 1..254, got ${String(requested)}`, Category.usage, { interface: parent, muxId: requested });
     }
     const holder = onParent.find((l) => l.muxId === requested);
     if (holder) {
-      throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${requested} is already used by ${holder.name} (${holder.backend})`, ExitCode.conflict, { interface: parent, muxId: requested, link: holder.name, backend: holder.backend });
+      throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${requested} is already used by ${holder.name} (${holder.backend})`, Category.conflict, { interface: parent, muxId: requested, link: holder.name, backend: holder.backend });
     }
     return requested;
   }
   const used = new Set(onParent.map((l) => l.muxId));
   for (let id = 1; id <= 254; id++) if (!used.has(id)) return id;
-  throw new RmnetError('MUX_EXHAUSTED', `${parent}: all mux ids 1..254 are in use`, ExitCode.conflict, { interface: parent });
+  throw new RmnetError('MUX_EXHAUSTED', `${parent}: all mux ids 1..254 are in use`, Category.conflict, { interface: parent });
 }
 
 /**

@@ -5,7 +5,7 @@
 //
 // Uplink checksum offload stays off: with it the stack would leave checksums for the modem to fill in,
 // which only firmware known to do so should be trusted with.
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import { isSystemError, native } from '../io/native.js';
 
 /** From linux/ethtool.h: the legacy one-feature commands, still served by every driver through features. */
@@ -25,7 +25,7 @@ export function kernelChecksumOffload(netns: string | null = null): ChecksumOffl
         native().ethtoolValue(ifname, ETHTOOL_SRXCSUM, on ? 1 : 0, netns);
         return native().ethtoolValue(ifname, ETHTOOL_GRXCSUM, null, netns) !== 0;
     } catch (error) {
-        throw new RmnetError('OFFLOAD_FAILED', `${ifname}: cannot switch rx-checksumming ${on ? 'on' : 'off'}: ${(error as Error).message}`, ExitCode.kernel, {
+        throw new RmnetError('OFFLOAD_FAILED', `${ifname}: cannot switch rx-checksumming ${on ? 'on' : 'off'}: ${(error as Error).message}`, Category.kernel, {
           interface: ifname,
           errno: isSystemError(error) ? error.code : undefined,
         });

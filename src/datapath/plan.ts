@@ -6,7 +6,7 @@
 //  - usbnet refuses (EDOM) an MTU whose MTU + header length is a multiple of the bulk max packet size;
 //  - the receive URB follows the MTU (+14 in 802.3) and survives the switch back to raw-ip;
 //  - rmnet links cannot be created while parent MTU - 4 > 16384: create small, then raise.
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import type { BackendKind, MuxLink } from './backend.js';
 
 /** 802.3 header length qmi_wwan uses before the raw-ip switch. */
@@ -101,14 +101,14 @@ export function planDatapath(state: ParentState, request: DatapathRequest): Plan
   const cur = { rawIp: state.rawIp, passThrough: state.passThrough, up: state.up, mtu: state.mtu, maxMtu: state.maxMtu ?? 1500 };
   const push = (action: Action, undo: Action | null, why: string) => steps.push({ action, undo, why });
 
-  if (!Number.isInteger(maxPacketSize) || maxPacketSize <= 0) throw new RmnetError('BAD_ARGUMENT', `${parent}: bad bulk max packet size ${maxPacketSize}`, ExitCode.usage);
+  if (!Number.isInteger(maxPacketSize) || maxPacketSize <= 0) throw new RmnetError('BAD_ARGUMENT', `${parent}: bad bulk max packet size ${maxPacketSize}`, Category.usage);
   const other = state.links.filter((l) => l.backend !== backend);
   if (other.length > 0) {
-    throw new RmnetError('BACKEND_CONFLICT', `${parent}: ${backend} requested but ${other.map((l) => `${l.name} (${l.backend} mux id ${l.muxId})`).join(', ')} already sit on it; delete them first`, ExitCode.conflict, { interface: parent, links: other.map((l) => l.name) });
+    throw new RmnetError('BACKEND_CONFLICT', `${parent}: ${backend} requested but ${other.map((l) => `${l.name} (${l.backend} mux id ${l.muxId})`).join(', ')} already sit on it; delete them first`, Category.conflict, { interface: parent, links: other.map((l) => l.name) });
   }
   for (const c of request.create) {
     const holder = state.links.find((l) => l.muxId === c.muxId);
-    if (holder) throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${c.muxId} is already used by ${holder.name}`, ExitCode.conflict, { interface: parent, muxId: c.muxId, link: holder.name });
+    if (holder) throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${c.muxId} is already used by ${holder.name}`, Category.conflict, { interface: parent, muxId: c.muxId, link: holder.name });
   }
 
   const wantPassThrough = backend === 'rmnet';
@@ -120,10 +120,10 @@ export function planDatapath(state: ParentState, request: DatapathRequest): Plan
   let raiseTo: number | null = null; // rmnet: raw-ip MTU after the links exist
   let receiveSize: ReceiveSize | null = null;
   if (granted !== null) {
-    if (!Number.isInteger(granted) || granted <= 0) throw new RmnetError('BAD_ARGUMENT', `${parent}: bad granted DL size ${granted}`, ExitCode.usage);
+    if (!Number.isInteger(granted) || granted <= 0) throw new RmnetError('BAD_ARGUMENT', `${parent}: bad granted DL size ${granted}`, Category.usage);
     const limit = backend === 'qmimux' ? MAX_MTU + ETHERNET_HEADER : MAX_MTU;
     if (granted > limit) {
-      throw new RmnetError('RECEIVE_SIZE_TOO_LARGE', `${parent}: the modem granted ${granted}-byte DL transfers but usbnet receives at most ${limit} with ${backend}; request a smaller DL aggregation size`, ExitCode.conflict, { interface: parent, granted });
+      throw new RmnetError('RECEIVE_SIZE_TOO_LARGE', `${parent}: the modem granted ${granted}-byte DL transfers but usbnet receives at most ${limit} with ${backend}; request a smaller DL aggregation size`, Category.conflict, { interface: parent, granted });
     }
     // The URB follows the MTU, so an MTU at or above the grant already covers it (65535 is the ceiling).
     needSize = granted > cur.mtu && cur.mtu < MAX_MTU;
@@ -153,7 +153,7 @@ export function planDatapath(state: ParentState, request: DatapathRequest): Plan
       mtuIn8023 = nearestAllowedMtu(16384, ETHERNET_HEADER, maxPacketSize);
       if (mtuIn8023 > RMNET_MAX_PARENT_MTU_AT_CREATE) mtuIn8023 = 16384 - 1;
       raiseTo = nearestAllowedMtu(target, 0, maxPacketSize);
-      if (raiseTo > MAX_MTU) throw new RmnetError('RECEIVE_SIZE_TOO_LARGE', `${parent}: no raw-ip MTU >= ${target} avoids EDOM below ${MAX_MTU}`, ExitCode.conflict, { interface: parent, granted: target });
+      if (raiseTo > MAX_MTU) throw new RmnetError('RECEIVE_SIZE_TOO_LARGE', `${parent}: no raw-ip MTU >= ${target} avoids EDOM below ${MAX_MTU}`, Category.conflict, { interface: parent, granted: target });
       receiveSize = { granted: target, parentMtu: raiseTo, urbSize: raiseTo, maxPacketSize };
       if (raiseTo !== target) notes.push(`${parent}: raw-ip MTU ${raiseTo} instead of ${target}: ${target} is a multiple of the ${maxPacketSize}-byte max packet size (EDOM)`);
     }
@@ -161,7 +161,7 @@ export function planDatapath(state: ParentState, request: DatapathRequest): Plan
 
   const toggle = needSize && (cur.maxMtu < Math.max(mtuIn8023, raiseTo ?? 0) || modeChange || !cur.rawIp);
   if ((toggle || modeChange) && state.links.length > 0) {
-    throw new RmnetError('LINKS_PRESENT', `${parent}: changing the kernel mode${needSize ? ' or the receive size' : ''} needs the parent free, but ${state.links.map((l) => l.name).join(', ')} sit on it`, ExitCode.conflict, { interface: parent, links: state.links.map((l) => l.name) });
+    throw new RmnetError('LINKS_PRESENT', `${parent}: changing the kernel mode${needSize ? ' or the receive size' : ''} needs the parent free, but ${state.links.map((l) => l.name).join(', ')} sit on it`, Category.conflict, { interface: parent, links: state.links.map((l) => l.name) });
   }
   const wasUp = cur.up;
   if ((toggle || modeChange) && cur.up) {
@@ -220,7 +220,7 @@ export function planDatapath(state: ParentState, request: DatapathRequest): Plan
     let low = RMNET_MAX_PARENT_MTU_AT_CREATE;
     while ((low + header) % maxPacketSize === 0) low--;
     if (low < floor) {
-      throw new RmnetError('LINKS_PRESENT', `${parent}: rmnet can only add a link while the parent MTU is at most ${RMNET_MAX_PARENT_MTU_AT_CREATE}, but existing links need ${floor}`, ExitCode.conflict, { interface: parent, links: state.links.map((l) => l.name) });
+      throw new RmnetError('LINKS_PRESENT', `${parent}: rmnet can only add a link while the parent MTU is at most ${RMNET_MAX_PARENT_MTU_AT_CREATE}, but existing links need ${floor}`, Category.conflict, { interface: parent, links: state.links.map((l) => l.name) });
     }
     // Back to the same size afterwards; if raw-ip cannot take it (EDOM), one byte more.
     const back = nearestAllowedMtu(cur.mtu, header, maxPacketSize);

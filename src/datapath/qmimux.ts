@@ -1,6 +1,6 @@
 // The qmimux backend: qmi_wwan's own muxing through sysfs (qmi/add_mux, qmi/del_mux). The new link is
 // found by reading every upper_* child's qmap/mux_id (qmimux names follow creation order, globally).
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import { addMux, delMux, readQmiWwanMode, notQmiWwan } from '../sysfs/qmi-wwan.js';
 import { qmimuxMuxId, readInterface, upperDevices } from '../sysfs/topology.js';
 import type { Sysfs } from '../sysfs/sysfs.js';
@@ -36,16 +36,16 @@ export class QmimuxBackend implements LinkBackend {
     if (!mode) throw notQmiWwan(parent, this.sysfs);
     const foreign = await this.foreignUppers(parent);
     if (foreign.length > 0 || mode.passThrough) {
-      throw new RmnetError('BACKEND_CONFLICT', `${parent}: cannot add qmimux mux id ${muxId}: ${foreign.length > 0 ? `${foreign.join(', ')} already sit on it` : 'pass_through is Y (rmnet mode)'}`, ExitCode.conflict, { interface: parent, muxId, links: foreign });
+      throw new RmnetError('BACKEND_CONFLICT', `${parent}: cannot add qmimux mux id ${muxId}: ${foreign.length > 0 ? `${foreign.join(', ')} already sit on it` : 'pass_through is Y (rmnet mode)'}`, Category.conflict, { interface: parent, muxId, links: foreign });
     }
     const existing = (await this.list(parent)).find((l) => l.muxId === muxId);
     if (existing) {
-      throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${muxId} is already used by ${existing.name}`, ExitCode.conflict, { interface: parent, muxId, link: existing.name });
+      throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${muxId} is already used by ${existing.name}`, Category.conflict, { interface: parent, muxId, link: existing.name });
     }
     await addMux(this.sysfs, parent, muxId);
     const created = (await this.list(parent)).find((l) => l.muxId === muxId);
     if (!created) {
-      throw new RmnetError('LINK_NOT_FOUND', `${parent}: add_mux ${muxId} succeeded but no upper device reports qmap/mux_id 0x${muxId.toString(16).padStart(2, '0')}`, ExitCode.kernel, { interface: parent, muxId });
+      throw new RmnetError('LINK_NOT_FOUND', `${parent}: add_mux ${muxId} succeeded but no upper device reports qmap/mux_id 0x${muxId.toString(16).padStart(2, '0')}`, Category.kernel, { interface: parent, muxId });
     }
     return created;
   }
@@ -54,10 +54,10 @@ export class QmimuxBackend implements LinkBackend {
     // With rmnet links present qmi_wwan treats every upper device as its own: del_mux would be unsafe.
     const foreign = await this.foreignUppers(parent);
     if (foreign.length > 0) {
-      throw new RmnetError('BACKEND_CONFLICT', `${parent}: refusing del_mux ${muxId} while non-qmimux links sit on it (${foreign.join(', ')})`, ExitCode.conflict, { interface: parent, muxId, links: foreign });
+      throw new RmnetError('BACKEND_CONFLICT', `${parent}: refusing del_mux ${muxId} while non-qmimux links sit on it (${foreign.join(', ')})`, Category.conflict, { interface: parent, muxId, links: foreign });
     }
     if (!(await this.list(parent)).some((l) => l.muxId === muxId)) {
-      throw new RmnetError('MUX_NOT_FOUND', `${parent}: no qmimux link with mux id ${muxId}`, ExitCode.notFound, { interface: parent, muxId });
+      throw new RmnetError('MUX_NOT_FOUND', `${parent}: no qmimux link with mux id ${muxId}`, Category.notFound, { interface: parent, muxId });
     }
     await delMux(this.sysfs, parent, muxId);
   }

@@ -1,6 +1,6 @@
 // The rmnet backend: the generic QMAP driver over rtnetlink. Mux ids are read back from
 // IFLA_RMNET_MUX_ID; the parent is matched by IFLA_LINK (ifindex), never by name.
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import type { Netlink } from '../netlink/rtnl.js';
 import type { Link } from '../netlink/link.js';
 import { RMNET_FLAGS } from '../netlink/constants.js';
@@ -36,12 +36,12 @@ export class RmnetBackend implements LinkBackend {
     const parentLink = await this.netlink.getLink(parent);
     const existing = (await this.list(parent)).find((l) => l.muxId === muxId);
     if (existing) {
-      throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${muxId} is already used by ${existing.name}`, ExitCode.conflict, { interface: parent, muxId, link: existing.name });
+      throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${muxId} is already used by ${existing.name}`, Category.conflict, { interface: parent, muxId, link: existing.name });
     }
     const name = options.name ?? defaultRmnetName(parent, parentLink.index, muxId);
     const link = await this.netlink.createRmnetLink({ name, parent: parentLink.index, muxId, ...(options.flags ? { flags: options.flags } : {}) });
     if (link.muxId !== muxId) {
-      throw new RmnetError('LINK_NOT_FOUND', `${parent}: created ${link.name} but the kernel reports mux id ${String(link.muxId)} instead of ${muxId}`, ExitCode.kernel, { interface: parent, muxId, link: link.name });
+      throw new RmnetError('LINK_NOT_FOUND', `${parent}: created ${link.name} but the kernel reports mux id ${String(link.muxId)} instead of ${muxId}`, Category.kernel, { interface: parent, muxId, link: link.name });
     }
     return toMuxLink(link, parent);
   }
@@ -49,7 +49,7 @@ export class RmnetBackend implements LinkBackend {
   async delete(parent: string, muxId: number): Promise<void> {
     const link = (await this.list(parent)).find((l) => l.muxId === muxId);
     if (!link || link.ifindex === null) {
-      throw new RmnetError('MUX_NOT_FOUND', `${parent}: no rmnet link with mux id ${muxId}`, ExitCode.notFound, { interface: parent, muxId });
+      throw new RmnetError('MUX_NOT_FOUND', `${parent}: no rmnet link with mux id ${muxId}`, Category.notFound, { interface: parent, muxId });
     }
     await this.netlink.deleteLink(link.ifindex);
   }

@@ -1,6 +1,6 @@
 // Putting it together for the session layer: read the parent's state from the kernel, allocate mux ids,
 // plan (mode switch, receive size, links) and execute with rollback.
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import type { Netlink } from '../netlink/rtnl.js';
 import { bulkInMaxPacketSize } from '../sysfs/discovery.js';
 import { checkInterfaceName } from '../sysfs/names.js';
@@ -71,7 +71,7 @@ export async function setUpDatapath(sysfs: Sysfs, netlink: Netlink, request: Set
     create.push({ muxId, ...(name ? { name } : {}) });
   });
   if (backend === 'qmimux' && request.names?.some((n) => n !== undefined)) {
-    throw new RmnetError('BAD_ARGUMENT', `${parent}: qmimux links are named by the kernel; names apply to rmnet only`, ExitCode.usage, { interface: parent });
+    throw new RmnetError('BAD_ARGUMENT', `${parent}: qmimux links are named by the kernel; names apply to rmnet only`, Category.usage, { interface: parent });
   }
   const maxPacketSize = info.qmiWwan ? (await bulkInMaxPacketSize(sysfs, parent)).size : 512;
   const plan = planDatapath(info.state, { backend, grantedDlSize: info.qmiWwan ? request.grantedDlSize : null, maxPacketSize, create });

@@ -1,7 +1,7 @@
 // rtnetlink operations on links, addresses, routes and neighbours, behind the `Netlink` interface so
 // datapath/, session/ and bench/ run the same against this machine, a network namespace, the lab VM, or a
 // test double.
-import { ExitCode } from '../errors.js';
+import { Category } from '../errors.js';
 import { decodeAddress, encodeAddressRequest, type Address } from './address.js';
 import * as C from './constants.js';
 import { NetlinkError } from './errors.js';
@@ -89,7 +89,7 @@ function decodeAll<T>(messages: NetlinkMessage[], type: number, decode: (m: Netl
   for (const m of messages) {
     if (m.type !== type) continue;
     const value = decode(m);
-    if (typeof value === 'string') throw new NetlinkError('NETLINK_PROTOCOL', `${what}: undecodable message: ${value}`, 'EPROTO', undefined, {}, ExitCode.protocol);
+    if (typeof value === 'string') throw new NetlinkError('NETLINK_PROTOCOL', `${what}: undecodable message: ${value}`, 'EPROTO', undefined, {}, Category.protocol);
     out.push(value);
   }
   return out;
@@ -97,7 +97,7 @@ function decodeAll<T>(messages: NetlinkMessage[], type: number, decode: (m: Netl
 
 function noSuchInterface(error: unknown, ref: LinkRef): unknown {
   if (error instanceof NetlinkError && error.errno === 'ENODEV') {
-    return error.withContext('NO_SUCH_INTERFACE', `${refText(ref)}: no such interface`, { interface: ref }, ExitCode.notFound);
+    return error.withContext('NO_SUCH_INTERFACE', `${refText(ref)}: no such interface`, { interface: ref }, Category.notFound);
   }
   return error;
 }
@@ -160,7 +160,7 @@ export class RtNetlink implements Netlink {
 
   async createRmnetLink(spec: RmnetLinkSpec): Promise<Link> {
     if (!(Number.isInteger(spec.muxId) && spec.muxId >= 1 && spec.muxId <= 254)) {
-      throw new NetlinkError('BAD_MUX_ID', `create rmnet link ${spec.name} on ${refText(spec.parent)}: mux id must be in 1..254, got ${String(spec.muxId)}`, 'EINVAL', undefined, { interface: spec.name, muxId: spec.muxId }, ExitCode.usage);
+      throw new NetlinkError('BAD_MUX_ID', `create rmnet link ${spec.name} on ${refText(spec.parent)}: mux id must be in 1..254, got ${String(spec.muxId)}`, 'EINVAL', undefined, { interface: spec.name, muxId: spec.muxId }, Category.usage);
     }
     const parent = await this.getLink(spec.parent);
     const what = `create rmnet link ${spec.name} on ${parent.name} with mux id ${spec.muxId}`;
@@ -172,13 +172,13 @@ export class RtNetlink implements Netlink {
       if (error.code === 'LINK_KIND_UNSUPPORTED') throw error.withContext(error.code, `${what}: the rmnet module is not loaded (modprobe rmnet)`, details);
       if (error.code === 'LINK_EXISTS') throw error.withContext(error.code, `${what}: an interface named ${spec.name} already exists`, details);
       const ext = error.extack ?? '';
-      if (error.errno === 'EBUSY' && /mux id already exists/i.test(ext)) throw error.withContext('MUX_IN_USE', `${what}: mux id ${spec.muxId} is already in use on ${parent.name}`, details, ExitCode.conflict);
+      if (error.errno === 'EBUSY' && /mux id already exists/i.test(ext)) throw error.withContext('MUX_IN_USE', `${what}: mux id ${spec.muxId} is already in use on ${parent.name}`, details, Category.conflict);
       if (error.errno === 'EBUSY') {
         // Kernels before the extended ack texts say only EBUSY: ask the kernel who holds the mux id.
         const holder = (await this.listLinks().catch(() => [])).find((l) => l.kind === 'rmnet' && l.parentIndex === parent.index && l.muxId === spec.muxId);
-        if (holder) throw error.withContext('MUX_IN_USE', `${what}: mux id ${spec.muxId} is already used by ${holder.name}`, { ...details, link: holder.name }, ExitCode.conflict);
+        if (holder) throw error.withContext('MUX_IN_USE', `${what}: mux id ${spec.muxId} is already used by ${holder.name}`, { ...details, link: holder.name }, Category.conflict);
       }
-      if (error.errno === 'EBUSY') throw error.withContext('PARENT_BUSY', `${what}: ${parent.name} already has a receive handler (a bridge, bond, macvlan or another driver holds it)`, details, ExitCode.busy);
+      if (error.errno === 'EBUSY') throw error.withContext('PARENT_BUSY', `${what}: ${parent.name} already has a receive handler (a bridge, bond, macvlan or another driver holds it)`, details, Category.busy);
       if (/invalid mtu on real dev/i.test(ext)) throw error.withContext('PARENT_MTU_TOO_LARGE', `${what}: the parent MTU minus the 4-byte QMAP header exceeds 16384; create the links first, then raise the parent MTU`, details);
       if (error.errno === 'ERANGE' || error.errno === 'EINVAL') throw error.withContext('LINK_CREATE_FAILED', what, details);
       throw error.withContext('LINK_CREATE_FAILED', what, details);
@@ -214,7 +214,7 @@ export class RtNetlink implements Netlink {
           : e.errno === 'EPERM' ? ' (vetoed: a link stacked on it, e.g. rmnet, would exceed the new MTU)'
           : '';
         // EPERM here is a veto by a stacked device, not a permission problem.
-        throw e.withContext('MTU_REFUSED', `set MTU ${mtu} on ${refText(ref)}${why}`, { interface: ref, mtu }, e.errno === 'EPERM' ? ExitCode.conflict : undefined);
+        throw e.withContext('MTU_REFUSED', `set MTU ${mtu} on ${refText(ref)}${why}`, { interface: ref, mtu }, e.errno === 'EPERM' ? Category.conflict : undefined);
       }
       throw e;
     }
@@ -223,7 +223,7 @@ export class RtNetlink implements Netlink {
   async setLinkAddress(ref: LinkRef, mac: string): Promise<void> {
     const what = `set address ${mac} on ${refText(ref)}`;
     const bytes = parseMac(mac);
-    if (!bytes) throw new NetlinkError('BAD_MAC_ADDRESS', `${what}: not a MAC address (six hex octets, e.g. 02:00:5e:10:00:01)`, 'EINVAL', undefined, { interface: ref, mac }, ExitCode.usage);
+    if (!bytes) throw new NetlinkError('BAD_MAC_ADDRESS', `${what}: not a MAC address (six hex octets, e.g. 02:00:5e:10:00:01)`, 'EINVAL', undefined, { interface: ref, mac }, Category.usage);
     try {
       await this.socket.request(C.RTM_NEWLINK, 0, (w) => encodeLinkRequest(w, ref, {}, { address: bytes }));
     } catch (error) {
@@ -253,9 +253,9 @@ export class RtNetlink implements Netlink {
   private async addressRequest(type: number, flags: number, spec: AddressSpec): Promise<void> {
     const ip = parseIp(spec.address);
     const what = `${type === C.RTM_NEWADDR ? 'add' : 'delete'} address ${spec.address}/${spec.prefixLength} on ${refText(spec.link)}`;
-    if (!ip) throw new NetlinkError('BAD_ADDRESS', `${what}: not an IPv4 or IPv6 address`, 'EINVAL', undefined, { address: spec.address }, ExitCode.usage);
+    if (!ip) throw new NetlinkError('BAD_ADDRESS', `${what}: not an IPv4 or IPv6 address`, 'EINVAL', undefined, { address: spec.address }, Category.usage);
     if (!(Number.isInteger(spec.prefixLength) && spec.prefixLength >= 0 && spec.prefixLength <= (ip.family === 4 ? 32 : 128))) {
-      throw new NetlinkError('BAD_ADDRESS', `${what}: bad prefix length`, 'EINVAL', undefined, { address: spec.address }, ExitCode.usage);
+      throw new NetlinkError('BAD_ADDRESS', `${what}: bad prefix length`, 'EINVAL', undefined, { address: spec.address }, Category.usage);
     }
     const index = await this.indexOf(spec.link);
     try {
@@ -263,7 +263,7 @@ export class RtNetlink implements Netlink {
     } catch (error) {
       if (!(error instanceof NetlinkError)) throw error;
       if (error.errno === 'EEXIST') throw error.withContext('ADDRESS_EXISTS', `${what}: already present`, { interface: spec.link, address: spec.address });
-      if (error.errno === 'EADDRNOTAVAIL') throw error.withContext('NO_SUCH_ADDRESS', `${what}: not present`, { interface: spec.link, address: spec.address }, ExitCode.notFound);
+      if (error.errno === 'EADDRNOTAVAIL') throw error.withContext('NO_SUCH_ADDRESS', `${what}: not present`, { interface: spec.link, address: spec.address }, Category.notFound);
       throw error.withContext('ADDRESS_FAILED', what, { interface: spec.link, address: spec.address });
     }
   }
@@ -288,7 +288,7 @@ export class RtNetlink implements Netlink {
     const prefix = parsePrefix(spec.destination, family);
     const what = `${del ? 'delete' : 'add'} route ${spec.destination}${spec.gateway ? ` via ${spec.gateway}` : ''}${spec.link !== undefined ? ` dev ${refText(spec.link)}` : ''}${spec.metric !== undefined ? ` metric ${spec.metric}` : ''}${spec.table !== undefined ? ` table ${spec.table}` : ''}`;
     if (!prefix || (spec.gateway !== undefined && !gateway) || (gateway && gateway.family !== prefix.family)) {
-      throw new NetlinkError('BAD_ROUTE', `${what}: bad destination or gateway`, 'EINVAL', undefined, { destination: spec.destination }, ExitCode.usage);
+      throw new NetlinkError('BAD_ROUTE', `${what}: bad destination or gateway`, 'EINVAL', undefined, { destination: spec.destination }, Category.usage);
     }
     const outputIndex = spec.link === undefined ? undefined : await this.indexOf(spec.link);
     try {
@@ -305,7 +305,7 @@ export class RtNetlink implements Netlink {
     } catch (error) {
       if (!(error instanceof NetlinkError)) throw error;
       if (error.errno === 'EEXIST') throw error.withContext('ROUTE_EXISTS', `${what}: already present`, { destination: spec.destination });
-      if (error.errno === 'ESRCH') throw error.withContext('NO_SUCH_ROUTE', `${what}: no such route`, { destination: spec.destination }, ExitCode.notFound);
+      if (error.errno === 'ESRCH') throw error.withContext('NO_SUCH_ROUTE', `${what}: no such route`, { destination: spec.destination }, Category.notFound);
       throw error.withContext('ROUTE_FAILED', what, { destination: spec.destination });
     }
   }
@@ -331,9 +331,9 @@ export class RtNetlink implements Netlink {
     const del = type === C.RTM_DELNEIGH;
     const what = del ? `delete neighbour ${spec.address} dev ${refText(spec.link)}` : `replace neighbour ${spec.address} lladdr ${spec.lladdr ?? ''} dev ${refText(spec.link)}`;
     const ip = parseIp(spec.address);
-    if (!ip) throw new NetlinkError('BAD_ADDRESS', `${what}: not an IPv4 or IPv6 address`, 'EINVAL', undefined, { address: spec.address }, ExitCode.usage);
+    if (!ip) throw new NetlinkError('BAD_ADDRESS', `${what}: not an IPv4 or IPv6 address`, 'EINVAL', undefined, { address: spec.address }, Category.usage);
     const lladdr = del ? undefined : parseMac(spec.lladdr ?? '');
-    if (!del && !lladdr) throw new NetlinkError('BAD_MAC_ADDRESS', `${what}: not a MAC address (six hex octets, e.g. 02:00:5e:10:00:01)`, 'EINVAL', undefined, { interface: spec.link, mac: spec.lladdr }, ExitCode.usage);
+    if (!del && !lladdr) throw new NetlinkError('BAD_MAC_ADDRESS', `${what}: not a MAC address (six hex octets, e.g. 02:00:5e:10:00:01)`, 'EINVAL', undefined, { interface: spec.link, mac: spec.lladdr }, Category.usage);
     try {
       const index = await this.indexOf(spec.link);
       await this.socket.request(type, flags, (w) => encodeNeighbourRequest(w, {
@@ -347,7 +347,7 @@ export class RtNetlink implements Netlink {
       const e = noSuchInterface(error, spec.link);
       if (!(e instanceof NetlinkError) || e.code !== 'NETLINK_ERROR') throw e;
       const details = { interface: spec.link, address: spec.address, ...(lladdr ? { lladdr: formatLladdr(lladdr) } : {}) };
-      if (del && e.errno === 'ENOENT') throw e.withContext('NO_SUCH_NEIGHBOUR', `${what}: no such entry`, details, ExitCode.notFound);
+      if (del && e.errno === 'ENOENT') throw e.withContext('NO_SUCH_NEIGHBOUR', `${what}: no such entry`, details, Category.notFound);
       throw e.withContext('NEIGHBOUR_FAILED', what, details);
     }
   }

@@ -3,7 +3,7 @@
 // sans-I/O and tested with bytes; NetlinkSocket binds it to the addon's poll-driven fd.
 import { native } from '../io/native.js';
 import { PollFd } from '../io/poll-fd.js';
-import { ExitCode } from '../errors.js';
+import { Category } from '../errors.js';
 import { decodeAck, decodeMessages, encodeMessage, type NetlinkMessage, type Writer } from './codec.js';
 import * as C from './constants.js';
 import { errnoName } from './errno.js';
@@ -78,7 +78,7 @@ export class RequestTracker {
   receive(datagram: Uint8Array): void {
     const decoded = decodeMessages(datagram);
     if (!decoded.ok) {
-      this.failAll(new NetlinkError('NETLINK_PROTOCOL', `undecodable netlink datagram: ${decoded.error.message}`, 'EPROTO', undefined, { offset: decoded.error.offset }, ExitCode.protocol));
+      this.failAll(new NetlinkError('NETLINK_PROTOCOL', `undecodable netlink datagram: ${decoded.error.message}`, 'EPROTO', undefined, { offset: decoded.error.offset }, Category.protocol));
       return;
     }
     for (const message of decoded.value) this.dispatch(message);
@@ -98,7 +98,7 @@ export class RequestTracker {
         const ack = decodeAck(message);
         this.pending.delete(message.seq);
         if (!ack.ok) {
-          p.reject(new NetlinkError('NETLINK_PROTOCOL', `${messageTypeName(p.type)}: undecodable ack: ${ack.error.message}`, 'EPROTO', undefined, {}, ExitCode.protocol));
+          p.reject(new NetlinkError('NETLINK_PROTOCOL', `${messageTypeName(p.type)}: undecodable ack: ${ack.error.message}`, 'EPROTO', undefined, {}, Category.protocol));
         } else if (ack.value.errno !== 0) {
           p.reject(kernelError(p.type, ack.value.errno, ack.value.message, ack.value.offset));
         } else p.resolve(p.replies);

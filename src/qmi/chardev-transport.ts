@@ -1,6 +1,6 @@
 // The cdc-wdm character device (or a pty in tests) as a QMI transport: a non-blocking fd driven by uv_poll,
 // one write per frame. Open errors become RmnetErrors that name the path and say what to do.
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import { isSystemError, native } from '../io/native.js';
 import { PollFd } from '../io/poll-fd.js';
 import type { Transport, TransportHandlers } from './transport.js';
@@ -18,7 +18,7 @@ export function openCharDevice(path: string): Transport {
   } catch (error) {
     addon.close(fd);
     // uv_poll refuses fds that cannot be polled (regular files, /dev/null): certainly not a QMI port.
-    throw new RmnetError('NOT_QMI_PORT', `${path} cannot be polled (${(error as Error).message}): it is not a QMI control port`, ExitCode.protocol, { path }, { cause: error });
+    throw new RmnetError('NOT_QMI_PORT', `${path} cannot be polled (${(error as Error).message}): it is not a QMI control port`, Category.protocol, { path }, { cause: error });
   }
 }
 
@@ -29,20 +29,20 @@ export function openError(path: string, error: unknown): RmnetError {
     case 'ENOENT':
     case 'ENXIO':
     case 'ENODEV':
-      return new RmnetError('DEVICE_NOT_FOUND', `${path}: no such device (is the modem plugged in and cdc_wdm loaded?)`, ExitCode.notFound, details, { cause: error });
+      return new RmnetError('DEVICE_NOT_FOUND', `${path}: no such device (is the modem plugged in and cdc_wdm loaded?)`, Category.notFound, details, { cause: error });
     case 'EACCES':
     case 'EPERM':
-      return new RmnetError('PERMISSION_DENIED', `${path}: permission denied: run as root or add a udev rule giving your group access to the port`, ExitCode.permission, details, { cause: error });
+      return new RmnetError('PERMISSION_DENIED', `${path}: permission denied: run as root or add a udev rule giving your group access to the port`, Category.permission, details, { cause: error });
     case 'EBUSY':
       return new RmnetError(
         'DEVICE_BUSY',
         `${path}: the port is held by another process (ModemManager?): stop it, or share the port through qmi-proxy with --proxy`,
-        ExitCode.busy,
+        Category.busy,
         details,
         { cause: error },
       );
     default:
-      return new RmnetError('IO_ERROR', `${path}: cannot open: ${error instanceof Error ? error.message : String(error)}`, ExitCode.failure, details, { cause: error });
+      return new RmnetError('IO_ERROR', `${path}: cannot open: ${error instanceof Error ? error.message : String(error)}`, Category.failure, details, { cause: error });
   }
 }
 

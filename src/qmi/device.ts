@@ -2,7 +2,7 @@
 // Transaction ids: CTL u8 per device, every other service u16 per client, both skipping 0. Responses are
 // matched by (service, client id, transaction id); indications go to subscribers of (service, client id),
 // and broadcast ones (client 0xFF) to every subscriber of the service.
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import { FrameDecoder, encodeFrame, isFrameError, type FrameError, type QmuxFrame } from './framing.js';
 import { ctlAllocateCid, ctlReleaseCid, ctlSync } from './messages.js';
 import {
@@ -163,7 +163,7 @@ export class QmiDevice {
     if (!options.keepClients) {
       for (const client of [...this.clients]) await client.release().catch(() => {});
     }
-    this.shutdown(new RmnetError('DEVICE_CLOSED', `${this.path}: QMI device closed`, ExitCode.failure, { path: this.path }));
+    this.shutdown(new RmnetError('DEVICE_CLOSED', `${this.path}: QMI device closed`, Category.failure, { path: this.path }));
     this.transport.close();
   }
 
@@ -177,7 +177,7 @@ export class QmiDevice {
       tlvs = encodeTlvs(schema.request, input, label);
     } catch (error) {
       return Promise.reject(
-        new RmnetError('BAD_ARGUMENT', `${this.path}: cannot encode ${label}: ${(error as Error).message}`, ExitCode.usage, {
+        new RmnetError('BAD_ARGUMENT', `${this.path}: cannot encode ${label}: ${(error as Error).message}`, Category.usage, {
           path: this.path,
           service: serviceName(service),
           qmiMessage: schema.name,
@@ -191,7 +191,7 @@ export class QmiDevice {
       const timer = setTimeout(() => {
         this.pending.delete(key);
         reject(
-          new RmnetError('QMI_TIMEOUT', `${this.path}: no answer to ${label} within ${timeoutMs} ms`, ExitCode.timeout, {
+          new RmnetError('QMI_TIMEOUT', `${this.path}: no answer to ${label} within ${timeoutMs} ms`, Category.timeout, {
             path: this.path,
             service: serviceName(service),
             qmiMessage: schema.name,
@@ -208,7 +208,7 @@ export class QmiDevice {
       } catch (error) {
         clearTimeout(timer);
         this.pending.delete(key);
-        reject(new RmnetError('IO_ERROR', `${this.path}: write failed: ${(error as Error).message}`, ExitCode.failure, { path: this.path }));
+        reject(new RmnetError('IO_ERROR', `${this.path}: write failed: ${(error as Error).message}`, Category.failure, { path: this.path }));
       }
     });
   }
@@ -322,7 +322,7 @@ export class QmiDevice {
   }
 
   private onModemReset(): void {
-    const error = new RmnetError('MODEM_RESET', `${this.path}: the modem reset (CTL Sync indication): every QMI client id is gone`, ExitCode.failure, {
+    const error = new RmnetError('MODEM_RESET', `${this.path}: the modem reset (CTL Sync indication): every QMI client id is gone`, Category.failure, {
       path: this.path,
     });
     for (const client of [...this.clients]) client.markGone();
@@ -334,7 +334,7 @@ export class QmiDevice {
     const error = new RmnetError(
       'DEVICE_GONE',
       `${this.path}: the ${this.transport.kind} closed${cause ? `: ${cause.message}` : ''}`,
-      ExitCode.failure,
+      Category.failure,
       { path: this.path },
       { cause },
     );
@@ -360,7 +360,7 @@ export class QmiDevice {
 
   private malformed(schema: MessageSchema, reason: string): RmnetError {
     const label = `${serviceName(schema.service).toUpperCase()} ${schema.name}`;
-    return new RmnetError('QMI_MALFORMED', `${this.path}: malformed answer to ${label}: ${reason}`, ExitCode.protocol, {
+    return new RmnetError('QMI_MALFORMED', `${this.path}: malformed answer to ${label}: ${reason}`, Category.protocol, {
       path: this.path,
       service: serviceName(schema.service),
       qmiMessage: schema.name,
@@ -392,7 +392,7 @@ export class QmiDevice {
       details.verboseCallEndReason = name;
       text += ` [${name}]`;
     }
-    return new RmnetError('QMI_ERROR', text, ExitCode.qmiError, details);
+    return new RmnetError('QMI_ERROR', text, Category.qmiError, details);
   }
 }
 
@@ -418,7 +418,7 @@ export class QmiClient {
     }
     if (this.state !== 'allocated') {
       return Promise.reject(
-        new RmnetError('CLIENT_GONE', `${this.device.path}: ${serviceName(this.service).toUpperCase()} client ${this.clientId} is ${this.state}`, ExitCode.failure, {
+        new RmnetError('CLIENT_GONE', `${this.device.path}: ${serviceName(this.service).toUpperCase()} client ${this.clientId} is ${this.state}`, Category.failure, {
           path: this.device.path,
           service: serviceName(this.service),
           clientId: this.clientId,
@@ -460,7 +460,7 @@ export class QmiClient {
     if (this.state !== 'allocated') return;
     this.state = 'gone';
     this.device.forgetClient(this);
-    const error = new RmnetError('CLIENT_GONE', `${this.device.path}: ${serviceName(this.service).toUpperCase()} client ${this.clientId} is gone`, ExitCode.failure, {
+    const error = new RmnetError('CLIENT_GONE', `${this.device.path}: ${serviceName(this.service).toUpperCase()} client ${this.clientId} is gone`, Category.failure, {
       path: this.device.path,
       service: serviceName(this.service),
       clientId: this.clientId,

@@ -1,7 +1,7 @@
 // Opening a QMI control port: the character device itself, or through qmi-proxy. Opening proves the port
 // speaks QMI with CTL Get Version Info (not Sync: a Sync request makes the firmware drop every client id,
 // including those of ModemManager or of a running session).
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import { openCharDevice } from './chardev-transport.js';
 import { QmiDevice, type DeviceOptions } from './device.js';
 import { SERVICE_NAMES } from './enums.js';
@@ -33,7 +33,7 @@ export interface OpenedDevice {
 
 export async function openQmiDevice(options: OpenOptions): Promise<OpenedDevice> {
   const { path } = options;
-  if (!path) throw new RmnetError('BAD_ARGUMENT', 'no control port given (-d /dev/cdc-wdmN)', ExitCode.usage);
+  if (!path) throw new RmnetError('BAD_ARGUMENT', 'no control port given (-d /dev/cdc-wdmN)', Category.usage);
   const probeTimeoutMs = options.probeTimeoutMs ?? options.timeoutMs ?? 3000;
   const transport: Transport = options.proxy ? await connectProxy(path, options.proxySocket) : openCharDevice(path);
   const device = new QmiDevice(transport, options);
@@ -56,13 +56,13 @@ async function proxyOpen(device: QmiDevice, path: string, timeoutMs: number): Pr
       throw new RmnetError(
         'DEVICE_NOT_FOUND',
         `${path}: qmi-proxy could not open it (no such device, or not a QMI port)`,
-        ExitCode.notFound,
+        Category.notFound,
         { path, via: 'qmi-proxy' },
         { cause: error },
       );
     }
     if (error instanceof RmnetError && error.code === 'QMI_TIMEOUT') {
-      throw new RmnetError('NO_QMI_ANSWER', `${path}: qmi-proxy did not confirm opening it within ${timeoutMs} ms`, ExitCode.timeout, { path, via: 'qmi-proxy' });
+      throw new RmnetError('NO_QMI_ANSWER', `${path}: qmi-proxy did not confirm opening it within ${timeoutMs} ms`, Category.timeout, { path, via: 'qmi-proxy' });
     }
     throw error;
   }
@@ -86,7 +86,7 @@ async function probe(device: QmiDevice, path: string, timeoutMs: number, viaProx
       throw new RmnetError(
         'NO_QMI_ANSWER',
         `no QMI answer from ${path}${viaProxy ? ' (through qmi-proxy)' : ''} within ${timeoutMs} ms: is it a QMI control port?`,
-        ExitCode.timeout,
+        Category.timeout,
         { path, service: 'ctl', qmiMessage: 'Get Version Info' },
       );
     }

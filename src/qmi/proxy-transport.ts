@@ -1,7 +1,7 @@
 // libqmi's qmi-proxy as a QMI transport: the abstract unix stream socket "\0qmi-proxy". The first message
 // must be CTL Internal Proxy Open (0xFF00) naming the device (open.ts sends it); after its response the
 // connection carries plain QMUX, the proxy rewriting CTL transaction ids and routing by client id.
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import { isSystemError, native } from '../io/native.js';
 import { PollFd } from '../io/poll-fd.js';
 import type { Transport, TransportHandlers } from './transport.js';
@@ -25,7 +25,7 @@ function unavailable(path: string, reason: string, cause?: unknown): RmnetError 
   return new RmnetError(
     'PROXY_UNAVAILABLE',
     `cannot reach qmi-proxy (${reason}): start /usr/libexec/qmi-proxy, or open ${path} directly without --proxy`,
-    ExitCode.notFound,
+    Category.notFound,
     { path, reason },
     { cause },
   );

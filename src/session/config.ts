@@ -1,7 +1,7 @@
 // /etc/rmnetctl/NAME.conf for `rmnetctl run NAME`: one [modem] section, one [pdn] section per PDN.
 // Parsed purely (text in, config or an error naming file and line out), validated with the same
 // parsers as the command line, before anything is touched.
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import {
   checkRequest, parseApn, parseAuth, parseBackend, parseIfname, parseIpType, parseMetric, parseMuxId, type BackendChoice, type PdnRequest,
 } from './request.js';
@@ -18,7 +18,7 @@ const PDN_KEYS = new Set(['mux', 'apn', 'ip-type', 'auth', 'user', 'password-fil
 
 export function parseConfig(text: string, file: string): ServiceConfig {
   const fail = (line: number, message: string) =>
-    new RmnetError('BAD_CONFIG', `${file}:${line}: ${message}`, ExitCode.usage, { file, line });
+    new RmnetError('BAD_CONFIG', `${file}:${line}: ${message}`, Category.usage, { file, line });
   const sections: Section[] = [];
   text.split('\n').forEach((raw, index) => {
     const line = index + 1;

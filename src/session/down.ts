@@ -2,7 +2,7 @@
 // link, and restore the kernel mode when nothing else uses the modem. Works from the record (even one a
 // crashed `up` left half-written) and from what the kernel shows when the record is gone. Keeps going
 // past failures (a modem that is gone still gets its links removed) and reports each as a warning.
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import { QmiService } from '../qmi/enums.js';
 import type { QmiDevice } from '../qmi/device.js';
 import { SystemDatapath } from '../datapath/execute.js';
@@ -36,7 +36,7 @@ export interface DownResult {
 
 export async function down(env: SessionEnv, options: DownOptions): Promise<DownResult> {
   if (!options.all && options.muxId === undefined) {
-    throw new RmnetError('BAD_ARGUMENT', 'down needs --mux N or --all', ExitCode.usage);
+    throw new RmnetError('BAD_ARGUMENT', 'down needs --mux N or --all', Category.usage);
   }
   const modem = await selectModem(env, options.selector);
   const parent = modem.netInterface!;
@@ -54,7 +54,7 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
     const pdns = (record?.pdns ?? []).filter((p) => wanted(p.request.muxId));
     const strayLinks = kernelLinks.filter((l) => wanted(l.muxId) && !pdns.some((p) => p.request.muxId === l.muxId));
     if (pdns.length === 0 && strayLinks.length === 0 && !options.all) {
-      throw new RmnetError('NOT_UP', `mux ${options.muxId} is not up on ${parent} (no record, no link in the kernel)`, ExitCode.notFound, { interface: parent, muxId: options.muxId });
+      throw new RmnetError('NOT_UP', `mux ${options.muxId} is not up on ${parent} (no record, no link in the kernel)`, Category.notFound, { interface: parent, muxId: options.muxId });
     }
 
     let device: QmiDevice | undefined = options.device;

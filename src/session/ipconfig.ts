@@ -4,7 +4,7 @@
 // Routes name the device, not the gateway: a QMI data link is point-to-point raw IP with no link layer,
 // so the gateway the modem reports (often outside the assigned prefix) adds nothing and can make the
 // kernel refuse the route.
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import type { Netlink } from '../netlink/rtnl.js';
 import type { CurrentSettings } from '../wds/session-messages.js';
 import type { DnsApplier } from './dns.js';
@@ -43,7 +43,7 @@ export async function applyIpConfig(
         // The kernel refuses a second default route of the same family and metric (NLM_F_EXCL), whatever its
         // device: say which setting to change instead of "already present" (found in the lab with two PDNs).
         if ((error as { errno?: string }).errno !== 'EEXIST') throw error;
-        throw new RmnetError('ROUTE_EXISTS', `an IPv${family} default route with metric ${options.routeMetric} already exists (another PDN or interface); give this PDN another --metric, or --no-default-route`, ExitCode.conflict, { interface: link.name, family, metric: options.routeMetric }, { cause: error });
+        throw new RmnetError('ROUTE_EXISTS', `an IPv${family} default route with metric ${options.routeMetric} already exists (another PDN or interface); give this PDN another --metric, or --no-default-route`, Category.conflict, { interface: link.name, family, metric: options.routeMetric }, { cause: error });
       }));
       result.routes.push({ family, destination: 'default', metric: options.routeMetric, ...(assigned.gateway ? { gateway: assigned.gateway } : {}) });
     }

@@ -3,7 +3,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { native } from '../io/native.js';
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 
 export interface ModemLock {
   release(): void;
@@ -20,7 +20,7 @@ export async function lockModem(stateDir: string, modemKey: string, timeoutMs = 
     if (addon.flock(fd, addon.LOCK_EX | addon.LOCK_NB)) break;
     if (Date.now() >= deadline) {
       closeSync(fd);
-      throw new RmnetError('LOCK_TIMEOUT', `another rmnetctl holds ${path} for ${timeoutMs} ms; is one still running for ${modemKey}?`, ExitCode.busy, { path, modem: modemKey });
+      throw new RmnetError('LOCK_TIMEOUT', `another rmnetctl holds ${path} for ${timeoutMs} ms; is one still running for ${modemKey}?`, Category.busy, { path, modem: modemKey });
     }
     await new Promise((resolve) => setTimeout(resolve, delay));
   }

@@ -1,7 +1,7 @@
 // A PDN request, validated before anything is touched: bad input stops here with an error naming the
 // field and what to do. The same checks serve the command line and /etc/rmnetctl/NAME.conf.
 import { statSync, readFileSync } from 'node:fs';
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import { parseMuxId as parseMuxIdIn } from '../sysfs/names.js';
 
 export type IpType = '4' | '6' | '4v6';
@@ -25,7 +25,7 @@ export interface PdnRequest {
 }
 
 const usage = (field: string, message: string, value?: unknown) =>
-  new RmnetError('BAD_ARGUMENT', message, ExitCode.usage, value === undefined ? { field } : { field, value });
+  new RmnetError('BAD_ARGUMENT', message, Category.usage, value === undefined ? { field } : { field, value });
 
 /** Mux ids 1..254: 0 means "no mux" to the modem and 255 is reserved. */
 export function parseMuxId(value: string | number, field = '--mux'): number {
@@ -91,10 +91,10 @@ export function checkSecretFile(path: string): void {
   try {
     mode = statSync(path).mode;
   } catch (error) {
-    throw new RmnetError('BAD_ARGUMENT', `password file ${path} cannot be read: ${(error as Error).message}`, ExitCode.usage, { field: 'password-file', path });
+    throw new RmnetError('BAD_ARGUMENT', `password file ${path} cannot be read: ${(error as Error).message}`, Category.usage, { field: 'password-file', path });
   }
   if ((mode & 0o077) !== 0) {
-    throw new RmnetError('INSECURE_SECRET', `password file ${path} is readable by group or others (mode ${(mode & 0o777).toString(8)}): chmod 600 ${path}`, ExitCode.permission, { path });
+    throw new RmnetError('INSECURE_SECRET', `password file ${path} is readable by group or others (mode ${(mode & 0o777).toString(8)}): chmod 600 ${path}`, Category.permission, { path });
   }
 }
 

@@ -3,7 +3,7 @@
 // rename) under the modem's lock. A record holds no secrets.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import type { PdnRequest } from './request.js';
 
 export const DEFAULT_STATE_DIR = '/run/rmnetctl';
@@ -70,7 +70,7 @@ export class StateStore {
       if (record.version !== 1 || !Array.isArray(record.pdns)) throw new Error('unknown layout');
       return record;
     } catch (error) {
-      throw new RmnetError('STATE_CORRUPT', `state file ${this.path(modemKey)} is unreadable (${(error as Error).message}); remove it and run "rmnetctl down --all" to clean up from kernel truth`, ExitCode.failure, { path: this.path(modemKey) });
+      throw new RmnetError('STATE_CORRUPT', `state file ${this.path(modemKey)} is unreadable (${(error as Error).message}); remove it and run "rmnetctl down --all" to clean up from kernel truth`, Category.failure, { path: this.path(modemKey) });
     }
   }
 

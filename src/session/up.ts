@@ -6,7 +6,7 @@
 // mode are settled once for all of them, then each PDN's sessions (one WDS client per IP family) run
 // concurrently, since different clients on different muxes do not depend on each other. A PDN that fails
 // is rolled back alone; the shared steps are rolled back only when no PDN came up.
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import { QmiService } from '../qmi/enums.js';
 import type { QmiClient, QmiDevice } from '../qmi/device.js';
 import { rmnetFlagsFor } from '../datapath/rmnet.js';
@@ -111,7 +111,7 @@ export async function up(env: SessionEnv, request: PdnRequest, options: UpOption
 export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], options: UpOptions): Promise<Array<UpResult | RmnetError>> {
   const muxIds = requests.map((r) => r.muxId);
   const duplicate = muxIds.find((m, i) => muxIds.indexOf(m) !== i);
-  if (duplicate !== undefined) throw new RmnetError('BAD_ARGUMENT', `mux ${duplicate} is asked for twice`, ExitCode.usage, { muxId: duplicate });
+  if (duplicate !== undefined) throw new RmnetError('BAD_ARGUMENT', `mux ${duplicate} is asked for twice`, Category.usage, { muxId: duplicate });
   const modem = await selectModem(env, options.selector);
   const parent = modem.netInterface!;
   const key = modemKey(modem);
@@ -151,11 +151,11 @@ export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], o
 function checkFree(request: PdnRequest, kernelLinks: readonly MuxLink[], record: ModemRecord, parent: string): void {
   const holder = kernelLinks.find((l) => l.muxId === request.muxId);
   if (holder) {
-    throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${request.muxId} is already used by ${holder.name} (${holder.backend}), not by an rmnetctl session; pick another --mux or remove that link`, ExitCode.conflict, { interface: parent, muxId: request.muxId, link: holder.name });
+    throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${request.muxId} is already used by ${holder.name} (${holder.backend}), not by an rmnetctl session; pick another --mux or remove that link`, Category.conflict, { interface: parent, muxId: request.muxId, link: holder.name });
   }
   const clash = request.ifname && record.pdns.find((p) => p.link?.name === request.ifname);
   if (clash) {
-    throw new RmnetError('IFNAME_IN_USE', `--ifname ${request.ifname} is already the link of mux ${clash.request.muxId}`, ExitCode.conflict, { interface: request.ifname, muxId: request.muxId });
+    throw new RmnetError('IFNAME_IN_USE', `--ifname ${request.ifname} is already the link of mux ${clash.request.muxId}`, Category.conflict, { interface: request.ifname, muxId: request.muxId });
   }
 }
 
@@ -180,7 +180,7 @@ function claimDefaultRoutes(request: PdnRequest, taken: Map<string, string>): vo
   for (const [family, key] of keys) {
     const holder = taken.get(key);
     if (holder) {
-      throw new RmnetError('ROUTE_EXISTS', `mux ${request.muxId}: an IPv${family} default route with metric ${request.routeMetric} already exists (via ${holder}); give this PDN another --metric, or --no-default-route`, ExitCode.conflict, { muxId: request.muxId, family, metric: request.routeMetric, holder });
+      throw new RmnetError('ROUTE_EXISTS', `mux ${request.muxId}: an IPv${family} default route with metric ${request.routeMetric} already exists (via ${holder}); give this PDN another --metric, or --no-default-route`, Category.conflict, { muxId: request.muxId, family, metric: request.routeMetric, holder });
     }
   }
   for (const [, key] of keys) taken.set(key, `mux ${request.muxId}`);
@@ -192,13 +192,13 @@ function asRmnetError(error: unknown): RmnetError {
 
 function alreadyUp(existing: PdnRecord, record: ModemRecord, request: PdnRequest, linkPresent: boolean, key: string, parent: string): UpResult {
   if (existing.state !== 'up') {
-    throw new RmnetError('UNFINISHED_SESSION', `mux ${request.muxId} on ${parent}: an earlier "up" did not finish; run "rmnetctl down --mux ${request.muxId}" first`, ExitCode.conflict, { muxId: request.muxId, modem: key });
+    throw new RmnetError('UNFINISHED_SESSION', `mux ${request.muxId} on ${parent}: an earlier "up" did not finish; run "rmnetctl down --mux ${request.muxId}" first`, Category.conflict, { muxId: request.muxId, modem: key });
   }
   if (!sameSettings(existing.request, request)) {
-    throw new RmnetError('MUX_IN_USE', `mux ${request.muxId} on ${parent} is already up with other settings (APN "${existing.request.apn}", IP type ${existing.request.ipType}); run "rmnetctl down --mux ${request.muxId}" first`, ExitCode.conflict, { muxId: request.muxId, modem: key });
+    throw new RmnetError('MUX_IN_USE', `mux ${request.muxId} on ${parent} is already up with other settings (APN "${existing.request.apn}", IP type ${existing.request.ipType}); run "rmnetctl down --mux ${request.muxId}" first`, Category.conflict, { muxId: request.muxId, modem: key });
   }
   if (!linkPresent) {
-    throw new RmnetError('STALE_SESSION', `mux ${request.muxId} on ${parent} is recorded as up but its link ${existing.link?.name ?? '?'} is gone from the kernel; run "rmnetctl down --mux ${request.muxId}" then "up" again`, ExitCode.conflict, { muxId: request.muxId, modem: key });
+    throw new RmnetError('STALE_SESSION', `mux ${request.muxId} on ${parent} is recorded as up but its link ${existing.link?.name ?? '?'} is gone from the kernel; run "rmnetctl down --mux ${request.muxId}" then "up" again`, Category.conflict, { muxId: request.muxId, modem: key });
   }
   return {
     alreadyUp: true,
@@ -359,7 +359,7 @@ class UpRun {
     };
     const { rungs, skipped } = candidateRungs(constraints);
     if (rungs.length === 0) {
-      throw new RmnetError('NO_DATA_FORMAT', `${this.parent}: no usable data format: ${skipped.map((s) => `${s.rung.name}: ${s.reason}`).join('; ')}`, ExitCode.conflict, { interface: this.parent });
+      throw new RmnetError('NO_DATA_FORMAT', `${this.parent}: no usable data format: ${skipped.map((s) => `${s.rung.name}: ${s.reason}`).join('; ')}`, Category.conflict, { interface: this.parent });
     }
     const wda = await this.device.allocateClient(QmiService.WDA);
     try {
@@ -368,7 +368,7 @@ class UpRun {
         const current = await getDataFormat(wda, endpoint);
         const result = await negotiate([liveRung], async () => grantedOf(current));
         if (!result.rung) {
-          throw new RmnetError('FORMAT_CHANGED', `${this.device.path}: the modem's data format (${String(current.downlinkAggregation)}) no longer matches the ${liveRung.name} the live sessions use; run "rmnetctl down --all" and bring them up again`, ExitCode.conflict, { path: this.device.path });
+          throw new RmnetError('FORMAT_CHANGED', `${this.device.path}: the modem's data format (${String(current.downlinkAggregation)}) no longer matches the ${liveRung.name} the live sessions use; run "rmnetctl down --all" and bring them up again`, Category.conflict, { path: this.device.path });
         }
         return { rung: liveRung, format: current, decision: `data format: ${liveRung.name} (kept: other PDNs are up)` };
       }
@@ -398,7 +398,7 @@ class UpRun {
       });
       const decision = decisionLog(result, skipped);
       if (!result.rung || !lastFormat) {
-        throw new RmnetError('NO_DATA_FORMAT', `${this.device.path}: ${decision}`, ExitCode.qmiError, { path: this.device.path });
+        throw new RmnetError('NO_DATA_FORMAT', `${this.device.path}: ${decision}`, Category.qmiError, { path: this.device.path });
       }
       const granted = lastFormat;
       this.record.dataFormat = {
@@ -445,7 +445,7 @@ class UpRun {
     }
     for (const run of this.runs) {
       const created = result.created.find((l) => l.muxId === run.request.muxId);
-      if (!created) throw new RmnetError('KERNEL_STEP_FAILED', `${this.parent}: no link with mux id ${run.request.muxId} after creating it`, ExitCode.kernel, { interface: this.parent, muxId: run.request.muxId });
+      if (!created) throw new RmnetError('KERNEL_STEP_FAILED', `${this.parent}: no link with mux id ${run.request.muxId} after creating it`, Category.kernel, { interface: this.parent, muxId: run.request.muxId });
       const link = await this.env.netlink.getLink(created.name);
       run.link = { name: link.name, ifindex: link.index };
       run.pdn.link = { name: link.name, ifindex: link.index, created: true };
@@ -491,7 +491,7 @@ class UpRun {
   private interruptible<T>(work: Promise<T>): Promise<T> {
     const signal = this.signal;
     if (!signal) return work;
-    const interrupted = () => new RmnetError('INTERRUPTED', 'interrupted', ExitCode.failure);
+    const interrupted = () => new RmnetError('INTERRUPTED', 'interrupted', Category.failure);
     if (signal.aborted) {
       work.catch(() => {});
       return Promise.reject(interrupted());
@@ -520,20 +520,20 @@ class UpRun {
   private explain(error: unknown, step: string, rollbackFailures: string[]): RmnetError {
     const base = asRmnetError(error);
     const rollback = rollbackFailures.length === 0 ? 'everything it had done was undone' : `ROLLBACK INCOMPLETE (${rollbackFailures.join('; ')}); run "rmnetctl down" for this mux`;
-    return new RmnetError(base.code, `failed at "${step}": ${base.message}; ${rollback}`, base.exitCode, { ...base.details, interface: this.parent, step, rolledBack: rollbackFailures.length === 0 }, { cause: error });
+    return new RmnetError(base.code, `failed at "${step}": ${base.message}; ${rollback}`, base.category, { ...base.details, interface: this.parent, step, rolledBack: rollbackFailures.length === 0 }, { cause: error });
   }
 }
 
 /** The same error, said of one mux (a shared step's failure is every PDN's failure). */
 function retarget(error: RmnetError, muxId: number): RmnetError {
-  return new RmnetError(error.code, `up mux ${muxId} on ${String(error.details.interface)} ${error.message}`, error.exitCode, { ...error.details, muxId }, { cause: error.cause });
+  return new RmnetError(error.code, `up mux ${muxId} on ${String(error.details.interface)} ${error.message}`, error.category, { ...error.details, muxId }, { cause: error.cause });
 }
 
 /** A PDN's error after the shared steps failed to roll back: say so, and what `down` must finish. */
 function incompleteRollback(error: RmnetError, failures: string[]): RmnetError {
   const note = `ROLLBACK INCOMPLETE (${failures.join('; ')}); run "rmnetctl down --mux ${String(error.details.muxId)}"`;
   const message = error.message.includes('everything it had done was undone') ? error.message.replace('everything it had done was undone', note) : `${error.message}; ${note}`;
-  return new RmnetError(error.code, message, error.exitCode, { ...error.details, rolledBack: false }, { cause: error.cause });
+  return new RmnetError(error.code, message, error.category, { ...error.details, rolledBack: false }, { cause: error.cause });
 }
 
 function describeFailure(failure: { step: string; error: unknown }): string {

@@ -1,6 +1,6 @@
 // Interface names come from users and from the kernel; both end up in sysfs paths, so they are checked
 // against the kernel's own rule (dev_valid_name: 1..15 bytes, no '/', ':' or whitespace, not . or ..).
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 
 export function isValidInterfaceName(name: string): boolean {
   return (
@@ -14,7 +14,7 @@ export function isValidInterfaceName(name: string): boolean {
 
 export function checkInterfaceName(name: string): string {
   if (!isValidInterfaceName(name)) {
-    throw new RmnetError('BAD_INTERFACE_NAME', `"${name}" is not a valid interface name (1-15 bytes, no '/', ':' or spaces)`, ExitCode.usage, { interface: name });
+    throw new RmnetError('BAD_INTERFACE_NAME', `"${name}" is not a valid interface name (1-15 bytes, no '/', ':' or spaces)`, Category.usage, { interface: name });
   }
   return name;
 }
@@ -29,7 +29,7 @@ export function parseMuxId(value: string | number, field = 'mux id'): number {
   const text = String(value).trim();
   const n = /^(0|[1-9]\d*)$/.test(text) ? Number(text) : /^0x[0-9a-f]+$/i.test(text) ? Number.parseInt(text.slice(2), 16) : NaN;
   if (!isValidMuxId(n)) {
-    throw new RmnetError('BAD_MUX_ID', `${field} must be an integer in 1..254 (0 and 255 are reserved), got "${text}"`, ExitCode.usage, { muxId: text, field });
+    throw new RmnetError('BAD_MUX_ID', `${field} must be an integer in 1..254 (0 and 255 are reserved), got "${text}"`, Category.usage, { muxId: text, field });
   }
   return n;
 }

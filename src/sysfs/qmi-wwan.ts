@@ -1,6 +1,6 @@
 // qmi_wwan's sysfs attributes (/sys/class/net/<if>/qmi/*): read the mode, switch it, add and delete
 // qmimux children. Kernel errors become RmnetErrors that say what the kernel meant (see KERNEL.md).
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError, type ErrorCategory } from '../errors.js';
 import { checkInterfaceName, isValidMuxId } from './names.js';
 import { errnoOf, readOptional, type Sysfs } from './sysfs.js';
 
@@ -35,7 +35,7 @@ export async function readQmiWwanMode(sysfs: Sysfs, iface: string): Promise<QmiW
 
 /** The error for a non-qmi_wwan parent, naming it. */
 export function notQmiWwan(iface: string, sysfs: Sysfs): RmnetError {
-  return new RmnetError('NOT_QMI_WWAN', `${iface}: not a qmi_wwan interface (no ${sysfs.root}/class/net/${iface}/qmi/)`, ExitCode.notFound, { interface: iface });
+  return new RmnetError('NOT_QMI_WWAN', `${iface}: not a qmi_wwan interface (no ${sysfs.root}/class/net/${iface}/qmi/)`, Category.notFound, { interface: iface });
 }
 
 async function writeAttribute(
@@ -43,7 +43,7 @@ async function writeAttribute(
   iface: string,
   attribute: string,
   value: string,
-  explain: (errno: string | undefined) => { code: string; message: string; exitCode: ExitCode } | undefined,
+  explain: (errno: string | undefined) => { code: string; message: string; category: ErrorCategory } | undefined,
   details: Record<string, unknown> = {},
 ): Promise<void> {
   const path = qmiPath(iface, attribute);
@@ -55,18 +55,18 @@ async function writeAttribute(
     const known = explain(errno);
     const fullPath = `${sysfs.root}/${path}`;
     if (known) {
-      throw new RmnetError(known.code, `${iface}: writing ${value} to ${fullPath}: ${known.message} (${errno})`, known.exitCode, { interface: iface, path: fullPath, errno, ...details }, { cause: error });
+      throw new RmnetError(known.code, `${iface}: writing ${value} to ${fullPath}: ${known.message} (${errno})`, known.category, { interface: iface, path: fullPath, errno, ...details }, { cause: error });
     }
-    const exitCode = errno === 'EACCES' || errno === 'EPERM' ? ExitCode.permission : ExitCode.kernel;
-    throw new RmnetError('SYSFS_WRITE_FAILED', `${iface}: writing ${value} to ${fullPath} failed: ${errno ?? String(error)}`, exitCode, { interface: iface, path: fullPath, errno, ...details }, { cause: error });
+    const category = errno === 'EACCES' || errno === 'EPERM' ? Category.permission : Category.kernel;
+    throw new RmnetError('SYSFS_WRITE_FAILED', `${iface}: writing ${value} to ${fullPath} failed: ${errno ?? String(error)}`, category, { interface: iface, path: fullPath, errno, ...details }, { cause: error });
   }
 }
 
 /** Sets qmi/raw_ip. The kernel refuses a change on a running device (EBUSY) and clearing it under pass_through (EINVAL). */
 export async function setRawIp(sysfs: Sysfs, iface: string, enabled: boolean): Promise<void> {
   await writeAttribute(sysfs, iface, 'raw_ip', enabled ? 'Y' : 'N', (errno) => {
-    if (errno === 'EBUSY') return { code: 'INTERFACE_UP', message: 'interface is up; bring it down before changing raw_ip', exitCode: ExitCode.busy };
-    if (errno === 'EINVAL' && !enabled) return { code: 'PASS_THROUGH_SET', message: 'pass_through is Y; clear it before clearing raw_ip', exitCode: ExitCode.conflict };
+    if (errno === 'EBUSY') return { code: 'INTERFACE_UP', message: 'interface is up; bring it down before changing raw_ip', category: Category.busy };
+    if (errno === 'EINVAL' && !enabled) return { code: 'PASS_THROUGH_SET', message: 'pass_through is Y; clear it before clearing raw_ip', category: Category.conflict };
     return undefined;
   });
 }
@@ -74,15 +74,15 @@ export async function setRawIp(sysfs: Sysfs, iface: string, enabled: boolean): P
 /** Sets qmi/pass_through (rmnet needs it). The kernel refuses it unless raw_ip is Y (EINVAL). */
 export async function setPassThrough(sysfs: Sysfs, iface: string, enabled: boolean): Promise<void> {
   await writeAttribute(sysfs, iface, 'pass_through', enabled ? 'Y' : 'N', (errno) => {
-    if (errno === 'EINVAL') return { code: 'RAW_IP_REQUIRED', message: 'raw_ip must be Y first', exitCode: ExitCode.conflict };
-    if (errno === 'EBUSY') return { code: 'INTERFACE_UP', message: 'interface is up', exitCode: ExitCode.busy };
+    if (errno === 'EINVAL') return { code: 'RAW_IP_REQUIRED', message: 'raw_ip must be Y first', category: Category.conflict };
+    if (errno === 'EBUSY') return { code: 'INTERFACE_UP', message: 'interface is up', category: Category.busy };
     return undefined;
   });
 }
 
 function checkMux(iface: string, muxId: number): void {
   if (!isValidMuxId(muxId)) {
-    throw new RmnetError('BAD_MUX_ID', `${iface}: mux id must be in 1..254, got ${muxId}`, ExitCode.usage, { interface: iface, muxId });
+    throw new RmnetError('BAD_MUX_ID', `${iface}: mux id must be in 1..254, got ${muxId}`, Category.usage, { interface: iface, muxId });
   }
 }
 
@@ -90,7 +90,7 @@ function checkMux(iface: string, muxId: number): void {
 export async function addMux(sysfs: Sysfs, iface: string, muxId: number): Promise<void> {
   checkMux(iface, muxId);
   await writeAttribute(sysfs, iface, 'add_mux', String(muxId), (errno) => {
-    if (errno === 'EINVAL') return { code: 'MUX_IN_USE', message: `mux id ${muxId} already present or out of 1..254`, exitCode: ExitCode.conflict };
+    if (errno === 'EINVAL') return { code: 'MUX_IN_USE', message: `mux id ${muxId} already present or out of 1..254`, category: Category.conflict };
     return undefined;
   }, { muxId });
 }
@@ -99,7 +99,7 @@ export async function addMux(sysfs: Sysfs, iface: string, muxId: number): Promis
 export async function delMux(sysfs: Sysfs, iface: string, muxId: number): Promise<void> {
   checkMux(iface, muxId);
   await writeAttribute(sysfs, iface, 'del_mux', String(muxId), (errno) => {
-    if (errno === 'EINVAL') return { code: 'MUX_NOT_FOUND', message: `no qmimux link with mux id ${muxId}`, exitCode: ExitCode.notFound };
+    if (errno === 'EINVAL') return { code: 'MUX_NOT_FOUND', message: `no qmimux link with mux id ${muxId}`, category: Category.notFound };
     return undefined;
   }, { muxId });
 }

@@ -1,7 +1,7 @@
 // WDS steps of a PDN session as domain values: bind the client to a mux, choose its IP family, start and
 // stop the call, read the settings, follow Packet Service Status. One WDS client per IP family; the session
 // belongs to the client that started it (releasing the client ends it).
-import { ExitCode, RmnetError } from '../errors.js';
+import { Category, RmnetError } from '../errors.js';
 import type { QmiClient, QmiIndication } from '../qmi/device.js';
 import { callEndReasonName, verboseCallEndReasonName, type EndpointType } from '../qmi/enums.js';
 import { enumField, numberField, stringField, structField } from '../qmi/fields.js';
@@ -27,7 +27,7 @@ export interface BindMuxOptions {
 
 export async function bindMuxDataPort(client: QmiClient, options: BindMuxOptions): Promise<void> {
   if (!Number.isInteger(options.muxId) || options.muxId < 1 || options.muxId > 254) {
-    throw new RmnetError('BAD_ARGUMENT', `mux id must be in 1..254, got ${options.muxId}`, ExitCode.usage, { muxId: options.muxId });
+    throw new RmnetError('BAD_ARGUMENT', `mux id must be in 1..254, got ${options.muxId}`, Category.usage, { muxId: options.muxId });
   }
   await client.request(wdsBindMuxDataPort, {
     endpoint: { type: options.endpoint.type, interfaceNumber: options.endpoint.interfaceNumber },
@@ -63,7 +63,7 @@ export async function startNetwork(client: QmiClient, options: StartNetworkOptio
   const response = await client.request(wdsStartNetwork, input, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
   const packetDataHandle = numberField(response.fields, 'packetDataHandle');
   if (packetDataHandle === undefined) {
-    throw new RmnetError('QMI_MALFORMED', `${client.device.path}: WDS Start Network succeeded without a packet data handle`, ExitCode.protocol, {
+    throw new RmnetError('QMI_MALFORMED', `${client.device.path}: WDS Start Network succeeded without a packet data handle`, Category.protocol, {
       path: client.device.path,
       service: 'wds',
       qmiMessage: 'Start Network',

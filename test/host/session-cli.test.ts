@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cli } from '../support/cli.js';
-import { ExitCode } from '../../src/errors.js';
+import { ExitCode } from '../../src/cli/exit-codes.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'rmnetctl-cli-'));
 const fixture = fileURLToPath(new URL('../fixtures/sysfs/rawip/sys', import.meta.url));

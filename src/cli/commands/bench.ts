@@ -2,7 +2,8 @@
 // kernel deaggregates QMAP with rmnet, in a throwaway network namespace (src/bench/). No modem needed.
 import { Option, type Command } from 'commander';
 import type { CliContext } from './index.js';
-import { ExitCode, RmnetError } from '../../errors.js';
+import { Category, RmnetError } from '../../errors.js';
+import { exitCodeOf } from '../exit-codes.js';
 import { parseIntegerOption } from '../main.js';
 
 interface BenchCliOptions {
@@ -16,7 +17,7 @@ interface BenchCliOptions {
 function parseDatagrams(value: string): number[] {
   const parts = value.split(',');
   if (!parts.every((p) => /^[1-9]\d*$/.test(p.trim()))) {
-    throw new RmnetError('BAD_ARGUMENT', `--datagrams must be a comma-separated list of counts, e.g. 1,8,32; got "${value}"`, ExitCode.usage, { option: '--datagrams', value });
+    throw new RmnetError('BAD_ARGUMENT', `--datagrams must be a comma-separated list of counts, e.g. 1,8,32; got "${value}"`, Category.usage, { option: '--datagrams', value });
   }
   return parts.map((p) => Number(p.trim()));
 }
@@ -24,7 +25,7 @@ function parseDatagrams(value: string): number[] {
 function parseSeconds(value: string): number {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0 && n <= 600)) {
-    throw new RmnetError('BAD_ARGUMENT', `--seconds must be a number in (0, 600], got "${value}"`, ExitCode.usage, { option: '--seconds', value });
+    throw new RmnetError('BAD_ARGUMENT', `--seconds must be a number in (0, 600], got "${value}"`, Category.usage, { option: '--seconds', value });
   }
   return n;
 }
@@ -64,9 +65,9 @@ export function register(program: Command, context: CliContext): void {
       if (options.worker) {
         // JSON lines on stdout for the parent; the exit code is the error's.
         const { workerMain } = await import('../../bench/worker.js');
-        const code = await workerMain({ datagrams: parseDatagrams(options.datagrams), seconds: parseSeconds(options.seconds), packetSize: options.packetSize });
+        const failure = await workerMain({ datagrams: parseDatagrams(options.datagrams), seconds: parseSeconds(options.seconds), packetSize: options.packetSize });
         // stdout is a pipe to the parent (synchronous on Linux): exiting here loses nothing.
-        if (code !== 0) process.exit(code);
+        if (failure) process.exit(exitCodeOf(failure));
         return;
       }
       await context.run(options, async () => {

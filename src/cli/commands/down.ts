@@ -18,9 +18,9 @@ export function register(program: Command, context: CliContext): void {
       .option('--all', 'every PDN of the modem, and every mux link the kernel shows on it'),
   ).action(async (options: DownOptions) => {
     await context.run(options, async () => {
-      const { ExitCode, RmnetError } = await import('../../errors.js');
+      const { Category, RmnetError } = await import('../../errors.js');
       const { parseMuxId } = await import('../../session/request.js');
-      if ((options.mux === undefined) === !options.all) throw new RmnetError('BAD_ARGUMENT', 'down needs exactly one of --mux N or --all', ExitCode.usage);
+      if ((options.mux === undefined) === !options.all) throw new RmnetError('BAD_ARGUMENT', 'down needs exactly one of --mux N or --all', Category.usage);
       const muxId = options.mux === undefined ? undefined : parseMuxId(options.mux);
       requireRoot('down');
       const env = await sessionEnv(options);

@@ -1,6 +1,6 @@
 // rmnetctl format get|set -d PATH: the WDA data format, requested vs granted (the modem may clamp sizes).
 import type { Command } from 'commander';
-import { ExitCode, RmnetError } from '../../errors.js';
+import { Category, RmnetError } from '../../errors.js';
 import type { CliContext } from './index.js';
 import { parseIntegerOption } from '../main.js';
 import { table } from '../output.js';
@@ -41,7 +41,7 @@ function endpointOf(options: CommonOptions) {
   if (options.endpointIface === undefined) return undefined;
   const type = options.endpointType ?? 'hsusb';
   if (!ENDPOINT_TYPES.includes(type)) {
-    throw new RmnetError('BAD_ARGUMENT', `--endpoint-type must be one of ${ENDPOINT_TYPES.join(', ')}, got "${type}"`, ExitCode.usage, { option: '--endpoint-type', value: type });
+    throw new RmnetError('BAD_ARGUMENT', `--endpoint-type must be one of ${ENDPOINT_TYPES.join(', ')}, got "${type}"`, Category.usage, { option: '--endpoint-type', value: type });
   }
   return { type: type as 'hsusb', interfaceNumber: options.endpointIface };
 }
@@ -68,13 +68,13 @@ export function register(program: Command, context: CliContext): void {
     .action(async (options: SetOptions) => {
       await context.run(options, async () => {
         if (options.linkLayer !== 'raw-ip' && options.linkLayer !== '802-3') {
-          throw new RmnetError('BAD_ARGUMENT', `--link-layer must be raw-ip or 802-3, got "${options.linkLayer}"`, ExitCode.usage, { option: '--link-layer', value: options.linkLayer });
+          throw new RmnetError('BAD_ARGUMENT', `--link-layer must be raw-ip or 802-3, got "${options.linkLayer}"`, Category.usage, { option: '--link-layer', value: options.linkLayer });
         }
         let aggregation: string | undefined;
         if (options.aggregation !== undefined) {
           aggregation = AGGREGATION[options.aggregation];
           if (!aggregation) {
-            throw new RmnetError('BAD_ARGUMENT', `--aggregation must be one of ${Object.keys(AGGREGATION).join(', ')}, got "${options.aggregation}"`, ExitCode.usage, {
+            throw new RmnetError('BAD_ARGUMENT', `--aggregation must be one of ${Object.keys(AGGREGATION).join(', ')}, got "${options.aggregation}"`, Category.usage, {
               option: '--aggregation',
               value: options.aggregation,
             });

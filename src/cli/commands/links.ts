@@ -37,7 +37,7 @@ export function register(program: Command, context: CliContext): void {
     .action(async (options: LinksOptions) => {
       await context.run(options, async () => {
         const { emit, table, log } = await import('../output.js');
-        const { ExitCode, RmnetError } = await import('../../errors.js');
+        const { Category, RmnetError } = await import('../../errors.js');
         const { FileSysfs } = await import('../../sysfs/sysfs.js');
         const { discoverModems } = await import('../../sysfs/discovery.js');
         const { readMuxMap } = await import('../../datapath/mux.js');
@@ -49,7 +49,7 @@ export function register(program: Command, context: CliContext): void {
           const modem = (await discoverModems(sysfs)).find((m) => m.controlPort === name || m.netInterfaces.includes(name));
           if (modem) parents = modem.netInterfaces;
           else if (!options.device.startsWith('/dev/')) parents = [name];
-          else throw new RmnetError('NO_SUCH_MODEM', `${options.device}: no QMI modem with this control port`, ExitCode.notFound, { device: options.device });
+          else throw new RmnetError('NO_SUCH_MODEM', `${options.device}: no QMI modem with this control port`, Category.notFound, { device: options.device });
         }
         let netlink: InstanceType<typeof RtNetlink> | null = null;
         try {
@@ -62,7 +62,7 @@ export function register(program: Command, context: CliContext): void {
             const { readInterface } = await import('../../sysfs/topology.js');
             const name = parents[0]!;
             if ((await readInterface(sysfs, name)) === undefined && (netlink === null || (await netlink.findLink(name)) === undefined)) {
-              throw new RmnetError('NO_SUCH_INTERFACE', `${name}: no such interface`, ExitCode.notFound, { interface: name });
+              throw new RmnetError('NO_SUCH_INTERFACE', `${name}: no such interface`, Category.notFound, { interface: name });
             }
           }
           const links: MuxLink[] = [];

@@ -19,9 +19,9 @@ export function register(program: Command, context: CliContext): void {
     .option('--sysfs-root <dir>', 'read sysfs under this directory (tests)')
     .action(async (name: string, options: RunOptions) => {
       await context.run({}, async () => {
-        const { ExitCode, RmnetError } = await import('../../errors.js');
+        const { Category, RmnetError } = await import('../../errors.js');
         if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name) || name.startsWith('.')) {
-          throw new RmnetError('BAD_ARGUMENT', `config name "${name}" must be 1-64 letters, digits, '-', '_', '.', '@' (it names /etc/rmnetctl/NAME.conf)`, ExitCode.usage);
+          throw new RmnetError('BAD_ARGUMENT', `config name "${name}" must be 1-64 letters, digits, '-', '_', '.', '@' (it names /etc/rmnetctl/NAME.conf)`, Category.usage);
         }
         const path = options.config ?? `/etc/rmnetctl/${name}.conf`;
         const { readFileSync } = await import('node:fs');
@@ -29,7 +29,7 @@ export function register(program: Command, context: CliContext): void {
         try {
           text = readFileSync(path, 'utf8');
         } catch (error) {
-          throw new RmnetError('BAD_CONFIG', `cannot read ${path}: ${(error as Error).message} (see systemd/example.conf)`, ExitCode.notFound, { file: path });
+          throw new RmnetError('BAD_CONFIG', `cannot read ${path}: ${(error as Error).message} (see systemd/example.conf)`, Category.notFound, { file: path });
         }
         const { parseConfig } = await import('../../session/config.js');
         const config = parseConfig(text, path);

@@ -38,10 +38,10 @@ export function register(program: Command, context: CliContext): void {
       .option('--no-ip', 'start the session but apply no addresses, routes or DNS'),
   ).action(async (options: UpOptions) => {
     await context.run(options, async () => {
-      const { ExitCode, RmnetError } = await import('../../errors.js');
+      const { Category, RmnetError } = await import('../../errors.js');
       if (options.password !== undefined) {
         // Never echo it: it is already in the shell history and visible in ps.
-        throw new RmnetError('PASSWORD_ON_COMMAND_LINE', 'refusing --password: a password on the command line is visible to every user (ps, shell history); put it in a file with mode 600 and use --password-file', ExitCode.usage);
+        throw new RmnetError('PASSWORD_ON_COMMAND_LINE', 'refusing --password: a password on the command line is visible to every user (ps, shell history); put it in a file with mode 600 and use --password-file', Category.usage);
       }
       const r = await import('../../session/request.js');
       const request = r.checkRequest({

@@ -42,7 +42,7 @@ describe('link MAC address', () => {
 
   it('names an unknown interface (ENODEV -> NO_SUCH_INTERFACE), by name and by index', async () => {
     const byName = await expectError(nl.setLinkAddress('nosuch0', '02:00:5e:10:00:01'));
-    expect(byName).toMatchObject({ errno: 'ENODEV', code: 'NO_SUCH_INTERFACE', exitCode: 3 });
+    expect(byName).toMatchObject({ errno: 'ENODEV', code: 'NO_SUCH_INTERFACE', category: 'notFound' });
     expect(byName.message).toContain('nosuch0');
     const byIndex = await expectError(nl.setLinkAddress(9999, '02:00:5e:10:00:01'));
     expect(byIndex).toMatchObject({ errno: 'ENODEV', code: 'NO_SUCH_INTERFACE' });
@@ -51,7 +51,7 @@ describe('link MAC address', () => {
 
   it('refuses bad MAC text as a usage error naming it, and a multicast MAC as the kernel does', async () => {
     const bad = await expectError(nl.setLinkAddress('na0', '02:00:5e:10:00'));
-    expect(bad).toMatchObject({ code: 'BAD_MAC_ADDRESS', exitCode: 2 });
+    expect(bad).toMatchObject({ code: 'BAD_MAC_ADDRESS', category: 'usage' });
     expect(bad.message).toContain('02:00:5e:10:00');
     const multicast = await expectError(nl.setLinkAddress('na0', '01:00:5e:00:00:01'));
     expect(multicast).toMatchObject({ code: 'LINK_SET_FAILED', errno: 'EADDRNOTAVAIL' });
@@ -96,22 +96,22 @@ describe('neighbours', () => {
     expect((await nl.listNeighbours('nb0')).filter((n) => n.address.startsWith('192.0.2.'))).toEqual([]);
     expect(await ipJson<IpNeigh[]>(ns.name, 'neigh', 'show', 'dev', 'nb0', 'to', '192.0.2.1')).toEqual([]);
     const again = await expectError(nl.deleteNeighbour({ link: 'nb0', address: '192.0.2.1' }));
-    expect(again).toMatchObject({ code: 'NO_SUCH_NEIGHBOUR', errno: 'ENOENT', exitCode: 3 });
+    expect(again).toMatchObject({ code: 'NO_SUCH_NEIGHBOUR', errno: 'ENOENT', category: 'notFound' });
     expect(again.message).toContain('192.0.2.1 dev nb0');
   });
 
   it('names an unknown interface (ENODEV -> NO_SUCH_INTERFACE) and refuses bad text before asking the kernel', async () => {
     for (const link of ['nosuch0', 9999]) {
       const e = await expectError(nl.replaceNeighbour({ link, address: '192.0.2.1', lladdr: '02:00:5e:10:00:01' }));
-      expect(e).toMatchObject({ errno: 'ENODEV', code: 'NO_SUCH_INTERFACE', exitCode: 3 });
+      expect(e).toMatchObject({ errno: 'ENODEV', code: 'NO_SUCH_INTERFACE', category: 'notFound' });
       expect(e.message).toContain(String(link));
       expect(await expectError(nl.deleteNeighbour({ link, address: '192.0.2.1' }))).toMatchObject({ code: 'NO_SUCH_INTERFACE' });
     }
     await expect(nl.listNeighbours('nosuch0')).rejects.toMatchObject({ code: 'NO_SUCH_INTERFACE' });
     const mac = await expectError(nl.replaceNeighbour({ link: 'nb0', address: '192.0.2.1', lladdr: '02:00:5e:10:00:zz' }));
-    expect(mac).toMatchObject({ code: 'BAD_MAC_ADDRESS', exitCode: 2 });
+    expect(mac).toMatchObject({ code: 'BAD_MAC_ADDRESS', category: 'usage' });
     expect(mac.message).toContain('02:00:5e:10:00:zz');
-    expect(await expectError(nl.replaceNeighbour({ link: 'nb0', address: '192.0.2', lladdr: '02:00:5e:10:00:01' }))).toMatchObject({ code: 'BAD_ADDRESS', exitCode: 2 });
+    expect(await expectError(nl.replaceNeighbour({ link: 'nb0', address: '192.0.2', lladdr: '02:00:5e:10:00:01' }))).toMatchObject({ code: 'BAD_ADDRESS', category: 'usage' });
     expect(await ipJson<IpNeigh[]>(ns.name, 'neigh', 'show', 'dev', 'nb0', 'to', '192.0.2.1')).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // input the issue names: one clear message, a documented exit code, no client id left on the modem.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../../support/cli.js';
-import { ExitCode } from '../../../src/errors.js';
+import { ExitCode } from '../../../src/cli/exit-codes.js';
 import { native } from '../../../src/io/native.js';
 import { startPtyModem, type PtyModem } from '../../modem/pty.js';
 import { openError } from '../../../src/qmi/chardev-transport.js';
@@ -121,11 +121,11 @@ describe('bad input', () => {
   it('maps permission and busy errors to their codes and advice', () => {
     const system = (code: string) => Object.assign(new Error(`open /dev/cdc-wdm0: ${code}`), { code, errno: 1 });
     const denied = openError('/dev/cdc-wdm0', system('EACCES'));
-    expect(denied).toMatchObject({ code: 'PERMISSION_DENIED', exitCode: ExitCode.permission });
+    expect(denied).toMatchObject({ code: 'PERMISSION_DENIED', category: 'permission' });
     expect(denied.message).toMatch(/run as root or add a udev rule/);
     expect(openError('/dev/cdc-wdm0', system('EPERM')).code).toBe('PERMISSION_DENIED');
     const busy = openError('/dev/cdc-wdm0', system('EBUSY'));
-    expect(busy).toMatchObject({ code: 'DEVICE_BUSY', exitCode: ExitCode.busy });
+    expect(busy).toMatchObject({ code: 'DEVICE_BUSY', category: 'busy' });
     expect(busy.message).toMatch(/held by another process \(ModemManager\?\).*--proxy/);
   });
 

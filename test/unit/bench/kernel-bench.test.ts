@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { QmapReader } from '../../../src/qmap/index.js';
 import { checkOptions, innerPacket, parentMac, transferPayload } from '../../../src/bench/kernel-bench.js';
 import { RmnetError } from '../../../src/errors.js';
+import { exitCodeOf } from '../../../src/cli/exit-codes.js';
 
 /** The frame rmnet parses: Ethernet header (dst = bench0's MAC), IPv4 + UDP headers, the UDP payload. */
 function frameAtRmnet(datagrams: number, packetSize: number): Uint8Array {
@@ -45,7 +46,7 @@ describe('rmnetctl bench frames', () => {
       try {
         bad(o)();
       } catch (error) {
-        expect((error as RmnetError).exitCode).toBe(2);
+        expect(exitCodeOf(error)).toBe(2);
       }
     }
   });

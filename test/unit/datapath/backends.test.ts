@@ -130,7 +130,7 @@ describe('mux ids', () => {
   });
 
   it.each([['0'], ['255'], ['abc'], ['1.5'], [''], ['-1'], ['0x100']])('rejects mux id "%s" as a usage error', (value) => {
-    expect(() => parseMuxId(value)).toThrow(expect.objectContaining({ code: 'BAD_MUX_ID', exitCode: 2 }));
+    expect(() => parseMuxId(value)).toThrow(expect.objectContaining({ code: 'BAD_MUX_ID', category: 'usage' }));
   });
 
   it('accepts decimal and hex mux ids', () => {

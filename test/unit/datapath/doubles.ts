@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileSysfs } from '../../../src/sysfs/sysfs.js';
-import { ExitCode } from '../../../src/errors.js';
+import { Category } from '../../../src/errors.js';
 import * as C from '../../../src/netlink/constants.js';
 import { NetlinkError } from '../../../src/netlink/errors.js';
 import type { Address, AddressSpec, Neighbour, NeighbourSpec, Netlink, RmnetLinkSpec, Route, RouteSpec } from '../../../src/netlink/rtnl.js';
@@ -143,7 +143,7 @@ export class FakeNetlink implements Netlink {
   /** The MAC becomes the link's address (lowercase), as the kernel reports it back. */
   async setLinkAddress(ref: LinkRef, mac: string): Promise<void> {
     const bytes = parseMac(mac);
-    if (!bytes) throw new NetlinkError('BAD_MAC_ADDRESS', `set address ${mac} on ${String(ref)}: not a MAC address`, 'EINVAL', undefined, { interface: ref, mac }, ExitCode.usage);
+    if (!bytes) throw new NetlinkError('BAD_MAC_ADDRESS', `set address ${mac} on ${String(ref)}: not a MAC address`, 'EINVAL', undefined, { interface: ref, mac }, Category.usage);
     const l = this.find(ref);
     if (!l) throw new NetlinkError('NO_SUCH_INTERFACE', `${String(ref)}: no such interface`, 'ENODEV', undefined);
     l.address = formatLladdr(bytes);
@@ -187,9 +187,9 @@ export class FakeNetlink implements Netlink {
   }
   async replaceNeighbour(spec: NeighbourSpec): Promise<void> {
     const ip = parseIp(spec.address);
-    if (!ip) throw new NetlinkError('BAD_ADDRESS', `replace neighbour ${spec.address}: not an IPv4 or IPv6 address`, 'EINVAL', undefined, { address: spec.address }, ExitCode.usage);
+    if (!ip) throw new NetlinkError('BAD_ADDRESS', `replace neighbour ${spec.address}: not an IPv4 or IPv6 address`, 'EINVAL', undefined, { address: spec.address }, Category.usage);
     const lladdr = parseMac(spec.lladdr);
-    if (!lladdr) throw new NetlinkError('BAD_MAC_ADDRESS', `replace neighbour ${spec.address} lladdr ${spec.lladdr}: not a MAC address`, 'EINVAL', undefined, { mac: spec.lladdr }, ExitCode.usage);
+    if (!lladdr) throw new NetlinkError('BAD_MAC_ADDRESS', `replace neighbour ${spec.address} lladdr ${spec.lladdr}: not a MAC address`, 'EINVAL', undefined, { mac: spec.lladdr }, Category.usage);
     const { index } = await this.getLink(spec.link);
     const state = spec.permanent === false ? C.NUD_REACHABLE : C.NUD_PERMANENT;
     this.neighbours = this.neighbours.filter((n) => !(n.index === index && n.address === spec.address));

@@ -10,6 +10,7 @@ import { decodeLink, encodeLinkRequest } from '../../../src/netlink/link.js';
 import { formatLladdr, parseIp, parseMac } from '../../../src/netlink/ip.js';
 import { RtNetlink, type RequestSocket } from '../../../src/netlink/rtnl.js';
 import { NetlinkError } from '../../../src/netlink/errors.js';
+import type { ErrorCategory } from '../../../src/errors.js';
 
 const MAC = '00:01:05:dc:45:00';
 
@@ -204,15 +205,15 @@ describe('RtNetlink neighbours and MAC addresses', () => {
     expect((await nl.listNeighbours('bench1')).map((n) => n.address)).toEqual(['192.0.2.1', 'fe80::1']);
     const truncated = entry(3, C.AF_INET, '192.0.2.1');
     const broken = new RtNetlink({ socket: kernel({ dump: [{ ...truncated, payload: truncated.payload.subarray(0, 15) }] }) });
-    await expect(broken.listNeighbours()).rejects.toMatchObject({ code: 'NETLINK_PROTOCOL', exitCode: 7 });
+    await expect(broken.listNeighbours()).rejects.toMatchObject({ code: 'NETLINK_PROTOCOL', category: 'protocol' });
   });
 
   it('refuses bad MAC and IP text with a usage error naming it, before sending anything', async () => {
     const socket = kernel();
     const nl = new RtNetlink({ socket });
-    await expect(nl.setLinkAddress('bench0', '00:01:05:dc:45')).rejects.toMatchObject({ code: 'BAD_MAC_ADDRESS', exitCode: 2, message: expect.stringContaining('set address 00:01:05:dc:45 on bench0: not a MAC address') });
-    await expect(nl.replaceNeighbour({ link: 'bench1', address: '192.0.2.1', lladdr: 'nonsense' })).rejects.toMatchObject({ code: 'BAD_MAC_ADDRESS', exitCode: 2, message: expect.stringContaining('lladdr nonsense') });
-    await expect(nl.replaceNeighbour({ link: 'bench1', address: '192.0.2.300', lladdr: MAC })).rejects.toMatchObject({ code: 'BAD_ADDRESS', exitCode: 2, message: expect.stringContaining('192.0.2.300') });
+    await expect(nl.setLinkAddress('bench0', '00:01:05:dc:45')).rejects.toMatchObject({ code: 'BAD_MAC_ADDRESS', category: 'usage', message: expect.stringContaining('set address 00:01:05:dc:45 on bench0: not a MAC address') });
+    await expect(nl.replaceNeighbour({ link: 'bench1', address: '192.0.2.1', lladdr: 'nonsense' })).rejects.toMatchObject({ code: 'BAD_MAC_ADDRESS', category: 'usage', message: expect.stringContaining('lladdr nonsense') });
+    await expect(nl.replaceNeighbour({ link: 'bench1', address: '192.0.2.300', lladdr: MAC })).rejects.toMatchObject({ code: 'BAD_ADDRESS', category: 'usage', message: expect.stringContaining('192.0.2.300') });
     expect(socket.sent).toEqual([]);
   });
 
@@ -223,18 +224,18 @@ describe('RtNetlink neighbours and MAC addresses', () => {
     expect(decodeLink(asMessage(socket.sent[0]!.bytes))).toMatchObject({ name: 'bench0', address: MAC });
   });
 
-  const refusals: Array<[string, (nl: RtNetlink) => Promise<void>, string, number, RegExp]> = [
-    ['ENODEV', (nl) => nl.setLinkAddress(9, MAC), 'NO_SUCH_INTERFACE', 3, /ifindex 9: no such interface/],
-    ['EADDRNOTAVAIL', (nl) => nl.setLinkAddress('bench0', '01:00:5e:00:00:01'), 'LINK_SET_FAILED', 9, /set address 01:00:5e:00:00:01 on bench0 \(not a usable unicast address/],
-    ['ENODEV', (nl) => nl.replaceNeighbour({ link: 9, address: '192.0.2.1', lladdr: MAC }), 'NO_SUCH_INTERFACE', 3, /ifindex 9: no such interface/],
-    ['EINVAL', (nl) => nl.replaceNeighbour({ link: 9, address: '192.0.2.1', lladdr: MAC }), 'NEIGHBOUR_FAILED', 9, /replace neighbour 192.0.2.1 lladdr 00:01:05:dc:45:00 dev ifindex 9: EINVAL/],
-    ['ENOENT', (nl) => nl.deleteNeighbour({ link: 9, address: '192.0.2.1' }), 'NO_SUCH_NEIGHBOUR', 3, /delete neighbour 192.0.2.1 dev ifindex 9: no such entry/],
+  const refusals: Array<[string, (nl: RtNetlink) => Promise<void>, string, ErrorCategory, RegExp]> = [
+    ['ENODEV', (nl) => nl.setLinkAddress(9, MAC), 'NO_SUCH_INTERFACE', 'notFound', /ifindex 9: no such interface/],
+    ['EADDRNOTAVAIL', (nl) => nl.setLinkAddress('bench0', '01:00:5e:00:00:01'), 'LINK_SET_FAILED', 'kernel', /set address 01:00:5e:00:00:01 on bench0 \(not a usable unicast address/],
+    ['ENODEV', (nl) => nl.replaceNeighbour({ link: 9, address: '192.0.2.1', lladdr: MAC }), 'NO_SUCH_INTERFACE', 'notFound', /ifindex 9: no such interface/],
+    ['EINVAL', (nl) => nl.replaceNeighbour({ link: 9, address: '192.0.2.1', lladdr: MAC }), 'NEIGHBOUR_FAILED', 'kernel', /replace neighbour 192.0.2.1 lladdr 00:01:05:dc:45:00 dev ifindex 9: EINVAL/],
+    ['ENOENT', (nl) => nl.deleteNeighbour({ link: 9, address: '192.0.2.1' }), 'NO_SUCH_NEIGHBOUR', 'notFound', /delete neighbour 192.0.2.1 dev ifindex 9: no such entry/],
   ];
-  for (const [errno, op, code, exitCode, text] of refusals) {
+  for (const [errno, op, code, category, text] of refusals) {
     it(`${errno} -> ${code}`, async () => {
       const error = await op(new RtNetlink({ socket: kernel({ errno }) })).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(NetlinkError);
-      expect(error).toMatchObject({ code, errno, exitCode });
+      expect(error).toMatchObject({ code, errno, category });
       expect((error as Error).message).toMatch(text);
     });
   }

@@ -45,7 +45,7 @@ describe('rmnet creation errors', () => {
   it.each([[0], [255], [1.5]])('refuses mux id %s before sending anything', async (muxId) => {
     const socket = socketAnswering('EINVAL', undefined);
     const error = await new RtNetlink({ socket }).createRmnetLink({ name: 'rmnet_x', parent: 'wwan0', muxId }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'BAD_MUX_ID', exitCode: 2, message: expect.stringContaining(`rmnet_x on wwan0: mux id must be in 1..254, got ${muxId}`) });
+    expect(error).toMatchObject({ code: 'BAD_MUX_ID', category: 'usage', message: expect.stringContaining(`rmnet_x on wwan0: mux id must be in 1..254, got ${muxId}`) });
     expect(socket.sent).toEqual([]);
   });
 
@@ -58,7 +58,7 @@ describe('rmnet creation errors', () => {
 
   it('explains EPERM on an MTU decrease as a veto by a stacked link, not a permission problem', async () => {
     const error = await new RtNetlink({ socket: socketAnswering('EPERM', undefined) }).setMtu('wwan0', 1400).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'MTU_REFUSED', errno: 'EPERM', exitCode: 10, message: expect.stringContaining('would exceed the new MTU') });
+    expect(error).toMatchObject({ code: 'MTU_REFUSED', errno: 'EPERM', category: 'conflict', message: expect.stringContaining('would exceed the new MTU') });
   });
 
   const cases: Array<[string, string | undefined, string, RegExp]> = [

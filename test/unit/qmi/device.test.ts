@@ -6,6 +6,7 @@ import { QmiService } from '../../../src/qmi/enums.js';
 import { dmsGetModel, ctlGetVersionInfo } from '../../../src/qmi/messages.js';
 import { decodeFrame, encodeFrame, type QmuxFrame } from '../../../src/qmi/framing.js';
 import { RmnetError } from '../../../src/errors.js';
+import { exitCodeOf } from '../../../src/cli/exit-codes.js';
 import { EmulatedModem } from '../../modem/modem.js';
 import { memoryTransport } from '../../modem/memory.js';
 import { getDataFormat, setDataFormat } from '../../../src/wda/data-format.js';
@@ -89,7 +90,7 @@ describe('QmiDevice', () => {
     const wds = await device.allocateClient(QmiService.WDS);
     const error = await rejectionOf(startNetwork(wds, { apn: 'nope', ipFamily: 4 }));
     expect(error.code).toBe('QMI_ERROR');
-    expect(error.exitCode).toBe(8);
+    expect(exitCodeOf(error)).toBe(8);
     expect(error.details).toMatchObject({
       path: '/dev/emulated-qmi0',
       service: 'wds',
@@ -203,7 +204,7 @@ describe('QmiDevice', () => {
     transport.inject(good);
     const error = await rejectionOf(pending);
     expect(error.code).toBe('QMI_MALFORMED');
-    expect(error.exitCode).toBe(7);
+    expect(exitCodeOf(error)).toBe(7);
     expect(error.message).toContain('DMS Get Model');
     await device.close();
   });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkRequest, parseApn, parseIpType, parseMuxId, parseIfname, readSecret, sameSettings, type PdnRequest } from '../../../src/session/request.js';
 import { parseConfig } from '../../../src/session/config.js';
-import { RmnetError, ExitCode } from '../../../src/errors.js';
+import { RmnetError } from '../../../src/errors.js';
+import { ExitCode, exitCodeOf } from '../../../src/cli/exit-codes.js';
 
 function errorOf(fn: () => unknown): RmnetError {
   try {
@@ -25,7 +26,7 @@ const base: PdnRequest = { muxId: 1, apn: 'internet', ipType: '4', auth: 'none',
 describe('PDN request validation', () => {
   it.each(['0', '255', 'x', '1.5', '-1', '', '256', '0x100'])('refuses mux id "%s" with a usage error', (value) => {
     const error = errorOf(() => parseMuxId(value));
-    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(exitCodeOf(error)).toBe(ExitCode.usage);
     expect(error.message).toContain('1..254');
   });
 
