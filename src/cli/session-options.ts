@@ -2,7 +2,7 @@
 // qmi-proxy use, JSON output, the root check, and building the real environment.
 import type { Command } from 'commander';
 import { Category, RmnetError } from '../errors.js';
-import type { SessionEnv } from '../session/env.js';
+import type { ProxyChoice, SessionEnv } from '../session/env.js';
 
 export interface CommonSessionOptions {
   device?: string;
@@ -23,7 +23,7 @@ export function addCommonOptions(command: Command): Command {
     .option('--state-dir <dir>', 'state directory (default /run/rmnetctl)');
 }
 
-export function proxyChoice(options: CommonSessionOptions): 'auto' | 'yes' | 'no' {
+export function proxyChoice(options: CommonSessionOptions): ProxyChoice {
   return options.proxy === true ? 'yes' : options.proxy === false ? 'no' : 'auto';
 }
 

@@ -3,7 +3,7 @@
 import { Category, RmnetError } from '../errors.js';
 import type { Netlink } from '../netlink/rtnl.js';
 import { discoverModems } from '../sysfs/discovery.js';
-import { isValidMuxId } from '../sysfs/names.js';
+import { isValidMuxId } from '../mux-id.js';
 import type { Sysfs } from '../sysfs/sysfs.js';
 import { qmimuxMuxId, readInterface, upperDevices } from '../sysfs/topology.js';
 import type { MuxLink } from './backend.js';

@@ -2,6 +2,7 @@
 // datapath/, session/ and bench/ run the same against this machine, a network namespace, the lab VM, or a
 // test double.
 import { Category } from '../errors.js';
+import { checkMuxId } from '../mux-id.js';
 import { decodeAddress, encodeAddressRequest, type Address } from './address.js';
 import * as C from './constants.js';
 import { NetlinkError } from './errors.js';
@@ -159,9 +160,7 @@ export class RtNetlink implements Netlink {
   }
 
   async createRmnetLink(spec: RmnetLinkSpec): Promise<Link> {
-    if (!(Number.isInteger(spec.muxId) && spec.muxId >= 1 && spec.muxId <= 254)) {
-      throw new NetlinkError('BAD_MUX_ID', `create rmnet link ${spec.name} on ${refText(spec.parent)}: mux id must be in 1..254, got ${String(spec.muxId)}`, 'EINVAL', undefined, { interface: spec.name, muxId: spec.muxId }, Category.usage);
-    }
+    checkMuxId(spec.muxId, `create rmnet link ${spec.name} on ${refText(spec.parent)}`, { interface: spec.name });
     const parent = await this.getLink(spec.parent);
     const what = `create rmnet link ${spec.name} on ${parent.name} with mux id ${spec.muxId}`;
     const details = { interface: spec.name, parent: parent.name, muxId: spec.muxId };

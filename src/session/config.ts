@@ -2,19 +2,18 @@
 // Parsed purely (text in, config or an error naming file and line out), validated with the same
 // parsers as the command line, before anything is touched.
 import { Category, RmnetError } from '../errors.js';
-import {
-  checkRequest, parseApn, parseAuth, parseBackend, parseIfname, parseIpType, parseMetric, parseMuxId, type BackendChoice, type PdnRequest,
-} from './request.js';
+import type { ProxyChoice } from './env.js';
+import { buildPdnRequest, configKeys, parseBackend, type BackendChoice, type PdnRequest } from './request.js';
 
 export interface ServiceConfig {
-  modem: { device?: string | undefined; backend: BackendChoice; proxy: 'auto' | 'yes' | 'no' };
+  modem: { device?: string | undefined; backend: BackendChoice; proxy: ProxyChoice };
   pdns: PdnRequest[];
 }
 
 type Section = { kind: 'modem' | 'pdn'; line: number; values: Map<string, { value: string; line: number }> };
 
 const MODEM_KEYS = new Set(['device', 'backend', 'proxy']);
-const PDN_KEYS = new Set(['mux', 'apn', 'ip-type', 'auth', 'user', 'password-file', 'ifname', 'no-ip', 'metric']);
+const PDN_KEYS = new Set(['mux', 'apn', 'ip-type', 'auth', 'user', 'password-file', 'ifname', 'no-ip', 'default-route', 'metric']);
 
 export function parseConfig(text: string, file: string): ServiceConfig {
   const fail = (line: number, message: string) =>
@@ -55,7 +54,7 @@ export function parseConfig(text: string, file: string): ServiceConfig {
       throw fail(entry.line, error instanceof Error ? error.message : String(error));
     }
   };
-  const proxy = field(modemSection, 'proxy', (v): 'auto' | 'yes' | 'no' => {
+  const proxy = field(modemSection, 'proxy', (v): ProxyChoice => {
     if (v === 'auto' || v === 'yes' || v === 'no') return v;
     throw new Error(`proxy must be auto, yes or no, got "${v}"`);
   }, 'auto');
@@ -69,22 +68,28 @@ export function parseConfig(text: string, file: string): ServiceConfig {
     if (!mux) throw fail(s.line, '[pdn] needs mux = 1..254');
     const apn = get(s, 'apn');
     if (!apn) throw fail(s.line, '[pdn] needs apn = NAME');
-    const request: PdnRequest = {
-      muxId: field(s, 'mux', parseMuxId, 0),
-      apn: field(s, 'apn', parseApn, ''),
-      ipType: field(s, 'ip-type', parseIpType, '4'),
-      auth: field(s, 'auth', parseAuth, 'none'),
-      user: get(s, 'user')?.value,
-      passwordFile: get(s, 'password-file')?.value,
-      backend: modem.backend,
-      ifname: field(s, 'ifname', parseIfname, undefined as string | undefined),
-      noIp: field(s, 'no-ip', parseBoolean, false),
-      routeMetric: field(s, 'metric', parseMetric, undefined as number | undefined),
-    };
+    const value = (key: string) => get(s, key)?.value;
+    const flag = (key: string) => field(s, key, parseBoolean, undefined as boolean | undefined);
+    const noIp = flag('no-ip');
     try {
-      return checkRequest(request);
+      // The same builder as the command line: same checks, same defaults (docs/systemd.md).
+      return buildPdnRequest({
+        mux: mux.value,
+        apn: apn.value,
+        ipType: value('ip-type'),
+        auth: value('auth'),
+        user: value('user'),
+        passwordFile: value('password-file'),
+        backend: modem.backend,
+        ifname: value('ifname'),
+        ip: noIp === undefined ? undefined : !noIp,
+        defaultRoute: flag('default-route'),
+        metric: value('metric'),
+      }, configKeys);
     } catch (error) {
-      throw fail(s.line, error instanceof Error ? error.message : String(error));
+      // Name the line of the key that was wrong, or the section's when it is a combination.
+      const key = error instanceof RmnetError ? error.details.field : undefined;
+      throw fail((typeof key === 'string' && get(s, key)?.line) || s.line, error instanceof Error ? error.message : String(error));
     }
   });
   if (pdns.length === 0) throw fail(1, 'no [pdn] section: nothing to bring up');

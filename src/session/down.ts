@@ -3,14 +3,13 @@
 // crashed `up` left half-written) and from what the kernel shows when the record is gone. Keeps going
 // past failures (a modem that is gone still gets its links removed) and reports each as a warning.
 import { Category, RmnetError } from '../errors.js';
-import { QmiService } from '../qmi/enums.js';
 import type { QmiDevice } from '../qmi/device.js';
 import { SystemDatapath } from '../datapath/execute.js';
 import { readMuxMap } from '../datapath/mux.js';
 import type { MuxLink } from '../datapath/backend.js';
 import { setPassThrough, setRawIp } from '../sysfs/qmi-wwan.js';
-import { stopNetwork } from '../wds/session-messages.js';
-import type { SessionEnv } from './env.js';
+import { endPdnSession } from '../wds/pdn-session.js';
+import { openPort, type ProxyChoice, type SessionEnv } from './env.js';
 import { removeIpConfig } from './ipconfig.js';
 import { lockModem } from './lock.js';
 import { devicePath, modemKey, selectModem } from './select.js';
@@ -21,7 +20,7 @@ export interface DownOptions {
   /** One mux id, or undefined with `all`. */
   muxId?: number | undefined;
   all: boolean;
-  proxy: 'auto' | 'yes' | 'no';
+  proxy: ProxyChoice;
   /** An open control port to use and leave open (the supervisor's). */
   device?: QmiDevice | undefined;
 }
@@ -59,8 +58,7 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
 
     let device: QmiDevice | undefined = options.device;
     if (!device && pdns.some((p) => p.clients.length > 0)) {
-      const viaProxy = options.proxy === 'yes' || (options.proxy === 'auto' && (await env.proxyRunning()));
-      device = await env.openQmi(devicePath(modem), viaProxy).catch((error: unknown) => {
+      device = await openPort(env, devicePath(modem), options.proxy).then((p) => p.device, (error: unknown) => {
         warn(`cannot reach the modem at ${devicePath(modem)} (${(error as Error).message}): its sessions and client ids are left to it`);
         return undefined;
       });
@@ -100,27 +98,16 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
   }
 }
 
-/** Stop Network then Release CID for every recorded client; errors become warnings (the modem may have reset). */
+/** Stop Network then Release CID for every recorded client; failures become warnings (the modem may have reset). */
 async function endSessions(device: QmiDevice | undefined, pdn: PdnRecord, warn: (text: string) => void): Promise<{ stoppedSessions: number; releasedClients: number }> {
   let stoppedSessions = 0;
   let releasedClients = 0;
   if (!device) return { stoppedSessions, releasedClients };
   for (const entry of pdn.clients) {
-    const client = device.adoptClient(QmiService.WDS, entry.clientId);
-    if (entry.packetDataHandle !== undefined) {
-      try {
-        await stopNetwork(client, entry.packetDataHandle);
-        stoppedSessions++;
-      } catch (error) {
-        warn(`mux ${pdn.request.muxId} IPv${entry.family}: Stop Network: ${(error as Error).message}`);
-      }
-    }
-    try {
-      await client.release();
-      releasedClients++;
-    } catch (error) {
-      warn(`mux ${pdn.request.muxId}: releasing WDS client ${entry.clientId}: ${(error as Error).message}`);
-    }
+    const ended = await endPdnSession(device, entry);
+    stoppedSessions += Number(ended.stopped);
+    releasedClients += Number(ended.released);
+    for (const failure of ended.failures) warn(`mux ${pdn.request.muxId} ${failure}`);
   }
   return { stoppedSessions, releasedClients };
 }

@@ -86,3 +86,20 @@ async function loadModule(name: 'rmnet'): Promise<boolean> {
     execFile('modprobe', ['-q', name], { timeout: 10_000 }, (error) => resolve(!error));
   });
 }
+
+/** --proxy / --no-proxy / neither, and `proxy =` in a config. */
+export type ProxyChoice = 'auto' | 'yes' | 'no';
+
+/**
+ * The one place that decides between the character device and qmi-proxy: "auto" shares the port through
+ * qmi-proxy whenever it is listening (ModemManager or qmicli -p started it), since opening the device
+ * beside it would steal transactions from its clients.
+ */
+export async function useProxy(env: Pick<SessionEnv, 'proxyRunning'>, choice: ProxyChoice): Promise<boolean> {
+  return choice === 'yes' || (choice === 'auto' && (await env.proxyRunning()));
+}
+
+export async function openPort(env: SessionEnv, path: string, choice: ProxyChoice): Promise<{ device: QmiDevice; viaProxy: boolean }> {
+  const viaProxy = await useProxy(env, choice);
+  return { device: await env.openQmi(path, viaProxy), viaProxy };
+}

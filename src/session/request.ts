@@ -2,7 +2,7 @@
 // field and what to do. The same checks serve the command line and /etc/rmnetctl/NAME.conf.
 import { statSync, readFileSync } from 'node:fs';
 import { Category, RmnetError } from '../errors.js';
-import { parseMuxId as parseMuxIdIn } from '../sysfs/names.js';
+import { parseMuxId } from '../mux-id.js';
 
 export type IpType = '4' | '6' | '4v6';
 export type AuthMethod = 'none' | 'pap' | 'chap' | 'both';
@@ -26,11 +26,6 @@ export interface PdnRequest {
 
 const usage = (field: string, message: string, value?: unknown) =>
   new RmnetError('BAD_ARGUMENT', message, Category.usage, value === undefined ? { field } : { field, value });
-
-/** Mux ids 1..254: 0 means "no mux" to the modem and 255 is reserved. */
-export function parseMuxId(value: string | number, field = '--mux'): number {
-  return parseMuxIdIn(value, field);
-}
 
 /** APN: at most 100 bytes (3GPP TS 23.003), printable ASCII without spaces; empty = the network's default. */
 export function parseApn(value: string, field = '--apn'): string {
@@ -74,13 +69,14 @@ export function parseMetric(value: string | number, field = '--metric'): number 
 }
 
 /** Checks the combination of fields (each field is checked by its own parser). */
-export function checkRequest(request: PdnRequest): PdnRequest {
+export function checkRequest(request: PdnRequest, names: FieldNames = optionNames): PdnRequest {
+  const [auth, user, passwordFile] = [names('auth'), names('user'), names('passwordFile')];
   if (request.auth !== 'none') {
-    if (!request.user) throw usage('--user', `--auth ${request.auth} needs --user`);
-    if (!request.passwordFile) throw usage('--password-file', `--auth ${request.auth} needs --password-file (a file readable by root only)`);
+    if (!request.user) throw usage(auth, `${auth} ${request.auth} needs ${user}`);
+    if (!request.passwordFile) throw usage(auth, `${auth} ${request.auth} needs ${passwordFile} (a file readable by root only)`);
     checkSecretFile(request.passwordFile);
   } else if (request.user || request.passwordFile) {
-    throw usage('--auth', '--user/--password-file given without --auth pap|chap|both');
+    throw usage(auth, `${user}/${passwordFile} given without ${auth} pap|chap|both`);
   }
   return request;
 }
@@ -104,8 +100,96 @@ export function readSecret(path: string): string {
   return readFileSync(path, 'utf8').split('\n')[0] ?? '';
 }
 
-/** Same settings = `up` may be a no-op; different = refuse. Compares what shapes the session. */
-export function sameSettings(a: PdnRequest, b: PdnRequest): boolean {
-  const key = (r: PdnRequest) => JSON.stringify([r.muxId, r.apn, r.ipType, r.auth, r.user ?? '', r.noIp, r.routeMetric ?? null]);
-  return key(a) === key(b);
+/**
+ * One PDN as the user wrote it, from the command line or a [pdn] section: raw text, nothing defaulted.
+ * `buildPdnRequest` is the only place that turns it into a PdnRequest, so both paths get the same
+ * checks and the same defaults.
+ */
+export interface PdnInput {
+  mux: string;
+  apn: string;
+  ipType?: string | undefined;
+  auth?: string | undefined;
+  user?: string | undefined;
+  passwordFile?: string | undefined;
+  backend?: string | undefined;
+  ifname?: string | undefined;
+  /** false: no addresses, routes or DNS (--no-ip, no-ip = yes). */
+  ip?: boolean | undefined;
+  /** false: no default route (--no-default-route, default-route = no). */
+  defaultRoute?: boolean | undefined;
+  metric?: string | undefined;
+}
+
+/** How a field is called where the input came from: "--ip-type" on the command line, "ip-type" in a config. */
+export type FieldNames = (key: keyof typeof FIELD_KEYS) => string;
+const FIELD_KEYS = {
+  mux: 'mux', apn: 'apn', ipType: 'ip-type', auth: 'auth', user: 'user', passwordFile: 'password-file',
+  backend: 'backend', ifname: 'ifname', ip: 'no-ip', defaultRoute: 'default-route', metric: 'metric',
+} as const;
+export const optionNames: FieldNames = (key) => (key === 'ip' ? '--no-ip' : key === 'defaultRoute' ? '--no-default-route' : `--${FIELD_KEYS[key]}`);
+export const configKeys: FieldNames = (key) => FIELD_KEYS[key];
+
+/**
+ * The default route rule, the same for an interactive `up` and a boot-time unit: a PDN that carries IP gets
+ * a default route unless told otherwise, at metric 100 + mux id - 1, so several PDNs never collide (the
+ * kernel takes one default route per family and metric) and the lowest mux id is preferred.
+ */
+export function defaultMetric(muxId: number): number {
+  return 100 + muxId - 1;
+}
+
+export function buildPdnRequest(input: PdnInput, names: FieldNames = optionNames): PdnRequest {
+  const muxId = parseMuxId(input.mux, names('mux'));
+  const ip = input.ip ?? true;
+  const defaultRoute = input.defaultRoute ?? true;
+  if (input.metric !== undefined && (!defaultRoute || !ip)) {
+    throw usage(names('metric'), `${names('metric')} sets the default route's metric, but ${!ip ? names('ip') : names('defaultRoute')} asks for none: give one or the other`);
+  }
+  return checkRequest({
+    muxId,
+    apn: parseApn(input.apn, names('apn')),
+    ipType: input.ipType === undefined ? '4' : parseIpType(input.ipType, names('ipType')),
+    auth: input.auth === undefined ? 'none' : parseAuth(input.auth, names('auth')),
+    user: input.user,
+    passwordFile: input.passwordFile,
+    backend: input.backend === undefined ? 'auto' : parseBackend(input.backend, names('backend')),
+    ifname: input.ifname === undefined ? undefined : parseIfname(input.ifname, names('ifname')),
+    noIp: !ip,
+    routeMetric: !ip || !defaultRoute ? undefined : input.metric === undefined ? defaultMetric(muxId) : parseMetric(input.metric, names('metric')),
+  }, names);
+}
+
+/** What a live PDN is: its request and what the kernel gave it (the backend the ladder chose, the link's name). */
+export interface LivePdn {
+  request: PdnRequest;
+  backend: string;
+  link?: { name: string } | undefined;
+}
+
+/**
+ * The fields in which `request` differs from a PDN that is already up; none = `up` is a no-op. Every field
+ * that changes the result counts; a backend of "auto" or no --ifname accept whatever the live PDN has.
+ */
+export function settingsDiffer(live: LivePdn, request: PdnRequest): string[] {
+  const was = live.request;
+  const differ: string[] = [];
+  const compare = (name: string, a: unknown, b: unknown) => {
+    if (a !== b) differ.push(`${name} ${JSON.stringify(a ?? null)} vs ${JSON.stringify(b ?? null)}`);
+  };
+  compare('APN', was.apn, request.apn);
+  compare('IP type', was.ipType, request.ipType);
+  compare('auth', was.auth, request.auth);
+  compare('user', was.user, request.user);
+  compare('password file', was.passwordFile, request.passwordFile);
+  compare('no-ip', was.noIp, request.noIp);
+  compare('default route metric', was.routeMetric, request.routeMetric);
+  if (request.backend !== 'auto') compare('backend', live.backend, request.backend);
+  if (request.ifname !== undefined) compare('interface', live.link?.name, request.ifname);
+  return differ;
+}
+
+/** The IP families of a PDN: one WDS client and session each. */
+export function familiesOf(request: Pick<PdnRequest, 'ipType'>): Array<4 | 6> {
+  return request.ipType === '4v6' ? [4, 6] : [Number(request.ipType) as 4 | 6];
 }

@@ -5,6 +5,8 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, readdirSync
 import { join } from 'node:path';
 import { Category, RmnetError } from '../errors.js';
 import type { PdnRequest } from './request.js';
+import type { DataFormat } from '../wda/data-format.js';
+import { LADDER, type AggregationName, type Rung } from '../wda/ladder.js';
 
 export const DEFAULT_STATE_DIR = '/run/rmnetctl';
 
@@ -23,6 +25,36 @@ export interface WdsClientRecord {
   clientId: number;
   /** Set once Start Network succeeded. */
   packetDataHandle?: number | undefined;
+}
+
+/** The data format the modem granted, as recorded and printed: what the kernel was configured for. */
+export interface RecordedFormat {
+  rung: string;
+  aggregation: AggregationName;
+  linkLayer: string;
+  dlMaxDatagrams: number | undefined;
+  dlMaxSize: number | undefined;
+  ulMaxDatagrams: number | undefined;
+  ulMaxSize: number | undefined;
+  via: 'char-device' | 'qmi-proxy';
+}
+
+export function recordedFormat(rung: Rung, granted: DataFormat, via: RecordedFormat['via']): RecordedFormat {
+  return {
+    rung: rung.name,
+    aggregation: rung.aggregation,
+    linkLayer: String(granted.linkLayer),
+    dlMaxDatagrams: granted.downlinkMaxDatagrams,
+    dlMaxSize: granted.downlinkMaxSize,
+    ulMaxDatagrams: granted.uplinkMaxDatagrams,
+    ulMaxSize: granted.uplinkMaxSize,
+    via,
+  };
+}
+
+/** The ladder rung a record's format names (undefined for a record from an unknown version). */
+export function recordedRung(format: RecordedFormat | undefined): Rung | undefined {
+  return format && LADDER.find((r) => r.name === format.rung);
 }
 
 export interface PdnRecord {
@@ -46,7 +78,7 @@ export interface ModemRecord {
   netInterface: string;
   /** Kernel mode before rmnetctl touched it: restored when the last PDN goes. */
   kernelBefore?: KernelModeRecord | undefined;
-  dataFormat?: Record<string, unknown> | undefined;
+  dataFormat?: RecordedFormat | undefined;
   pdns: PdnRecord[];
 }
 

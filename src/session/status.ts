@@ -1,14 +1,13 @@
 // `rmnetctl status`: per modem and mux, what the record says, what the kernel shows and what the modem
 // reports now (asked on the client id that owns the session: any other client reads "disconnected"),
 // with every disagreement spelled out.
-import { QmiService } from '../qmi/enums.js';
 import type { QmiDevice } from '../qmi/device.js';
 import { readMuxMap } from '../datapath/mux.js';
 import { discoverModems, type Modem } from '../sysfs/discovery.js';
-import { getPacketServiceStatus } from '../wds/session-messages.js';
-import type { SessionEnv } from './env.js';
+import { sessionState } from '../wds/pdn-session.js';
+import { openPort, type ProxyChoice, type SessionEnv } from './env.js';
 import { devicePath, modemKey, selectModem } from './select.js';
-import type { PdnRecord } from './state.js';
+import type { PdnRecord, RecordedFormat } from './state.js';
 
 export interface MuxStatus {
   muxId: number;
@@ -24,20 +23,20 @@ export interface MuxStatus {
 export interface ModemStatus {
   device: string;
   parent: string | null;
-  dataFormat: Record<string, unknown> | null;
+  dataFormat: RecordedFormat | null;
   kernelMode: { rawIp: boolean | null; passThrough: boolean | null };
   muxes: MuxStatus[];
   warnings: string[];
 }
 
-export async function status(env: SessionEnv, options: { selector?: string | undefined; proxy: 'auto' | 'yes' | 'no' }): Promise<ModemStatus[]> {
+export async function status(env: SessionEnv, options: { selector?: string | undefined; proxy: ProxyChoice }): Promise<ModemStatus[]> {
   const modems = options.selector ? [await selectModem(env, options.selector)] : (await discoverModems(env.sysfs)).filter((m) => m.netInterface);
   const result: ModemStatus[] = [];
   for (const modem of modems) result.push(await modemStatus(env, modem, options.proxy));
   return result;
 }
 
-async function modemStatus(env: SessionEnv, modem: Modem, proxy: 'auto' | 'yes' | 'no'): Promise<ModemStatus> {
+async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): Promise<ModemStatus> {
   const parent = modem.netInterface!;
   const record = env.store.read(modemKey(modem));
   const warnings: string[] = [];
@@ -48,8 +47,7 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: 'auto' | 'yes' 
 
   let device: QmiDevice | undefined;
   if (record?.pdns.some((p) => p.clients.length > 0)) {
-    const viaProxy = proxy === 'yes' || (proxy === 'auto' && (await env.proxyRunning()));
-    device = await env.openQmi(devicePath(modem), viaProxy).catch((error: unknown) => {
+    device = await openPort(env, devicePath(modem), proxy).then((p) => p.device, (error: unknown) => {
       warnings.push(`cannot ask the modem at ${devicePath(modem)}: ${(error as Error).message}`);
       return undefined;
     });
@@ -65,7 +63,7 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: 'auto' | 'yes' 
       for (const entry of pdn?.clients ?? []) {
         let state = 'unknown (modem not reachable)';
         if (device) {
-          state = await getPacketServiceStatus(device.adoptClient(QmiService.WDS, entry.clientId))
+          state = await sessionState(device, entry.clientId)
             .then((s) => String(s ?? 'unknown'))
             .catch((error: unknown) => `error: ${(error as Error).message}`);
         }

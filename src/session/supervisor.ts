@@ -11,10 +11,11 @@
 // READY=1 goes to systemd once every PDN is up; SIGTERM (the abort signal) brings everything down.
 import { QmiService } from '../qmi/enums.js';
 import type { QmiDevice } from '../qmi/device.js';
-import { getPacketServiceStatus, packetServiceStatusFromIndication } from '../wds/session-messages.js';
+import { packetServiceStatusFromIndication } from '../wds/session-messages.js';
+import { sessionState } from '../wds/pdn-session.js';
 import { RmnetError } from '../errors.js';
 import type { ServiceConfig } from './config.js';
-import type { SessionEnv } from './env.js';
+import { openPort, type SessionEnv } from './env.js';
 import { down } from './down.js';
 import { upMany, type UpResult } from './up.js';
 import { devicePath, selectModem } from './select.js';
@@ -120,8 +121,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
 
   const openDevice = async (): Promise<void> => {
     const modem = await selectModem(env, config.modem.device);
-    const viaProxy = config.modem.proxy === 'yes' || (config.modem.proxy === 'auto' && (await env.proxyRunning()));
-    const opened = await env.openQmi(devicePath(modem), viaProxy);
+    const { device: opened } = await openPort(env, devicePath(modem), config.modem.proxy);
     device = opened;
     deviceListeners.push(
       opened.onReset((reason) => {
@@ -161,7 +161,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
     for (const pdn of pdns) {
       if (stopping || pdn.busy || !pdn.result || !device) continue;
       for (const session of pdn.result.sessions) {
-        const state = await getPacketServiceStatus(device.adoptClient(QmiService.WDS, session.clientId)).catch((e: unknown) => `error: ${(e as Error).message}`);
+        const state = await sessionState(device, session.clientId).catch((e: unknown) => `error: ${(e as Error).message}`);
         if (state === 'connected') continue;
         env.log(`mux ${pdn.request.muxId}: the modem reports IPv${session.family} ${String(state)}; reconnecting`);
         schedule(pdn, 0);

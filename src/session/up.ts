@@ -1,6 +1,8 @@
-// `rmnetctl up`: PDNs on their own mux links, ready to route. The flow is a list of named steps; every
-// step that changes the modem or the kernel registers its undo first, and the record in /run/rmnetctl
-// is written as resources appear, so a crash half-way leaves `down` enough to clean up.
+// `rmnetctl up`: PDNs on their own mux links, ready to route. This module is orchestration only: the
+// order of the steps, who undoes what, and what is recorded when. The work itself belongs to its owners:
+// wda/negotiation.ts talks data format with the modem, datapath/ changes the kernel, wds/pdn-session.ts runs
+// one session, ipconfig.ts configures the link; state.ts is the record in /run/rmnetctl, written as each
+// resource appears so a crash half-way leaves `down` enough to clean up.
 //
 // Several PDNs of one modem come up together (`upMany`, used by `run`): the data format and the kernel
 // mode are settled once for all of them, then each PDN's sessions (one WDS client per IP family) run
@@ -8,7 +10,7 @@
 // is rolled back alone; the shared steps are rolled back only when no PDN came up.
 import { Category, RmnetError } from '../errors.js';
 import { QmiService } from '../qmi/enums.js';
-import type { QmiClient, QmiDevice } from '../qmi/device.js';
+import type { QmiDevice } from '../qmi/device.js';
 import { rmnetFlagsFor } from '../datapath/rmnet.js';
 import { readParentState, setUpDatapath } from '../datapath/setup.js';
 import { SystemDatapath } from '../datapath/execute.js';
@@ -16,26 +18,28 @@ import { describeAction } from '../datapath/plan.js';
 import { readMuxMap } from '../datapath/mux.js';
 import type { MuxLink } from '../datapath/backend.js';
 import type { Modem } from '../sysfs/discovery.js';
-import { getDataFormat, setDataFormat, type DataFormat, type DataFormatRequest, type Endpoint } from '../wda/data-format.js';
-import { candidateRungs, decisionLog, LADDER, negotiate, type AggregationName, type GrantedFormat, type Rung } from '../wda/ladder.js';
-import { bindMuxDataPort, getCurrentSettings, setIpFamily, startNetwork, stopNetwork, type CurrentSettings } from '../wds/session-messages.js';
-import type { SessionEnv } from './env.js';
+import { setDataFormat, type DataFormat } from '../wda/data-format.js';
+import type { Rung } from '../wda/ladder.js';
+import { endpointOf, negotiateDataFormat } from '../wda/negotiation.js';
+import type { CurrentSettings } from '../wds/session-messages.js';
+import { startPdnSession } from '../wds/pdn-session.js';
+import { claimDefaultRoutes, takenDefaultRoutes } from './default-routes.js';
+import { openPort, useProxy, type ProxyChoice, type SessionEnv } from './env.js';
+import { asRmnetError, BringUpError, describeFailure } from './failure.js';
 import { applyIpConfig } from './ipconfig.js';
 import { lockModem } from './lock.js';
-import { readSecret, sameSettings, type PdnRequest } from './request.js';
+import { familiesOf, readSecret, settingsDiffer, type PdnRequest } from './request.js';
 import { devicePath, modemKey, selectModem } from './select.js';
-import type { ModemRecord, PdnRecord } from './state.js';
+import { recordedFormat, recordedRung, type ModemRecord, type PdnRecord, type RecordedFormat } from './state.js';
 import { UndoStack } from './undo.js';
 
-/** What rmnetctl asks for; the modem's answer (often smaller) is what gets used. */
-export const REQUESTED_DL_DATAGRAMS = 32;
-export const REQUESTED_DL_SIZE = 32768;
+/** Start Network waits for the network, which can take tens of seconds. */
+const START_NETWORK_TIMEOUT_MS = 120_000;
 
 export interface UpOptions {
   /** -d: control port, network interface, USB path or IMEI. */
   selector?: string | undefined;
-  /** 'auto' uses qmi-proxy when it is running. */
-  proxy: 'auto' | 'yes' | 'no';
+  proxy: ProxyChoice;
   /** An open control port to use and leave open (the supervisor's); by default `up` opens its own. */
   device?: QmiDevice | undefined;
   /** Aborting (Ctrl-C, SIGTERM) stops at the current step and rolls back everything done so far. */
@@ -58,43 +62,6 @@ export interface UpResult {
   dnsApplied: string;
   mtu: number | undefined;
 }
-
-/** The data format as recorded in the state file and printed. */
-export interface RecordedFormat {
-  rung: string;
-  aggregation: AggregationName;
-  linkLayer: string;
-  dlMaxDatagrams: number | undefined;
-  dlMaxSize: number | undefined;
-  ulMaxDatagrams: number | undefined;
-  ulMaxSize: number | undefined;
-  via: 'char-device' | 'qmi-proxy';
-}
-
-const AGGREGATION_WIRE: Record<AggregationName, string> = { qmapv5: 'qmapv5', qmap: 'qmap', none: 'disabled' };
-
-function aggregationOf(value: string | number | undefined): AggregationName | 'other' {
-  if (value === 'qmap' || value === 'qmapv5') return value;
-  if (value === 'disabled' || value === 0) return 'none';
-  return 'other';
-}
-
-export function grantedOf(format: DataFormat): GrantedFormat {
-  return {
-    linkLayer: format.linkLayer === 'raw-ip' ? 'raw-ip' : format.linkLayer === '802-3' ? '802-3' : 'unknown',
-    dlAggregation: aggregationOf(format.downlinkAggregation),
-    ulAggregation: aggregationOf(format.uplinkAggregation),
-  };
-}
-
-/** WDA/WDS endpoint info: the USB interface number from sysfs; PCIe (MHI) modems have no USB interface and
- *  use 4, the value their firmware expects (ModemManager and oFono send the same). */
-export function endpointOf(modem: Modem): Endpoint {
-  if (modem.endpointType === 'pcie') return { type: 'pcie', interfaceNumber: 4 };
-  return { type: 'hsusb', interfaceNumber: modem.interfaceNumber ?? 0 };
-}
-
-const familiesOf = (request: PdnRequest): Array<4 | 6> => (request.ipType === '4v6' ? [4, 6] : [Number(request.ipType) as 4 | 6]);
 
 /** Brings one PDN up; throws the PDN's error (after rolling back everything it did). */
 export async function up(env: SessionEnv, request: PdnRequest, options: UpOptions): Promise<UpResult> {
@@ -137,9 +104,8 @@ export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], o
       }
     });
     if (fresh.length > 0) {
-      const viaProxy = options.proxy === 'yes' || (options.proxy === 'auto' && (await env.proxyRunning()));
-      const device = options.device ?? (await env.openQmi(devicePath(modem), viaProxy));
-      const results = await new UpRun(env, modem, record, fresh, device, viaProxy, options.device !== undefined, options.signal).run();
+      const port = options.device ? { device: options.device, viaProxy: await useProxy(env, options.proxy) } : await openPort(env, devicePath(modem), options.proxy);
+      const results = await new UpRun(env, modem, record, fresh, port.device, port.viaProxy ? 'qmi-proxy' : 'char-device', options.device !== undefined, options.signal).run();
       fresh.forEach((f, i) => (outcomes[f.index] = results[i]));
     }
     return outcomes.map((o) => o ?? new RmnetError('INTERNAL', 'no outcome'));
@@ -159,43 +125,16 @@ function checkFree(request: PdnRequest, kernelLinks: readonly MuxLink[], record:
   }
 }
 
-/** Who holds each default route "family/metric" now (the kernel takes one per family and metric, any device). */
-async function takenDefaultRoutes(env: SessionEnv, requests: readonly PdnRequest[]): Promise<Map<string, string>> {
-  const taken = new Map<string, string>();
-  if (!requests.some((r) => r.routeMetric !== undefined && !r.noIp)) return taken;
-  const names = new Map((await env.netlink.listLinks()).map((l) => [l.index, l.name]));
-  for (const family of [4, 6] as const) {
-    for (const route of await env.netlink.listRoutes(family)) {
-      if (route.destination !== 'default') continue;
-      taken.set(`${family}/${route.metric ?? 0}`, route.outputIndex === null ? 'another route' : (names.get(route.outputIndex) ?? `ifindex ${route.outputIndex}`));
-    }
-  }
-  return taken;
-}
-
-/** Refuses, before anything is touched, a default route the kernel would refuse after the session started. */
-function claimDefaultRoutes(request: PdnRequest, taken: Map<string, string>): void {
-  if (request.routeMetric === undefined || request.noIp) return;
-  const keys = familiesOf(request).map((family) => [family, `${family}/${request.routeMetric}`] as const);
-  for (const [family, key] of keys) {
-    const holder = taken.get(key);
-    if (holder) {
-      throw new RmnetError('ROUTE_EXISTS', `mux ${request.muxId}: an IPv${family} default route with metric ${request.routeMetric} already exists (via ${holder}); give this PDN another --metric, or --no-default-route`, Category.conflict, { muxId: request.muxId, family, metric: request.routeMetric, holder });
-    }
-  }
-  for (const [, key] of keys) taken.set(key, `mux ${request.muxId}`);
-}
-
-function asRmnetError(error: unknown): RmnetError {
-  return error instanceof RmnetError ? error : new RmnetError('INTERNAL', error instanceof Error ? error.message : String(error));
-}
-
 function alreadyUp(existing: PdnRecord, record: ModemRecord, request: PdnRequest, linkPresent: boolean, key: string, parent: string): UpResult {
   if (existing.state !== 'up') {
     throw new RmnetError('UNFINISHED_SESSION', `mux ${request.muxId} on ${parent}: an earlier "up" did not finish; run "rmnetctl down --mux ${request.muxId}" first`, Category.conflict, { muxId: request.muxId, modem: key });
   }
-  if (!sameSettings(existing.request, request)) {
-    throw new RmnetError('MUX_IN_USE', `mux ${request.muxId} on ${parent} is already up with other settings (APN "${existing.request.apn}", IP type ${existing.request.ipType}); run "rmnetctl down --mux ${request.muxId}" first`, Category.conflict, { muxId: request.muxId, modem: key });
+  const differ = settingsDiffer(existing, request);
+  if (differ.length > 0) {
+    throw new RmnetError('MUX_IN_USE', `mux ${request.muxId} on ${parent} is already up with other settings (${differ.join(', ')}); run "rmnetctl down --mux ${request.muxId}" first`, Category.conflict, { muxId: request.muxId, modem: key, differ });
+  }
+  if (!record.dataFormat) {
+    throw new RmnetError('STATE_CORRUPT', `${record.device}: the record of mux ${request.muxId} has no data format; run "rmnetctl down --mux ${request.muxId}" then "up" again`, Category.failure, { muxId: request.muxId, modem: key });
   }
   if (!linkPresent) {
     throw new RmnetError('STALE_SESSION', `mux ${request.muxId} on ${parent} is recorded as up but its link ${existing.link?.name ?? '?'} is gone from the kernel; run "rmnetctl down --mux ${request.muxId}" then "up" again`, Category.conflict, { muxId: request.muxId, modem: key });
@@ -207,7 +146,7 @@ function alreadyUp(existing: PdnRecord, record: ModemRecord, request: PdnRequest
     muxId: request.muxId,
     link: existing.link?.name ?? '',
     backend: existing.backend,
-    dataFormat: record.dataFormat as unknown as RecordedFormat,
+    dataFormat: record.dataFormat,
     decision: 'already up with the same settings: nothing changed',
     sessions: existing.clients.map((c) => ({ family: c.family, clientId: c.clientId, packetDataHandle: c.packetDataHandle })),
     addresses: existing.addresses,
@@ -243,7 +182,7 @@ class UpRun {
     private readonly record: ModemRecord,
     requests: ReadonlyArray<{ request: PdnRequest; password: string | undefined }>,
     private readonly device: QmiDevice,
-    private readonly viaProxy: boolean,
+    private readonly via: RecordedFormat['via'],
     /** The device belongs to the caller: leave it open, and its other clients alone. */
     private readonly sharedDevice: boolean,
     private readonly signal?: AbortSignal | undefined,
@@ -263,34 +202,36 @@ class UpRun {
     let rung: Rung;
     let format: DataFormat;
     let decision: string;
+    let recorded: RecordedFormat;
     try {
       this.commonStep = 'negotiate the data format';
       this.env.log(`${this.parent}: ${this.commonStep}`);
-      ({ rung, format, decision } = await this.interruptible(this.negotiateFormat()));
+      ({ rung, format, decision, recorded } = await this.interruptible(this.negotiateFormat()));
       for (const run of this.runs) run.pdn.backend = rung.backend ?? 'none';
       this.commonStep = 'set up the kernel data path';
       this.env.log(`${this.parent}: ${this.commonStep} for mux ${this.runs.map((r) => r.request.muxId).join(', ')}`);
       await this.interruptible(this.createLinks(rung, format));
     } catch (error) {
       // Nothing PDN-specific happened yet beyond link creation: unwind it all.
-      for (const run of this.runs) await run.undo.rollback();
-      const failures = await this.common.rollback();
+      const failures: string[] = [];
+      for (const run of this.runs) failures.push(...(await run.undo.rollback()).map(describeFailure));
+      failures.push(...(await this.common.rollback()).map(describeFailure));
       this.forget(this.runs);
       if (!this.sharedDevice) await this.device.close().catch(() => {});
-      const explained = this.explain(error, this.commonStep, failures.map(describeFailure));
-      return this.runs.map((run) => retarget(explained, run.request.muxId));
+      const failed = new BringUpError(asRmnetError(error), { parent: this.parent, muxId: this.runs[0]!.request.muxId, step: this.commonStep }, { failures });
+      return this.runs.map((run) => failed.forMux(run.request.muxId));
     }
 
-    const outcomes = await Promise.all(this.runs.map((run) => this.bringUp(run, decision)));
+    const outcomes = await Promise.all(this.runs.map((run) => this.bringUp(run, decision, recorded)));
     const failed = this.runs.filter((_, i) => outcomes[i] instanceof Error);
     this.forget(failed);
     if (failed.length === this.runs.length) {
-      const failures = await this.common.rollback();
+      const failures = (await this.common.rollback()).map(describeFailure);
       if (failures.length > 0) {
-        this.env.log(`rolling back the shared steps: ${failures.map(describeFailure).join('; ')}`);
-        // Each PDN's error was written before the shared steps were undone: it must not claim a clean rollback.
+        this.env.log(`rolling back the shared steps: ${failures.join('; ')}`);
+        // Each PDN's error was made before the shared steps were undone: it must not claim a clean rollback.
         outcomes.forEach((o, i) => {
-          if (o instanceof RmnetError) outcomes[i] = incompleteRollback(o, failures.map(describeFailure));
+          if (o instanceof BringUpError) outcomes[i] = o.withRollbackFailures(failures);
         });
       }
     } else {
@@ -305,7 +246,7 @@ class UpRun {
   }
 
   /** Sessions, link up and IP configuration of one PDN; on failure it rolls back alone. */
-  private async bringUp(run: PdnRun, decision: string): Promise<UpResult | RmnetError> {
+  private async bringUp(run: PdnRun, decision: string, dataFormat: RecordedFormat): Promise<UpResult | RmnetError> {
     const at = async <T>(step: string, body: () => Promise<T>): Promise<T> => {
       run.step = step;
       this.env.log(`${this.parent} mux ${run.request.muxId}: ${step}`);
@@ -329,7 +270,7 @@ class UpRun {
         muxId: run.request.muxId,
         link: link.name,
         backend: run.pdn.backend,
-        dataFormat: this.record.dataFormat as unknown as RecordedFormat,
+        dataFormat,
         decision,
         sessions: run.pdn.clients.map((c) => ({ family: c.family, clientId: c.clientId, packetDataHandle: c.packetDataHandle })),
         addresses: ip.addresses,
@@ -339,81 +280,39 @@ class UpRun {
         mtu: ip.mtu,
       };
     } catch (error) {
-      const failures = await run.undo.rollback();
-      return retarget(this.explain(error, run.step, failures.map(describeFailure)), run.request.muxId);
+      const failures = (await run.undo.rollback()).map(describeFailure);
+      return new BringUpError(asRmnetError(error), { parent: this.parent, muxId: run.request.muxId, step: run.step }, { failures });
     }
   }
 
-  /** Ladder walk, or the format already in force when other PDNs are up on this modem. */
-  private async negotiateFormat(): Promise<{ rung: Rung; format: DataFormat; decision: string }> {
-    const endpoint = endpointOf(this.modem);
+  /** The ladder walk (wda/negotiation.ts), or the format already in force when other PDNs are up on this modem. */
+  private async negotiateFormat(): Promise<{ rung: Rung; format: DataFormat; decision: string; recorded: RecordedFormat }> {
     const backend = this.runs[0]!.request.backend;
-    const liveRecord = this.record.pdns.length > 0 ? (this.record.dataFormat as unknown as RecordedFormat | undefined) : undefined;
-    const liveRung = liveRecord && LADDER.find((r) => r.name === liveRecord.rung);
+    const liveFormat = this.record.pdns.length > 0 ? this.record.dataFormat : undefined;
+    const live = recordedRung(liveFormat);
     const constraints = {
       backend,
-      rmnetAvailable: liveRung?.backend === 'rmnet' || (backend !== 'qmimux' && (await this.env.rmnetAvailable())),
+      rmnetAvailable: live?.backend === 'rmnet' || (backend !== 'qmimux' && (await this.env.rmnetAvailable())),
       qmiWwan: this.modem.driver === 'qmi_wwan',
-      live: liveRung ? { backend: liveRung.backend, aggregation: liveRung.aggregation } : undefined,
+      live: live ? { backend: live.backend, aggregation: live.aggregation } : undefined,
       muxRequested: true,
     };
-    const { rungs, skipped } = candidateRungs(constraints);
-    if (rungs.length === 0) {
-      throw new RmnetError('NO_DATA_FORMAT', `${this.parent}: no usable data format: ${skipped.map((s) => `${s.rung.name}: ${s.reason}`).join('; ')}`, Category.conflict, { interface: this.parent });
-    }
     const wda = await this.device.allocateClient(QmiService.WDA);
     try {
-      if (liveRung) {
-        // Never re-set the format under live sessions (some modems ack and keep the old one): check it.
-        const current = await getDataFormat(wda, endpoint);
-        const result = await negotiate([liveRung], async () => grantedOf(current));
-        if (!result.rung) {
-          throw new RmnetError('FORMAT_CHANGED', `${this.device.path}: the modem's data format (${String(current.downlinkAggregation)}) no longer matches the ${liveRung.name} the live sessions use; run "rmnetctl down --all" and bring them up again`, Category.conflict, { path: this.device.path });
-        }
-        return { rung: liveRung, format: current, decision: `data format: ${liveRung.name} (kept: other PDNs are up)` };
-      }
-      const before = await getDataFormat(wda, endpoint).catch(() => undefined);
-      if (before && aggregationOf(before.downlinkAggregation) !== 'other') {
-        const restore: DataFormatRequest = {
-          linkLayer: before.linkLayer === '802-3' ? '802-3' : 'raw-ip',
-          downlinkAggregation: String(before.downlinkAggregation),
-          uplinkAggregation: String(before.uplinkAggregation ?? before.downlinkAggregation),
-          endpoint,
-        };
-        this.common.defer('restore the modem data format', async () => {
-          await this.device.withClient(QmiService.WDA, (client) => setDataFormat(client, restore));
-        });
-      }
-      let lastFormat: DataFormat | undefined;
-      const result = await negotiate(rungs, async (rung) => {
-        lastFormat = await setDataFormat(wda, {
-          linkLayer: 'raw-ip',
-          downlinkAggregation: AGGREGATION_WIRE[rung.aggregation],
-          uplinkAggregation: AGGREGATION_WIRE[rung.aggregation],
-          downlinkMaxDatagrams: REQUESTED_DL_DATAGRAMS,
-          downlinkMaxSize: REQUESTED_DL_SIZE,
-          endpoint,
-        });
-        return grantedOf(lastFormat);
+      const negotiated = await negotiateDataFormat(wda, {
+        path: this.device.path,
+        endpoint: endpointOf(this.modem),
+        constraints,
+        live,
+        beforeChange: (restore) =>
+          this.common.defer('restore the modem data format', async () => {
+            await this.device.withClient(QmiService.WDA, (client) => setDataFormat(client, restore));
+          }),
       });
-      const decision = decisionLog(result, skipped);
-      if (!result.rung || !lastFormat) {
-        throw new RmnetError('NO_DATA_FORMAT', `${this.device.path}: ${decision}`, Category.qmiError, { path: this.device.path });
-      }
-      const granted = lastFormat;
-      this.record.dataFormat = {
-        rung: result.rung.name,
-        aggregation: result.rung.aggregation,
-        linkLayer: String(granted.linkLayer),
-        dlMaxDatagrams: granted.downlinkMaxDatagrams,
-        dlMaxSize: granted.downlinkMaxSize,
-        ulMaxDatagrams: granted.uplinkMaxDatagrams,
-        ulMaxSize: granted.uplinkMaxSize,
-        via: this.viaProxy ? 'qmi-proxy' : 'char-device',
-      } satisfies RecordedFormat;
-      const sizes = `DL ${granted.downlinkMaxDatagrams ?? '?'} datagrams / ${granted.downlinkMaxSize ?? '?'} bytes (asked ${REQUESTED_DL_DATAGRAMS} / ${REQUESTED_DL_SIZE})`;
-      this.env.log(`${decision}; ${sizes}`);
-      return { rung: result.rung, format: granted, decision: `${decision}; ${sizes}` };
+      if (live && liveFormat) return { ...negotiated, recorded: liveFormat };
+      this.env.log(negotiated.decision);
+      this.record.dataFormat = recordedFormat(negotiated.rung, negotiated.format, this.via);
+      return { ...negotiated, recorded: this.record.dataFormat };
     } finally {
       await wda.release().catch(() => {});
     }
@@ -465,23 +364,33 @@ class UpRun {
   }
 
   private async startSession(run: PdnRun, family: 4 | 6, link: { name: string }): Promise<{ family: 4 | 6; settings: CurrentSettings }> {
-    const wds: QmiClient = await this.device.allocateClient(QmiService.WDS);
-    run.undo.defer(`release WDS client ${wds.clientId}`, () => wds.release());
-    const entry: PdnRecord['clients'][number] = { family, clientId: wds.clientId };
-    run.pdn.clients.push(entry);
-    this.save(run);
-    await bindMuxDataPort(wds, { muxId: run.request.muxId, endpoint: endpointOf(this.modem) });
-    await setIpFamily(wds, family);
-    const { packetDataHandle } = await startNetwork(wds, {
-      apn: run.request.apn,
-      ipFamily: family,
-      ...(run.request.auth !== 'none' ? { authentication: run.request.auth, username: run.request.user ?? '', password: run.password ?? '' } : {}),
-      timeoutMs: 120_000,
-    });
-    run.undo.defer(`stop the IPv${family} session on ${link.name}`, () => stopNetwork(wds, packetDataHandle));
-    entry.packetDataHandle = packetDataHandle;
-    this.save(run);
-    return { family, settings: await getCurrentSettings(wds) };
+    const entry: PdnRecord['clients'][number] = { family, clientId: 0 };
+    const { request } = run;
+    const session = await startPdnSession(
+      this.device,
+      {
+        muxId: request.muxId,
+        family,
+        endpoint: endpointOf(this.modem),
+        apn: request.apn,
+        auth: request.auth !== 'none' ? { method: request.auth, username: request.user ?? '', password: run.password ?? '' } : undefined,
+        link: link.name,
+        startTimeoutMs: START_NETWORK_TIMEOUT_MS,
+      },
+      run.undo,
+      {
+        allocated: (clientId) => {
+          entry.clientId = clientId;
+          run.pdn.clients.push(entry);
+          this.save(run);
+        },
+        started: (packetDataHandle) => {
+          entry.packetDataHandle = packetDataHandle;
+          this.save(run);
+        },
+      },
+    );
+    return { family, settings: session.settings };
   }
 
   /**
@@ -516,26 +425,4 @@ class UpRun {
     if (this.record.pdns.length === 0) this.env.store.remove(this.key);
     else this.env.store.write(this.key, this.record);
   }
-
-  private explain(error: unknown, step: string, rollbackFailures: string[]): RmnetError {
-    const base = asRmnetError(error);
-    const rollback = rollbackFailures.length === 0 ? 'everything it had done was undone' : `ROLLBACK INCOMPLETE (${rollbackFailures.join('; ')}); run "rmnetctl down" for this mux`;
-    return new RmnetError(base.code, `failed at "${step}": ${base.message}; ${rollback}`, base.category, { ...base.details, interface: this.parent, step, rolledBack: rollbackFailures.length === 0 }, { cause: error });
-  }
-}
-
-/** The same error, said of one mux (a shared step's failure is every PDN's failure). */
-function retarget(error: RmnetError, muxId: number): RmnetError {
-  return new RmnetError(error.code, `up mux ${muxId} on ${String(error.details.interface)} ${error.message}`, error.category, { ...error.details, muxId }, { cause: error.cause });
-}
-
-/** A PDN's error after the shared steps failed to roll back: say so, and what `down` must finish. */
-function incompleteRollback(error: RmnetError, failures: string[]): RmnetError {
-  const note = `ROLLBACK INCOMPLETE (${failures.join('; ')}); run "rmnetctl down --mux ${String(error.details.muxId)}"`;
-  const message = error.message.includes('everything it had done was undone') ? error.message.replace('everything it had done was undone', note) : `${error.message}; ${note}`;
-  return new RmnetError(error.code, message, error.category, { ...error.details, rolledBack: false }, { cause: error.cause });
-}
-
-function describeFailure(failure: { step: string; error: unknown }): string {
-  return `${failure.step}: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`;
 }

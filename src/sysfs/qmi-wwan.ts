@@ -1,7 +1,8 @@
 // qmi_wwan's sysfs attributes (/sys/class/net/<if>/qmi/*): read the mode, switch it, add and delete
 // qmimux children. Kernel errors become RmnetErrors that say what the kernel meant (see KERNEL.md).
 import { Category, RmnetError, type ErrorCategory } from '../errors.js';
-import { checkInterfaceName, isValidMuxId } from './names.js';
+import { checkInterfaceName } from './names.js';
+import { checkMuxId } from '../mux-id.js';
 import { errnoOf, readOptional, type Sysfs } from './sysfs.js';
 
 export interface QmiWwanMode {
@@ -81,9 +82,7 @@ export async function setPassThrough(sysfs: Sysfs, iface: string, enabled: boole
 }
 
 function checkMux(iface: string, muxId: number): void {
-  if (!isValidMuxId(muxId)) {
-    throw new RmnetError('BAD_MUX_ID', `${iface}: mux id must be in 1..254, got ${muxId}`, Category.usage, { interface: iface, muxId });
-  }
+  checkMuxId(muxId, iface, { interface: iface });
 }
 
 /** Writes qmi/add_mux: the kernel creates a qmimux child (named by creation order, not by mux id). */

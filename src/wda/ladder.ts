@@ -13,15 +13,27 @@ export interface Rung {
   /** The kernel side: which driver makes the per-mux links; undefined = the parent carries one PDN. */
   readonly backend: LinkBackendName | undefined;
   readonly aggregation: AggregationName;
-  /** qmi_wwan mode this rung needs: pass_through hands every frame to rmnet. */
-  readonly passThrough: boolean;
+  /** What WDA Set Data Format carries for this rung: the aggregation protocols and the DL sizes asked for. */
+  readonly wire: RungWire;
 }
 
+export interface RungWire {
+  /** libqmi's names of the WDA aggregation protocols (wda/messages.ts). */
+  readonly downlink: 'qmapv5' | 'qmap' | 'disabled';
+  readonly uplink: 'qmapv5' | 'qmap' | 'disabled';
+  /** Asked for; the modem's answer (often smaller) is what gets used. Absent without aggregation. */
+  readonly dlMaxDatagrams?: number;
+  readonly dlMaxSize?: number;
+}
+
+/** What rmnetctl asks for with aggregation: 32 datagrams / 32 KiB (ModemManager asks 16 KiB with qmi_wwan). */
+const AGGREGATED = { dlMaxDatagrams: 32, dlMaxSize: 32768 } as const;
+
 export const LADDER: readonly Rung[] = [
-  { name: 'rmnet+qmapv5', backend: 'rmnet', aggregation: 'qmapv5', passThrough: true },
-  { name: 'rmnet+qmap', backend: 'rmnet', aggregation: 'qmap', passThrough: true },
-  { name: 'qmimux+qmap', backend: 'qmimux', aggregation: 'qmap', passThrough: false },
-  { name: 'raw-ip', backend: undefined, aggregation: 'none', passThrough: false },
+  { name: 'rmnet+qmapv5', backend: 'rmnet', aggregation: 'qmapv5', wire: { downlink: 'qmapv5', uplink: 'qmapv5', ...AGGREGATED } },
+  { name: 'rmnet+qmap', backend: 'rmnet', aggregation: 'qmap', wire: { downlink: 'qmap', uplink: 'qmap', ...AGGREGATED } },
+  { name: 'qmimux+qmap', backend: 'qmimux', aggregation: 'qmap', wire: { downlink: 'qmap', uplink: 'qmap', ...AGGREGATED } },
+  { name: 'raw-ip', backend: undefined, aggregation: 'none', wire: { downlink: 'disabled', uplink: 'disabled' } },
 ];
 
 /** What decides which rungs may be tried; every field comes from the user, the kernel or the modem. */

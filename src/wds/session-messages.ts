@@ -2,6 +2,7 @@
 // stop the call, read the settings, follow Packet Service Status. One WDS client per IP family; the session
 // belongs to the client that started it (releasing the client ends it).
 import { Category, RmnetError } from '../errors.js';
+import { checkMuxId } from '../mux-id.js';
 import type { QmiClient, QmiIndication } from '../qmi/device.js';
 import { callEndReasonName, verboseCallEndReasonName, type EndpointType } from '../qmi/enums.js';
 import { enumField, numberField, stringField, structField } from '../qmi/fields.js';
@@ -26,9 +27,7 @@ export interface BindMuxOptions {
 }
 
 export async function bindMuxDataPort(client: QmiClient, options: BindMuxOptions): Promise<void> {
-  if (!Number.isInteger(options.muxId) || options.muxId < 1 || options.muxId > 254) {
-    throw new RmnetError('BAD_ARGUMENT', `mux id must be in 1..254, got ${options.muxId}`, Category.usage, { muxId: options.muxId });
-  }
+  checkMuxId(options.muxId, `${client.device.path}: WDS Bind Mux Data Port`, { path: client.device.path });
   await client.request(wdsBindMuxDataPort, {
     endpoint: { type: options.endpoint.type, interfaceNumber: options.endpoint.interfaceNumber },
     muxId: options.muxId,

@@ -19,7 +19,7 @@ export function register(program: Command, context: CliContext): void {
   ).action(async (options: DownOptions) => {
     await context.run(options, async () => {
       const { Category, RmnetError } = await import('../../errors.js');
-      const { parseMuxId } = await import('../../session/request.js');
+      const { parseMuxId } = await import('../../mux-id.js');
       if ((options.mux === undefined) === !options.all) throw new RmnetError('BAD_ARGUMENT', 'down needs exactly one of --mux N or --all', Category.usage);
       const muxId = options.mux === undefined ? undefined : parseMuxId(options.mux);
       requireRoot('down');

@@ -7,12 +7,12 @@ import type { UpResult } from '../../session/up.js';
 interface UpOptions extends CommonSessionOptions {
   mux: string;
   apn: string;
-  ipType: string;
-  auth: string;
+  ipType?: string;
+  auth?: string;
   user?: string;
   passwordFile?: string;
   password?: string;
-  backend: string;
+  backend?: string;
   ifname?: string;
   ip: boolean;
   metric?: string;
@@ -26,12 +26,12 @@ export function register(program: Command, context: CliContext): void {
       .description('bring a PDN up on its own mux link: data format, link, session, addresses, routes, DNS')
       .requiredOption('--mux <id>', 'mux id, 1-254')
       .requiredOption('--apn <apn>', 'access point name (at most 100 bytes)')
-      .option('--ip-type <type>', '4, 6 or 4v6', '4')
-      .option('--auth <method>', 'none, pap, chap or both', 'none')
+      .option('--ip-type <type>', '4, 6 or 4v6 (default 4)')
+      .option('--auth <method>', 'none, pap, chap or both (default none)')
       .option('--user <name>', 'user name for pap/chap')
       .option('--password-file <path>', 'file holding the password (mode 600); never the password itself')
       .addOption(new Option('--password <secret>').hideHelp())
-      .option('--backend <kind>', 'auto, qmimux or rmnet', 'auto')
+      .option('--backend <kind>', 'auto, qmimux or rmnet (default auto)')
       .option('--ifname <name>', 'name of the rmnet link (qmimux links are named by the kernel)')
       .option('--metric <n>', 'metric of the default route(s) (default: 100 + mux id - 1, so PDNs do not collide and mux 1 wins)')
       .option('--no-default-route', 'add no default route')
@@ -43,18 +43,19 @@ export function register(program: Command, context: CliContext): void {
         // Never echo it: it is already in the shell history and visible in ps.
         throw new RmnetError('PASSWORD_ON_COMMAND_LINE', 'refusing --password: a password on the command line is visible to every user (ps, shell history); put it in a file with mode 600 and use --password-file', Category.usage);
       }
-      const r = await import('../../session/request.js');
-      const request = r.checkRequest({
-        muxId: r.parseMuxId(options.mux),
-        apn: r.parseApn(options.apn),
-        ipType: r.parseIpType(options.ipType),
-        auth: r.parseAuth(options.auth),
+      const { buildPdnRequest } = await import('../../session/request.js');
+      const request = buildPdnRequest({
+        mux: options.mux,
+        apn: options.apn,
+        ipType: options.ipType,
+        auth: options.auth,
         user: options.user,
         passwordFile: options.passwordFile,
-        backend: r.parseBackend(options.backend),
-        ifname: options.ifname === undefined ? undefined : r.parseIfname(options.ifname),
-        noIp: !options.ip,
-        routeMetric: options.defaultRoute && options.ip ? (options.metric === undefined ? defaultMetric(r.parseMuxId(options.mux)) : r.parseMetric(options.metric)) : undefined,
+        backend: options.backend,
+        ifname: options.ifname,
+        ip: options.ip,
+        defaultRoute: options.defaultRoute,
+        metric: options.metric,
       });
       requireRoot('up');
       const env = await sessionEnv(options);
@@ -77,11 +78,6 @@ export function register(program: Command, context: CliContext): void {
       }
     });
   });
-}
-
-/** Two PDNs with default routes of one metric collide (the kernel refuses the second): stagger them. */
-export function defaultMetric(muxId: number): number {
-  return 100 + muxId - 1;
 }
 
 export function renderUp(r: UpResult): string {

@@ -62,7 +62,7 @@ describe('data-format ladder', () => {
 
 describe('endpoint info', () => {
   it('uses the USB interface number from sysfs, and 4 for PCIe (MHI) modems', async () => {
-    const { endpointOf } = await import('../../../src/session/up.js');
+    const { endpointOf } = await import('../../../src/wda/negotiation.js');
     const usb = { endpointType: 'hsusb', interfaceNumber: 3 } as Parameters<typeof endpointOf>[0];
     const pcie = { endpointType: 'pcie', interfaceNumber: null } as Parameters<typeof endpointOf>[0];
     expect(endpointOf(usb)).toEqual({ type: 'hsusb', interfaceNumber: 3 });

@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkRequest, parseApn, parseIpType, parseMuxId, parseIfname, readSecret, sameSettings, type PdnRequest } from '../../../src/session/request.js';
+import { buildPdnRequest, checkRequest, parseApn, parseIpType, parseIfname, readSecret, settingsDiffer, type PdnRequest } from '../../../src/session/request.js';
 import { parseConfig } from '../../../src/session/config.js';
 import { RmnetError } from '../../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../../src/cli/exit-codes.js';
@@ -24,16 +24,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const base: PdnRequest = { muxId: 1, apn: 'internet', ipType: '4', auth: 'none', backend: 'auto', noIp: false };
 
 describe('PDN request validation', () => {
-  it.each(['0', '255', 'x', '1.5', '-1', '', '256', '0x100'])('refuses mux id "%s" with a usage error', (value) => {
-    const error = errorOf(() => parseMuxId(value));
-    expect(exitCodeOf(error)).toBe(ExitCode.usage);
-    expect(error.message).toContain('1..254');
-  });
-
-  it('accepts mux ids 1, 254 and hex 0x81', () => {
-    expect([parseMuxId('1'), parseMuxId('254'), parseMuxId('0x81')]).toEqual([1, 254, 129]);
-  });
-
   it('refuses an APN over 100 bytes and names its length', () => {
     expect(parseApn('a'.repeat(100))).toHaveLength(100);
     expect(errorOf(() => parseApn('a'.repeat(101))).message).toContain('101 bytes');
@@ -66,8 +56,18 @@ describe('PDN request validation', () => {
   });
 
   it('compares settings for the idempotent up', () => {
-    expect(sameSettings(base, { ...base, backend: 'rmnet' })).toBe(true);
-    expect(sameSettings(base, { ...base, apn: 'ims' })).toBe(false);
+    const live = { request: base, backend: 'rmnet', link: { name: 'wwan0.1' } };
+    expect(settingsDiffer(live, { ...base, backend: 'rmnet' })).toEqual([]);
+    expect(settingsDiffer(live, { ...base, apn: 'ims' })).toEqual(['APN "internet" vs "ims"']);
+  });
+
+  it('counts every field that changes the result: the interface name and an explicit backend too', () => {
+    const live = { request: base, backend: 'rmnet', link: { name: 'wwan0.1' } };
+    expect(settingsDiffer(live, { ...base, ifname: 'other' })).toEqual(['interface "wwan0.1" vs "other"']);
+    expect(settingsDiffer(live, { ...base, ifname: 'wwan0.1' })).toEqual([]);
+    expect(settingsDiffer(live, { ...base, backend: 'qmimux' })).toEqual(['backend "rmnet" vs "qmimux"']);
+    expect(settingsDiffer(live, { ...base, routeMetric: 7 })).toEqual(['default route metric null vs 7']);
+    expect(settingsDiffer(live, { ...base, ipType: '4v6' })).toHaveLength(1);
   });
 });
 
@@ -96,5 +96,31 @@ describe('service config', () => {
     const error = errorOf(() => parseConfig(text, 'lte.conf'));
     expect(error.code).toBe('BAD_CONFIG');
     expect(error.message).toContain(message);
+  });
+});
+
+describe('one request model for the command line and the config file', () => {
+  const cli = (input: Partial<Parameters<typeof buildPdnRequest>[0]>) => buildPdnRequest({ mux: '3', apn: 'internet', ...input });
+  const conf = (lines: string[]) => parseConfig(['[pdn]', 'mux = 3', 'apn = internet', ...lines].join('\n'), 'lte.conf').pdns[0];
+
+  it('gives both the same defaults: a default route at metric 100 + mux id - 1', () => {
+    expect(cli({})).toEqual(conf([]));
+    expect(cli({}).routeMetric).toBe(102);
+    expect(cli({ defaultRoute: false })).toEqual(conf(['default-route = no']));
+    expect(cli({ ip: false })).toEqual(conf(['no-ip = yes']));
+    expect(cli({ metric: '7', ipType: '4v6' })).toEqual(conf(['metric = 7', 'ip-type = 4v6']));
+    expect(cli({ ip: false }).routeMetric).toBeUndefined();
+  });
+
+  it('refuses a metric together with no default route, naming both in the words of each source', () => {
+    expect(errorOf(() => cli({ metric: '7', defaultRoute: false })).message).toMatch(/--metric .*--no-default-route/);
+    const error = errorOf(() => conf(['metric = 7', 'default-route = no']));
+    expect(error.code).toBe('BAD_CONFIG');
+    expect(error.message).toMatch(/lte\.conf:4: metric .*default-route/);
+  });
+
+  it('names the config line of the key that was wrong', () => {
+    expect(errorOf(() => conf(['', 'ip-type = 5'])).message).toMatch(/^lte\.conf:5: ip-type must be 4, 6 or 4v6/);
+    expect(errorOf(() => conf(['auth = chap'])).message).toMatch(/^lte\.conf:4: auth chap needs user/);
   });
 });
