@@ -37,7 +37,7 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
   if (!options.all && options.muxId === undefined) {
     throw new RmnetError('BAD_ARGUMENT', 'down needs --mux N or --all', Category.usage);
   }
-  const modem = await selectModem(env, options.selector);
+  const modem = await selectModem(env, options.selector, options.proxy);
   const parent = modem.netInterface!;
   const key = modemKey(modem);
   const lock = await lockModem(env.store.dir, key);

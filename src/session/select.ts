@@ -1,10 +1,45 @@
-// Picks the modem a command is about: by control port (/dev/cdc-wdm0 or cdc-wdm0), network interface
-// (wwan0), USB path (1-1.4), or IMEI (asked of each modem over QMI); the only one when there is one.
+// The one modem selector behind every -d (and `device =` in a config): a control port (/dev/cdc-wdm0 or
+// cdc-wdm0, /dev/wwan0qmi0), a network interface (wwan0), a USB path (1-1.4), or an IMEI (asked of each
+// modem over QMI, through the same port choice the command uses); the only modem when there is one.
 import { Category, RmnetError } from '../errors.js';
+import { QmiService } from '../qmi/enums.js';
+import { stringField } from '../qmi/fields.js';
+import { dmsGetIds } from '../qmi/messages.js';
 import { discoverModems, type Modem } from '../sysfs/discovery.js';
-import type { SessionEnv } from './env.js';
+import { openPort, type ProxyChoice, type SessionEnv } from './env.js';
 
-export async function selectModem(env: SessionEnv, selector: string | undefined, imeiOf?: (modem: Modem) => Promise<string | undefined>): Promise<Modem> {
+/** 15 digits (14 without the check digit, 16 as IMEISV). */
+const IMEI = /^\d{14,16}$/;
+
+function direct(modems: readonly Modem[], selector: string): Modem | undefined {
+  const port = selector.replace(/^\/dev\//, '');
+  return modems.find((m) => m.controlPort === port || m.netInterfaces.includes(selector) || m.busPath === selector);
+}
+
+/** The IMEI a modem reports (DMS Get IDs), or undefined when it cannot be asked. */
+async function imeiOf(env: SessionEnv, modem: Modem, proxy: ProxyChoice): Promise<string | undefined> {
+  const { device } = await openPort(env, devicePath(modem), proxy);
+  try {
+    return await device.withClient(QmiService.DMS, async (dms) => stringField((await dms.request(dmsGetIds)).fields, 'imei'));
+  } finally {
+    await device.close().catch(() => {});
+  }
+}
+
+async function match(env: SessionEnv, modems: readonly Modem[], selector: string, proxy: ProxyChoice): Promise<Modem | undefined> {
+  const found = direct(modems, selector);
+  if (found || !IMEI.test(selector)) return found;
+  for (const modem of modems) if ((await imeiOf(env, modem, proxy).catch(() => undefined)) === selector) return modem;
+  return undefined;
+}
+
+function unknown(selector: string, modems: readonly Modem[]): RmnetError {
+  const known = modems.map((m) => `/dev/${m.controlPort}${m.netInterface ? ` ${m.netInterface}` : ''} usb ${m.busPath}`).join('; ');
+  return new RmnetError('UNKNOWN_MODEM', `no modem matches "${selector}" (known: ${known || 'none'})`, Category.notFound, { selector });
+}
+
+/** A modem with a network interface, for the commands that bring PDNs up and down. */
+export async function selectModem(env: SessionEnv, selector: string | undefined, proxy: ProxyChoice = 'auto'): Promise<Modem> {
   const modems = (await discoverModems(env.sysfs)).filter((m) => m.netInterface !== null);
   if (modems.length === 0) {
     throw new RmnetError('NO_MODEM', 'no QMI modem with a network interface found (looked in /sys/class/usbmisc and /sys/class/wwan); is qmi_wwan bound?', Category.notFound);
@@ -13,18 +48,26 @@ export async function selectModem(env: SessionEnv, selector: string | undefined,
     if (modems.length === 1) return modems[0]!;
     throw new RmnetError('AMBIGUOUS_MODEM', `${modems.length} modems found (${modems.map((m) => `/dev/${m.controlPort}`).join(', ')}): choose one with -d`, Category.usage);
   }
-  const port = selector.replace(/^\/dev\//, '');
-  const direct = modems.find((m) => m.controlPort === port || m.netInterfaces.includes(selector) || m.busPath === selector);
-  if (direct) return direct;
-  if (/^\d{14,16}$/.test(selector) && imeiOf) {
-    for (const modem of modems) if ((await imeiOf(modem).catch(() => undefined)) === selector) return modem;
+  const modem = await match(env, modems, selector, proxy);
+  if (!modem) throw unknown(selector, modems);
+  return modem;
+}
+
+/**
+ * A control port to talk QMI to (info, format): a modem chosen as above, or, for a path that names no
+ * modem sysfs knows (a port of an unbound driver, a test pty), that path itself: opening it decides.
+ */
+export async function selectPort(env: SessionEnv, selector: string | undefined, proxy: ProxyChoice = 'auto'): Promise<{ path: string; modem: Modem | undefined }> {
+  const modems = await discoverModems(env.sysfs);
+  if (selector === undefined) {
+    if (modems.length === 1) return { path: devicePath(modems[0]!), modem: modems[0] };
+    if (modems.length === 0) throw new RmnetError('NO_MODEM', 'no QMI control port found (looked in /sys/class/usbmisc and /sys/class/wwan); name one with -d', Category.notFound);
+    throw new RmnetError('AMBIGUOUS_MODEM', `${modems.length} modems found (${modems.map((m) => `/dev/${m.controlPort}`).join(', ')}): choose one with -d`, Category.usage);
   }
-  throw new RmnetError(
-    'UNKNOWN_MODEM',
-    `no modem matches "${selector}" (known: ${modems.map((m) => `/dev/${m.controlPort} ${m.netInterface} usb ${m.busPath}`).join('; ')})`,
-    Category.notFound,
-    { selector },
-  );
+  const modem = await match(env, modems, selector, proxy);
+  if (modem) return { path: devicePath(modem), modem };
+  if (selector.startsWith('/')) return { path: selector, modem: undefined };
+  throw unknown(selector, modems);
 }
 
 /** The key of a modem's state file and lock: its control port name. */

@@ -30,7 +30,7 @@ export interface ModemStatus {
 }
 
 export async function status(env: SessionEnv, options: { selector?: string | undefined; proxy: ProxyChoice }): Promise<ModemStatus[]> {
-  const modems = options.selector ? [await selectModem(env, options.selector)] : (await discoverModems(env.sysfs)).filter((m) => m.netInterface);
+  const modems = options.selector ? [await selectModem(env, options.selector, options.proxy)] : (await discoverModems(env.sysfs)).filter((m) => m.netInterface);
   const result: ModemStatus[] = [];
   for (const modem of modems) result.push(await modemStatus(env, modem, options.proxy));
   return result;

@@ -120,7 +120,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   };
 
   const openDevice = async (): Promise<void> => {
-    const modem = await selectModem(env, config.modem.device);
+    const modem = await selectModem(env, config.modem.device, config.modem.proxy);
     const { device: opened } = await openPort(env, devicePath(modem), config.modem.proxy);
     device = opened;
     deviceListeners.push(

@@ -28,10 +28,14 @@ import { openPort, useProxy, type ProxyChoice, type SessionEnv } from './env.js'
 import { asRmnetError, BringUpError, describeFailure } from './failure.js';
 import { applyIpConfig } from './ipconfig.js';
 import { lockModem } from './lock.js';
-import { familiesOf, readSecret, settingsDiffer, type PdnRequest } from './request.js';
+import { familiesOf, readSecret, type PdnRequest } from './request.js';
 import { devicePath, modemKey, selectModem } from './select.js';
 import { recordedFormat, recordedRung, type ModemRecord, type PdnRecord, type RecordedFormat } from './state.js';
 import { UndoStack } from './undo.js';
+import { interruptible } from './interrupt.js';
+import { existingResult, type UpResult } from './up-result.js';
+
+export type { UpResult };
 
 /** Start Network waits for the network, which can take tens of seconds. */
 const START_NETWORK_TIMEOUT_MS = 120_000;
@@ -44,23 +48,6 @@ export interface UpOptions {
   device?: QmiDevice | undefined;
   /** Aborting (Ctrl-C, SIGTERM) stops at the current step and rolls back everything done so far. */
   signal?: AbortSignal | undefined;
-}
-
-export interface UpResult {
-  alreadyUp: boolean;
-  modem: string;
-  parent: string;
-  muxId: number;
-  link: string;
-  backend: PdnRecord['backend'];
-  dataFormat: RecordedFormat;
-  decision: string;
-  sessions: Array<{ family: 4 | 6; clientId: number; packetDataHandle: number | undefined }>;
-  addresses: PdnRecord['addresses'];
-  routes: PdnRecord['routes'];
-  dns: string[];
-  dnsApplied: string;
-  mtu: number | undefined;
 }
 
 /** Brings one PDN up; throws the PDN's error (after rolling back everything it did). */
@@ -79,7 +66,7 @@ export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], o
   const muxIds = requests.map((r) => r.muxId);
   const duplicate = muxIds.find((m, i) => muxIds.indexOf(m) !== i);
   if (duplicate !== undefined) throw new RmnetError('BAD_ARGUMENT', `mux ${duplicate} is asked for twice`, Category.usage, { muxId: duplicate });
-  const modem = await selectModem(env, options.selector);
+  const modem = await selectModem(env, options.selector, options.proxy);
   const parent = modem.netInterface!;
   const key = modemKey(modem);
   const lock = await lockModem(env.store.dir, key);
@@ -93,7 +80,7 @@ export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], o
       try {
         const existing = record.pdns.find((p) => p.request.muxId === request.muxId);
         if (existing) {
-          outcomes[index] = alreadyUp(existing, record, request, kernelLinks.some((l) => l.muxId === request.muxId && l.name === existing.link?.name), key, parent);
+          outcomes[index] = existingResult(existing, record, request, kernelLinks.some((l) => l.muxId === request.muxId && l.name === existing.link?.name), key, parent);
           return;
         }
         checkFree(request, kernelLinks, record, parent);
@@ -123,38 +110,6 @@ function checkFree(request: PdnRequest, kernelLinks: readonly MuxLink[], record:
   if (clash) {
     throw new RmnetError('IFNAME_IN_USE', `--ifname ${request.ifname} is already the link of mux ${clash.request.muxId}`, Category.conflict, { interface: request.ifname, muxId: request.muxId });
   }
-}
-
-function alreadyUp(existing: PdnRecord, record: ModemRecord, request: PdnRequest, linkPresent: boolean, key: string, parent: string): UpResult {
-  if (existing.state !== 'up') {
-    throw new RmnetError('UNFINISHED_SESSION', `mux ${request.muxId} on ${parent}: an earlier "up" did not finish; run "rmnetctl down --mux ${request.muxId}" first`, Category.conflict, { muxId: request.muxId, modem: key });
-  }
-  const differ = settingsDiffer(existing, request);
-  if (differ.length > 0) {
-    throw new RmnetError('MUX_IN_USE', `mux ${request.muxId} on ${parent} is already up with other settings (${differ.join(', ')}); run "rmnetctl down --mux ${request.muxId}" first`, Category.conflict, { muxId: request.muxId, modem: key, differ });
-  }
-  if (!record.dataFormat) {
-    throw new RmnetError('STATE_CORRUPT', `${record.device}: the record of mux ${request.muxId} has no data format; run "rmnetctl down --mux ${request.muxId}" then "up" again`, Category.failure, { muxId: request.muxId, modem: key });
-  }
-  if (!linkPresent) {
-    throw new RmnetError('STALE_SESSION', `mux ${request.muxId} on ${parent} is recorded as up but its link ${existing.link?.name ?? '?'} is gone from the kernel; run "rmnetctl down --mux ${request.muxId}" then "up" again`, Category.conflict, { muxId: request.muxId, modem: key });
-  }
-  return {
-    alreadyUp: true,
-    modem: record.device,
-    parent,
-    muxId: request.muxId,
-    link: existing.link?.name ?? '',
-    backend: existing.backend,
-    dataFormat: record.dataFormat,
-    decision: 'already up with the same settings: nothing changed',
-    sessions: existing.clients.map((c) => ({ family: c.family, clientId: c.clientId, packetDataHandle: c.packetDataHandle })),
-    addresses: existing.addresses,
-    routes: existing.routes,
-    dns: existing.dns,
-    dnsApplied: 'unchanged',
-    mtu: existing.mtu,
-  };
 }
 
 /** One PDN within a run: its own undo stack, record entry and current step. */
@@ -206,11 +161,11 @@ class UpRun {
     try {
       this.commonStep = 'negotiate the data format';
       this.env.log(`${this.parent}: ${this.commonStep}`);
-      ({ rung, format, decision, recorded } = await this.interruptible(this.negotiateFormat()));
+      ({ rung, format, decision, recorded } = await interruptible(this.signal, this.negotiateFormat()));
       for (const run of this.runs) run.pdn.backend = rung.backend ?? 'none';
       this.commonStep = 'set up the kernel data path';
       this.env.log(`${this.parent}: ${this.commonStep} for mux ${this.runs.map((r) => r.request.muxId).join(', ')}`);
-      await this.interruptible(this.createLinks(rung, format));
+      await interruptible(this.signal, this.createLinks(rung, format));
     } catch (error) {
       // Nothing PDN-specific happened yet beyond link creation: unwind it all.
       const failures: string[] = [];
@@ -250,7 +205,7 @@ class UpRun {
     const at = async <T>(step: string, body: () => Promise<T>): Promise<T> => {
       run.step = step;
       this.env.log(`${this.parent} mux ${run.request.muxId}: ${step}`);
-      return this.interruptible(body());
+      return interruptible(this.signal, body());
     };
     try {
       const link = run.link!;
@@ -391,25 +346,6 @@ class UpRun {
       },
     );
     return { family, settings: session.settings };
-  }
-
-  /**
-   * The step's own promise, or INTERRUPTED as soon as the signal fires: the caller then rolls back while
-   * the abandoned request finishes on its own (what it still allocates is undone at once, see UndoStack).
-   */
-  private interruptible<T>(work: Promise<T>): Promise<T> {
-    const signal = this.signal;
-    if (!signal) return work;
-    const interrupted = () => new RmnetError('INTERRUPTED', 'interrupted', Category.failure);
-    if (signal.aborted) {
-      work.catch(() => {});
-      return Promise.reject(interrupted());
-    }
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(interrupted());
-      signal.addEventListener('abort', onAbort, { once: true });
-      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
   }
 
   private save(run: PdnRun): void {
