@@ -2,17 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkMuxId, isValidMuxId, parseMuxId } from '../../src/mux-id.js';
 import { ExitCode, exitCodeOf } from '../../src/cli/exit-codes.js';
+import { thrown } from '../support/rejection.js';
 import { RmnetError } from '../../src/errors.js';
 
-function errorOf(fn: () => unknown): RmnetError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RmnetError) return error;
-    throw error;
-  }
-  throw new Error('expected an RmnetError');
-}
+const errorOf = (fn: () => unknown) => thrown(fn, RmnetError);
 
 describe('mux ids', () => {
   it.each(['0', '255', 'x', '1.5', '-1', '', '256', '0x100', 'abc'])('refuses mux id "%s" with a usage error', (value) => {

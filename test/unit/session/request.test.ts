@@ -4,18 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPdnRequest, checkRequest, parseApn, parseIpType, parseIfname, readSecret, settingsDiffer, type PdnRequest } from '../../../src/session/request.js';
 import { parseConfig } from '../../../src/session/config.js';
+import { thrown } from '../../support/rejection.js';
 import { RmnetError } from '../../../src/errors.js';
 import { ExitCode, exitCodeOf } from '../../../src/cli/exit-codes.js';
 
-function errorOf(fn: () => unknown): RmnetError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RmnetError) return error;
-    throw error;
-  }
-  throw new Error('expected an RmnetError');
-}
+const errorOf = (fn: () => unknown) => thrown(fn, RmnetError);
 
 let dir: string;
 beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'rmnetctl-request-'))));
