@@ -25,7 +25,7 @@ import { lockModem } from './lock.js';
 import { readSecret, sameSettings, type PdnRequest } from './request.js';
 import { devicePath, modemKey, selectModem } from './select.js';
 import type { ModemRecord, PdnRecord } from './state.js';
-import { UndoStack } from './undo.js';
+import { UndoStack } from '../undo.js';
 
 /** What rmnetctl asks for; the modem's answer (often smaller) is what gets used. */
 export const REQUESTED_DL_DATAGRAMS = 32;
