@@ -3,7 +3,7 @@
 // any step fails.
 import { describe, expect, it } from 'vitest';
 import { describeAction, nearestAllowedMtu, planDatapath, type DatapathRequest, type ParentState } from '../../../src/datapath/plan.js';
-import { executePlan } from '../../../src/datapath/execute.js';
+import { executeWithRollback } from '../../../src/datapath/execute.js';
 import type { MuxLink } from '../../../src/datapath/backend.js';
 import { FakeKernel, type ModelState } from './fake-kernel.js';
 
@@ -71,7 +71,7 @@ describe('step orders', () => {
   it('a second link on a prepared parent is just create + up', () => {
     const k = kernelFor(fresh);
     const plan = planDatapath(fresh, request('rmnet', 32768, [1]));
-    return executePlan(plan, k).then(() => {
+    return executeWithRollback(plan, k).then(() => {
       const links: MuxLink[] = [{ muxId: 1, name: 'rmnet1', backend: 'rmnet', parent: 'wwan0', ifindex: 5, up: true, mtu: 16380 }];
       const prepared: ParentState = { ...fresh, rawIp: true, passThrough: true, up: true, mtu: k.state.mtu, maxMtu: 65535, links };
       expect(steps(prepared, request('rmnet', 32768, [2]))).toEqual(['wwan0 mtu 16388', 'create rmnet mux id 2 on wwan0', 'set rmnet mux id 2 on wwan0 up', 'wwan0 mtu 32769']);
@@ -96,7 +96,7 @@ describe('every size, both backends, on the kernel model', () => {
           for (const [, start] of starts) {
             const k = kernelFor(start, maxPacketSize);
             const plan = planDatapath(start, request(backend, size, [1, 2], maxPacketSize));
-            await executePlan(plan, k);
+            await executeWithRollback(plan, k);
             expect(k.urb).toBeGreaterThanOrEqual(size);
             expect(k.urb).toBe(plan.receiveSize!.urbSize);
             expect(k.state).toMatchObject({ rawIp: true, passThrough: backend === 'rmnet', up: true, mtu: plan.receiveSize!.parentMtu });
@@ -133,7 +133,7 @@ describe('EDOM avoidance', () => {
       const start = starts[i % starts.length]!;
       const k = kernelFor(start, maxPacketSize);
       const plan = planDatapath(start, request(backend, granted, [1], maxPacketSize));
-      await executePlan(plan, k).catch((e: Error) => {
+      await executeWithRollback(plan, k).catch((e: Error) => {
         throw new Error(`${backend} grant ${granted} packet ${maxPacketSize}: ${e.message}`);
       });
       expect(k.urb, `${backend} grant ${granted} packet ${maxPacketSize}`).toBeGreaterThanOrEqual(granted);
@@ -151,7 +151,7 @@ describe('EDOM avoidance', () => {
   it('qmimux with a grant whose 802.3 URB would be a packet multiple moves one byte up', async () => {
     const plan = planDatapath(fresh, request('qmimux', 16370));
     expect(plan.receiveSize).toMatchObject({ parentMtu: 16371, urbSize: 16385 });
-    await executePlan(plan, kernelFor(fresh));
+    await executeWithRollback(plan, kernelFor(fresh));
   });
 
   it('refuses grants beyond what usbnet can receive', () => {
@@ -169,7 +169,7 @@ describe('parents left large by an earlier setup', () => {
   it('switching a 32768 raw-ip parent to rmnet still creates at 16384 and raises afterwards', async () => {
     const plan = planDatapath(afterQmimux32768, request('rmnet', 32768, [1]));
     const k = kernelFor(afterQmimux32768);
-    await executePlan(plan, k);
+    await executeWithRollback(plan, k);
     expect(k.state).toMatchObject({ rawIp: true, passThrough: true, up: true, mtu: 32769 });
   });
 
@@ -177,7 +177,7 @@ describe('parents left large by an earlier setup', () => {
     expect(steps(rmnetAt32769, request('rmnet', 32768, [2]))).toEqual(['wwan0 mtu 16388', 'create rmnet mux id 2 on wwan0', 'set rmnet mux id 2 on wwan0 up', 'wwan0 mtu 32769']);
     const k = new FakeKernel({ rawIp: true, passThrough: true, up: true, mtu: 32769, maxMtu: 65535, links: { 1: { name: 'wwan0.1', up: true, mtu: 16380, backend: 'rmnet' } } });
     k.urb = 32769;
-    await executePlan(planDatapath(rmnetAt32769, request('rmnet', 32768, [2])), k);
+    await executeWithRollback(planDatapath(rmnetAt32769, request('rmnet', 32768, [2])), k);
     expect(k.state.mtu).toBe(32769);
     expect(k.urb).toBe(32769);
     expect(Object.keys(k.state.links)).toEqual(['1', '2']);
@@ -206,7 +206,7 @@ describe('rollback', () => {
         const k = stepNumber;
         const kernel = kernelFor(start);
         kernel.failAt = n + 1;
-        const error = await executePlan(plan, kernel).then(() => undefined, (e: unknown) => e);
+        const error = await executeWithRollback(plan, kernel).then(() => undefined, (e: unknown) => e);
         expect(error, `step ${k}`).toMatchObject({ details: { failedStep: k, rollbackErrors: [] } });
         expect((error as Error).message).toContain(`at step ${k}/${plan.steps.length}`);
         const { maxMtu: _ignored, ...rest } = kernel.state;
@@ -233,7 +233,7 @@ describe('undo after a complete plan (a later step of up failed: Start Network, 
       const plan = planDatapath(start, r);
       const kernel = kernelFor(start);
       const initial = kernel.snapshot();
-      await executePlan(plan, kernel);
+      await executeWithRollback(plan, kernel);
       const refused: string[] = [];
       for (const step of [...plan.steps].reverse()) {
         if (!step.undo || step.undo.op === 'none') continue;
