@@ -263,15 +263,15 @@ export interface KernelMode {
  * and set after it; the raw_ip Y -> N switch resets the MTU to 1500 (and maxmtu to 65535); an MTU
  * raw-ip refuses (EDOM: a multiple of the max packet size) or maxmtu forbids is set in 802.3 right
  * before the switch to raw-ip, the way up's plans set it; the parent up again if it was. No undos:
- * this is the undo.
+ * this is the undo. `maxPacketSize` null: not usbnet (mhi_net), no EDOM rule.
  */
-export function planRestore(state: ParentState, before: KernelMode, maxPacketSize: number): Plan {
+export function planRestore(state: ParentState, before: KernelMode, maxPacketSize: number | null): Plan {
   const parent = state.name;
   const steps: Step[] = [];
   const notes: string[] = [];
   const cur = { rawIp: state.rawIp, passThrough: state.passThrough, up: state.up, mtu: state.mtu, maxMtu: state.maxMtu ?? 1500 };
   const push = (action: Action, why: string) => steps.push({ action, undo: null, why });
-  const edom = (mtu: number, header: number) => (mtu + header) % maxPacketSize === 0;
+  const edom = (mtu: number, header: number) => maxPacketSize !== null && (mtu + header) % maxPacketSize === 0;
 
   const modeChange = cur.rawIp !== before.rawIp || cur.passThrough !== before.passThrough;
   const through8023 = before.rawIp && before.mtu !== cur.mtu && before.mtu <= MAX_MTU && (edom(before.mtu, 0) || before.mtu > cur.maxMtu) && !edom(before.mtu, ETHERNET_HEADER);
@@ -308,7 +308,7 @@ export function planRestore(state: ParentState, before: KernelMode, maxPacketSiz
   }
   if (cur.mtu !== before.mtu) {
     const header = cur.rawIp ? 0 : ETHERNET_HEADER;
-    const mtu = edom(before.mtu, header) ? nearestAllowedMtu(before.mtu, header, maxPacketSize) : before.mtu;
+    const mtu = maxPacketSize !== null && edom(before.mtu, header) ? nearestAllowedMtu(before.mtu, header, maxPacketSize) : before.mtu;
     if (mtu !== before.mtu) notes.push(`${parent}: MTU ${mtu} instead of ${before.mtu}: ${before.mtu} is EDOM in ${cur.rawIp ? 'raw-ip' : '802.3'}`);
     if (mtu !== cur.mtu) {
       push({ op: 'set-mtu', link: parent, mtu }, `the MTU it had (${before.mtu})`);

@@ -89,7 +89,7 @@ export async function restoreKernelMode(sysfs: Sysfs, netlink: Netlink, parent: 
   const info = await readParentState(sysfs, netlink, parent);
   // Not qmi_wwan (mhi_net): nothing but the MTU to put back.
   const target = info.qmiWwan ? before : { ...before, rawIp: info.state.rawIp, passThrough: info.state.passThrough };
-  const maxPacketSize = info.qmiWwan ? (await bulkInMaxPacketSize(sysfs, parent)).size : 512;
+  const maxPacketSize = info.qmiWwan ? (await bulkInMaxPacketSize(sysfs, parent)).size : null;
   const plan = planRestore(info.state, target, maxPacketSize);
   await executeWithRollback(plan, new SystemDatapath(sysfs, netlink), { log });
   return plan;

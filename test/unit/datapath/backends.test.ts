@@ -6,7 +6,8 @@ import { QmimuxBackend } from '../../../src/datapath/qmimux.js';
 import { RmnetBackend, defaultRmnetName, rmnetFlagsFor } from '../../../src/datapath/rmnet.js';
 import { readMuxMap } from '../../../src/datapath/mux.js';
 import { checkMuxIdFree } from '../../../src/datapath/mux-id.js';
-import { planSetUp, setUpDatapath } from '../../../src/datapath/setup.js';
+import { describeAction } from '../../../src/datapath/plan.js';
+import { planSetUp, restoreKernelMode, setUpDatapath } from '../../../src/datapath/setup.js';
 import { UndoStack } from '../../../src/undo.js';
 import { parseMuxId } from '../../../src/sysfs/names.js';
 import { FileSysfs } from '../../../src/sysfs/sysfs.js';
@@ -194,6 +195,14 @@ describe('setUpDatapath over sysfs + netlink doubles', () => {
     expect(plan.steps.map((s) => s.action.op)).toEqual(['create-link', 'set-up', 'set-mux-link-up']);
     expect(plan.notes).toContain("mhi_hwip0: not a qmi_wwan device; the receive size is the driver's own");
     await expect(setUpDatapath(fixture('mhi'), nl, { parent: 'mhi_hwip0', backend: 'qmimux', grantedDlSize: null, muxIds: [1] }, { undo: new UndoStack() })).rejects.toMatchObject({ code: 'NOT_QMI_WWAN' });
+  });
+
+  it('restores only the MTU of a PCIe/MHI parent, exactly (no usbnet, no EDOM rule)', async () => {
+    const nl = new FakeNetlink();
+    nl.links = [FakeNetlink.link({ index: 3, name: 'mhi_hwip0', up: true, mtu: 32768, maxMtu: 65535 })];
+    const plan = await restoreKernelMode(fixture('mhi'), nl, 'mhi_hwip0', { rawIp: false, passThrough: false, mtu: 16384 });
+    expect(plan.steps.map((s) => describeAction(s.action))).toEqual(['mhi_hwip0 mtu 16384']);
+    expect(nl.links[0]).toMatchObject({ mtu: 16384, up: true });
   });
 
   it('fails cleanly on an interface that does not exist', async () => {
