@@ -27,7 +27,9 @@ export interface LinkBackend {
   readonly kind: BackendKind;
   /** This backend's links on `parent`, sorted by mux id. */
   list(parent: string): Promise<MuxLink[]>;
-  /** Creates the link for `muxId` on `parent` and returns it as the kernel reports it. */
+  /** This backend's links on every parent it can see. */
+  listAll(): Promise<MuxLink[]>;
+  /** Creates the link for `muxId` on `parent` (refused unless checkMuxIdFree says it is free) and returns it as the kernel reports it. */
   create(parent: string, muxId: number, options?: CreateOptions): Promise<MuxLink>;
   /** Deletes the link of `muxId` on `parent`. */
   delete(parent: string, muxId: number): Promise<void>;

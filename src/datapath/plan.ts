@@ -8,6 +8,7 @@
 //  - rmnet links cannot be created while parent MTU - 4 > 16384: create small, then raise.
 import { Category, RmnetError } from '../errors.js';
 import type { BackendKind, MuxLink } from './backend.js';
+import { checkMuxIdFree } from './mux-id.js';
 
 /** 802.3 header length qmi_wwan uses before the raw-ip switch. */
 export const ETHERNET_HEADER = 14;
@@ -32,7 +33,7 @@ export interface Step {
   action: Action;
   /** What restores the state before `action` ran (null: nothing to undo). */
   undo: Action | null;
-  /** Why the step is there, for logs and --dry-run. */
+  /** Why the step is there, for logs. */
   why: string;
 }
 
@@ -106,9 +107,10 @@ export function planDatapath(state: ParentState, request: DatapathRequest): Plan
   if (other.length > 0) {
     throw new RmnetError('BACKEND_CONFLICT', `${parent}: ${backend} requested but ${other.map((l) => `${l.name} (${l.backend} mux id ${l.muxId})`).join(', ')} already sit on it; delete them first`, Category.conflict, { interface: parent, links: other.map((l) => l.name) });
   }
-  for (const c of request.create) {
-    const holder = state.links.find((l) => l.muxId === c.muxId);
-    if (holder) throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${c.muxId} is already used by ${holder.name}`, Category.conflict, { interface: parent, muxId: c.muxId, link: holder.name });
+  const taken = [...state.links];
+  for (const [i, c] of request.create.entries()) {
+    checkMuxIdFree(taken, parent, c.muxId);
+    taken.push({ muxId: c.muxId, name: `(this request #${i + 1})`, backend, parent, ifindex: null, up: false, mtu: null });
   }
 
   const wantPassThrough = backend === 'rmnet';
@@ -246,4 +248,73 @@ export function planDatapath(state: ParentState, request: DatapathRequest): Plan
     cur.mtu = raiseTo;
   }
   return { steps, receiveSize, notes };
+}
+
+/** qmi_wwan's mode and the parent MTU, as `up` found them (the record's kernelBefore). */
+export interface KernelMode {
+  rawIp: boolean;
+  passThrough: boolean;
+  mtu: number;
+}
+
+/**
+ * The way back: the steps that put a parent without links back into `before`, in the kernel's orders
+ * (the same rules as the way up): the parent down for a mode change; pass_through cleared before raw_ip
+ * and set after it; the raw_ip Y -> N switch resets the MTU to 1500 (and maxmtu to 65535); an MTU
+ * raw-ip refuses (EDOM: a multiple of the max packet size) or maxmtu forbids is set in 802.3 right
+ * before the switch to raw-ip, the way up's plans set it; the parent up again if it was. No undos:
+ * this is the undo. `maxPacketSize` null: not usbnet (mhi_net), no EDOM rule.
+ */
+export function planRestore(state: ParentState, before: KernelMode, maxPacketSize: number | null): Plan {
+  const parent = state.name;
+  const steps: Step[] = [];
+  const notes: string[] = [];
+  const cur = { rawIp: state.rawIp, passThrough: state.passThrough, up: state.up, mtu: state.mtu, maxMtu: state.maxMtu ?? 1500 };
+  const push = (action: Action, why: string) => steps.push({ action, undo: null, why });
+  const edom = (mtu: number, header: number) => maxPacketSize !== null && (mtu + header) % maxPacketSize === 0;
+
+  const modeChange = cur.rawIp !== before.rawIp || cur.passThrough !== before.passThrough;
+  const through8023 = before.rawIp && before.mtu !== cur.mtu && before.mtu <= MAX_MTU && (edom(before.mtu, 0) || before.mtu > cur.maxMtu) && !edom(before.mtu, ETHERNET_HEADER);
+  const needDown = modeChange || through8023;
+  if (needDown && state.links.length > 0) {
+    throw new RmnetError('LINKS_PRESENT', `${parent}: restoring the kernel mode needs the parent free, but ${state.links.map((l) => l.name).join(', ')} sit on it`, Category.conflict, { interface: parent, links: state.links.map((l) => l.name) });
+  }
+  const wasUp = cur.up;
+  if (needDown && cur.up) {
+    push({ op: 'set-up', link: parent, up: false }, 'raw_ip and pass_through can only change while the parent is down');
+    cur.up = false;
+  }
+  if (cur.passThrough && (!before.passThrough || through8023)) {
+    push({ op: 'set-pass-through', link: parent, value: false }, 'raw_ip cannot be cleared while pass_through is set');
+    cur.passThrough = false;
+  }
+  if (cur.rawIp && (!before.rawIp || through8023)) {
+    push({ op: 'set-raw-ip', link: parent, value: false }, 'back to 802.3 (the switch resets the MTU to 1500 and maxmtu to 65535)');
+    cur.rawIp = false;
+    cur.mtu = 1500;
+    cur.maxMtu = MAX_MTU;
+  }
+  if (!cur.rawIp && before.rawIp) {
+    if (through8023 && cur.mtu !== before.mtu) {
+      push({ op: 'set-mtu', link: parent, mtu: before.mtu }, `MTU ${before.mtu} in 802.3: raw-ip refuses it (EDOM) or maxmtu forbids it, and it survives the switch to raw-ip`);
+      cur.mtu = before.mtu;
+    }
+    push({ op: 'set-raw-ip', link: parent, value: true }, 'back to raw-ip (the MTU stays)');
+    cur.rawIp = true;
+  }
+  if (!cur.passThrough && before.passThrough) {
+    push({ op: 'set-pass-through', link: parent, value: true }, 'back to pass_through (needs raw_ip)');
+    cur.passThrough = true;
+  }
+  if (cur.mtu !== before.mtu) {
+    const header = cur.rawIp ? 0 : ETHERNET_HEADER;
+    const mtu = maxPacketSize !== null && edom(before.mtu, header) ? nearestAllowedMtu(before.mtu, header, maxPacketSize) : before.mtu;
+    if (mtu !== before.mtu) notes.push(`${parent}: MTU ${mtu} instead of ${before.mtu}: ${before.mtu} is EDOM in ${cur.rawIp ? 'raw-ip' : '802.3'}`);
+    if (mtu !== cur.mtu) {
+      push({ op: 'set-mtu', link: parent, mtu }, `the MTU it had (${before.mtu})`);
+      cur.mtu = mtu;
+    }
+  }
+  if (needDown && wasUp) push({ op: 'set-up', link: parent, up: true }, 'it was up');
+  return { steps, receiveSize: null, notes };
 }

@@ -2,9 +2,11 @@
 // found by reading every upper_* child's qmap/mux_id (qmimux names follow creation order, globally).
 import { Category, RmnetError } from '../errors.js';
 import { addMux, delMux, readQmiWwanMode, notQmiWwan } from '../sysfs/qmi-wwan.js';
+import { discoverModems } from '../sysfs/discovery.js';
 import { qmimuxMuxId, readInterface, upperDevices } from '../sysfs/topology.js';
 import type { Sysfs } from '../sysfs/sysfs.js';
 import type { LinkBackend, MuxLink } from './backend.js';
+import { checkMuxIdFree } from './mux-id.js';
 
 export class QmimuxBackend implements LinkBackend {
   readonly kind = 'qmimux' as const;
@@ -20,6 +22,13 @@ export class QmimuxBackend implements LinkBackend {
       links.push({ muxId, name: child, backend: 'qmimux', parent, ifindex: state?.ifindex ?? null, up: state?.up ?? false, mtu: state?.mtu ?? null });
     }
     return links.sort((a, b) => a.muxId - b.muxId);
+  }
+
+  /** The qmimux children of every modem's network interfaces. */
+  async listAll(): Promise<MuxLink[]> {
+    const links: MuxLink[] = [];
+    for (const modem of await discoverModems(this.sysfs)) for (const parent of modem.netInterfaces) links.push(...(await this.list(parent)));
+    return links;
   }
 
   /** Upper devices that are not qmimux children (rmnet links, a bridge...): qmi_wwan would mistake them. */
@@ -38,10 +47,7 @@ export class QmimuxBackend implements LinkBackend {
     if (foreign.length > 0 || mode.passThrough) {
       throw new RmnetError('BACKEND_CONFLICT', `${parent}: cannot add qmimux mux id ${muxId}: ${foreign.length > 0 ? `${foreign.join(', ')} already sit on it` : 'pass_through is Y (rmnet mode)'}`, Category.conflict, { interface: parent, muxId, links: foreign });
     }
-    const existing = (await this.list(parent)).find((l) => l.muxId === muxId);
-    if (existing) {
-      throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${muxId} is already used by ${existing.name}`, Category.conflict, { interface: parent, muxId, link: existing.name });
-    }
+    checkMuxIdFree(await this.list(parent), parent, muxId);
     await addMux(this.sysfs, parent, muxId);
     const created = (await this.list(parent)).find((l) => l.muxId === muxId);
     if (!created) {

@@ -6,6 +6,7 @@ import type { Link } from '../netlink/link.js';
 import { RMNET_FLAGS } from '../netlink/constants.js';
 import { isValidInterfaceName } from '../sysfs/names.js';
 import type { CreateOptions, LinkBackend, MuxLink } from './backend.js';
+import { checkMuxIdFree } from './mux-id.js';
 
 function toMuxLink(link: Link, parent: string): MuxLink {
   return { muxId: link.muxId ?? 0, name: link.name, backend: 'rmnet', parent, ifindex: link.index, up: link.up, mtu: link.mtu };
@@ -32,12 +33,18 @@ export class RmnetBackend implements LinkBackend {
       .sort((a, b) => a.muxId - b.muxId);
   }
 
+  /** Every rmnet link, its parent named by IFLA_LINK ('?' when the kernel reports none). */
+  async listAll(): Promise<MuxLink[]> {
+    const links = await this.netlink.listLinks();
+    const byIndex = new Map(links.map((l) => [l.index, l.name]));
+    return links
+      .filter((l) => l.kind === 'rmnet' && l.muxId !== null)
+      .map((l) => toMuxLink(l, l.parentIndex === null ? '?' : (byIndex.get(l.parentIndex) ?? `ifindex ${l.parentIndex}`)));
+  }
+
   async create(parent: string, muxId: number, options: CreateOptions = {}): Promise<MuxLink> {
     const parentLink = await this.netlink.getLink(parent);
-    const existing = (await this.list(parent)).find((l) => l.muxId === muxId);
-    if (existing) {
-      throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${muxId} is already used by ${existing.name}`, Category.conflict, { interface: parent, muxId, link: existing.name });
-    }
+    checkMuxIdFree(await this.list(parent), parent, muxId);
     const name = options.name ?? defaultRmnetName(parent, parentLink.index, muxId);
     const link = await this.netlink.createRmnetLink({ name, parent: parentLink.index, muxId, ...(options.flags ? { flags: options.flags } : {}) });
     if (link.muxId !== muxId) {

@@ -7,7 +7,7 @@ import type { QmiDevice } from '../qmi/device.js';
 import { SystemDatapath } from '../datapath/execute.js';
 import { readMuxMap } from '../datapath/mux.js';
 import type { MuxLink } from '../datapath/backend.js';
-import { setPassThrough, setRawIp } from '../sysfs/qmi-wwan.js';
+import { restoreKernelMode } from '../datapath/setup.js';
 import { endPdnSession } from '../wds/pdn-session.js';
 import { openPort, type ProxyChoice, type SessionEnv } from './env.js';
 import { removeIpConfig } from './ipconfig.js';
@@ -88,7 +88,7 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
     let kernelRestored = false;
     if ((record?.pdns.length ?? 0) === 0) {
       if (remainingLinks.length === 0 && record?.kernelBefore) {
-        kernelRestored = await restoreKernelMode(env, parent, record.kernelBefore, warn);
+        kernelRestored = await restoreKernel(env, parent, record.kernelBefore, warn);
       }
       env.store.remove(key);
     }
@@ -120,21 +120,11 @@ async function deleteLink(datapath: SystemDatapath, link: MuxLink, warn: (text: 
   }
 }
 
-/** Puts qmi_wwan back the way `up` found it: raw_ip and pass_through need the parent down. */
-async function restoreKernelMode(env: SessionEnv, parent: string, before: NonNullable<ModemRecord['kernelBefore']>, warn: (text: string) => void): Promise<boolean> {
+/** Puts qmi_wwan back the way `up` found it, through the planner (the orders are its job). */
+async function restoreKernel(env: SessionEnv, parent: string, before: NonNullable<ModemRecord['kernelBefore']>, warn: (text: string) => void): Promise<boolean> {
   try {
-    const { readQmiWwanMode } = await import('../sysfs/qmi-wwan.js');
-    const mode = await readQmiWwanMode(env.sysfs, parent);
-    const link = await env.netlink.getLink(parent);
-    const modeChanges = mode !== undefined && (mode.passThrough !== before.passThrough || mode.rawIp !== before.rawIp);
-    if (modeChanges) {
-      if (link.up) await env.netlink.setLinkUp(parent, false);
-      if (mode.passThrough && !before.passThrough) await setPassThrough(env.sysfs, parent, false);
-      if (mode.rawIp !== before.rawIp) await setRawIp(env.sysfs, parent, before.rawIp);
-      if (!mode.passThrough && before.passThrough) await setPassThrough(env.sysfs, parent, true);
-    }
-    if ((await env.netlink.getLink(parent)).mtu !== before.mtu) await env.netlink.setMtu(parent, before.mtu);
-    if (modeChanges && link.up) await env.netlink.setLinkUp(parent, true);
+    const plan = await restoreKernelMode(env.sysfs, env.netlink, parent, before, (line) => env.log(line));
+    for (const note of plan.notes) env.log(note);
     env.log(`${parent}: kernel mode restored (raw_ip ${before.rawIp ? 'Y' : 'N'}, pass_through ${before.passThrough ? 'Y' : 'N'}, MTU ${before.mtu})`);
     return true;
   } catch (error) {

@@ -9,7 +9,7 @@ import type { Netlink } from '../netlink/rtnl.js';
 import type { CurrentSettings } from '../wds/session-messages.js';
 import type { DnsApplier } from './dns.js';
 import type { PdnRecord } from './state.js';
-import type { UndoStack } from './undo.js';
+import type { UndoStack } from '../undo.js';
 
 export interface IpConfigResult {
   addresses: PdnRecord['addresses'];

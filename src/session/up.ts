@@ -13,9 +13,9 @@ import { QmiService } from '../qmi/enums.js';
 import type { QmiDevice } from '../qmi/device.js';
 import { rmnetFlagsFor } from '../datapath/rmnet.js';
 import { readParentState, setUpDatapath } from '../datapath/setup.js';
-import { SystemDatapath } from '../datapath/execute.js';
-import { describeAction } from '../datapath/plan.js';
+import type { Step } from '../datapath/plan.js';
 import { readMuxMap } from '../datapath/mux.js';
+import { checkMuxIdFree } from '../datapath/mux-id.js';
 import type { MuxLink } from '../datapath/backend.js';
 import type { Modem } from '../sysfs/discovery.js';
 import { setDataFormat, type DataFormat } from '../wda/data-format.js';
@@ -31,8 +31,8 @@ import { lockModem } from './lock.js';
 import { familiesOf, readSecret, type PdnRequest } from './request.js';
 import { devicePath, modemKey, selectModem } from './select.js';
 import { recordedFormat, recordedRung, type ModemRecord, type PdnRecord, type RecordedFormat } from './state.js';
-import { UndoStack } from './undo.js';
-import { interruptible } from './interrupt.js';
+import { UndoStack } from '../undo.js';
+import { interrupted, interruptible } from '../interrupt.js';
 import { existingResult, type UpResult } from './up-result.js';
 
 export type { UpResult };
@@ -102,10 +102,7 @@ export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], o
 }
 
 function checkFree(request: PdnRequest, kernelLinks: readonly MuxLink[], record: ModemRecord, parent: string): void {
-  const holder = kernelLinks.find((l) => l.muxId === request.muxId);
-  if (holder) {
-    throw new RmnetError('MUX_IN_USE', `${parent}: mux id ${request.muxId} is already used by ${holder.name} (${holder.backend}), not by an rmnetctl session; pick another --mux or remove that link`, Category.conflict, { interface: parent, muxId: request.muxId, link: holder.name });
-  }
+  checkMuxIdFree(kernelLinks, parent, request.muxId, (holder) => ` (${holder.backend}), not by an rmnetctl session; pick another --mux or remove that link`);
   const clash = request.ifname && record.pdns.find((p) => p.link?.name === request.ifname);
   if (clash) {
     throw new RmnetError('IFNAME_IN_USE', `--ifname ${request.ifname} is already the link of mux ${clash.request.muxId}`, Category.conflict, { interface: request.ifname, muxId: request.muxId });
@@ -165,7 +162,7 @@ class UpRun {
       for (const run of this.runs) run.pdn.backend = rung.backend ?? 'none';
       this.commonStep = 'set up the kernel data path';
       this.env.log(`${this.parent}: ${this.commonStep} for mux ${this.runs.map((r) => r.request.muxId).join(', ')}`);
-      await interruptible(this.signal, this.createLinks(rung, format));
+      await this.createLinks(rung, format);
     } catch (error) {
       // Nothing PDN-specific happened yet beyond link creation: unwind it all.
       const failures: string[] = [];
@@ -273,30 +270,37 @@ class UpRun {
     }
   }
 
-  /** Kernel mode, receive size and one link per PDN; each link's undo goes to its own PDN. */
+  /**
+   * Kernel mode, receive size and one link per PDN. Each kernel step registers its undo before it runs: a
+   * link's on its own PDN's stack, the shared ones (mode, MTU) on the common stack. Not abandoned on
+   * Ctrl-C: the signal stops it between kernel steps, so the rollback never races a step in flight.
+   */
   private async createLinks(rung: Rung, format: DataFormat): Promise<void> {
     if (!rung.backend) throw new RmnetError('INTERNAL', 'raw-ip alone has no mux link');
+    if (this.signal?.aborted) throw interrupted();
     if (!this.record.kernelBefore) {
       const info = await readParentState(this.env.sysfs, this.env.netlink, this.parent);
       this.record.kernelBefore = { rawIp: info.state.rawIp, passThrough: info.state.passThrough, mtu: info.state.mtu };
     }
     const flags = rmnetFlagsFor(rung.aggregation === 'qmapv5' ? 'qmapv5' : 'qmap');
-    const kernel = new SystemDatapath(this.env.sysfs, this.env.netlink, flags);
-    const result = await setUpDatapath(this.env.sysfs, this.env.netlink, {
-      parent: this.parent,
-      backend: rung.backend,
-      grantedDlSize: rung.aggregation === 'none' ? null : (format.downlinkMaxSize ?? null),
-      muxIds: this.runs.map((r) => r.request.muxId),
-      names: this.runs.map((r) => r.request.ifname),
-      rmnetFlags: flags,
-      log: (line) => this.env.log(line),
-    });
-    for (const step of result.plan.steps) {
-      const undoAction = step.undo;
-      if (!undoAction || undoAction.op === 'none') continue;
-      const owner = 'muxId' in undoAction ? this.runs.find((r) => r.request.muxId === undoAction.muxId) : undefined;
-      (owner?.undo ?? this.common).defer(describeAction(undoAction), () => kernel.apply(undoAction));
-    }
+    const stackOf = (step: Step): UndoStack => {
+      const undo = step.undo;
+      const owner = undo && 'muxId' in undo ? this.runs.find((r) => r.request.muxId === undo.muxId) : undefined;
+      return owner?.undo ?? this.common;
+    };
+    const result = await setUpDatapath(
+      this.env.sysfs,
+      this.env.netlink,
+      {
+        parent: this.parent,
+        backend: rung.backend,
+        grantedDlSize: rung.aggregation === 'none' ? null : (format.downlinkMaxSize ?? null),
+        muxIds: this.runs.map((r) => r.request.muxId),
+        names: this.runs.map((r) => r.request.ifname),
+        rmnetFlags: flags,
+      },
+      { undo: stackOf, signal: this.signal, log: (line) => this.env.log(line) },
+    );
     for (const run of this.runs) {
       const created = result.created.find((l) => l.muxId === run.request.muxId);
       if (!created) throw new RmnetError('KERNEL_STEP_FAILED', `${this.parent}: no link with mux id ${run.request.muxId} after creating it`, Category.kernel, { interface: this.parent, muxId: run.request.muxId });

@@ -55,18 +55,3 @@ export async function readInterface(sysfs: Sysfs, iface: string): Promise<Interf
     type: parseNumber(await readOptional(sysfs, `${base}/type`)),
   };
 }
-
-export interface QmimuxChild {
-  name: string;
-  muxId: number;
-}
-
-/** Every qmimux child of a parent with its mux id, read from each upper_* child's qmap/mux_id. */
-export async function qmimuxChildren(sysfs: Sysfs, parent: string): Promise<QmimuxChild[]> {
-  const result: QmimuxChild[] = [];
-  for (const child of await upperDevices(sysfs, parent)) {
-    const muxId = await qmimuxMuxId(sysfs, child);
-    if (muxId !== undefined) result.push({ name: child, muxId });
-  }
-  return result.sort((a, b) => a.muxId - b.muxId);
-}

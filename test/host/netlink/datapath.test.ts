@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RtNetlink } from '../../../src/netlink/rtnl.js';
 import { FileSysfs } from '../../../src/sysfs/sysfs.js';
-import { executePlan, SystemDatapath } from '../../../src/datapath/execute.js';
+import { executeWithRollback, SystemDatapath } from '../../../src/datapath/execute.js';
 import { RmnetBackend } from '../../../src/datapath/rmnet.js';
 import { readMuxMap } from '../../../src/datapath/mux.js';
 import type { Plan } from '../../../src/datapath/plan.js';
@@ -39,7 +39,7 @@ describe('executor over real netlink', () => {
       ],
     };
     const lines: string[] = [];
-    const error = await executePlan(plan, new SystemDatapath(new FileSysfs('/nonexistent'), nl), (l) => lines.push(l)).catch((e: unknown) => e);
+    const error = await executeWithRollback(plan, new SystemDatapath(new FileSysfs('/nonexistent'), nl), { log: (l) => lines.push(l) }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'MTU_REFUSED', details: { errno: 'EINVAL', failedStep: 3, rolledBack: 2, rollbackErrors: [] } });
     expect((error as Error).message).toMatch(/set MTU 70000 on p0: mtu greater than device maximum \(EINVAL\) \[at step 3\/3: p0 mtu 70000; rolled back 2 step\(s\)\]/);
     const after = await show('p0');

@@ -4,8 +4,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { QmimuxBackend } from '../../../src/datapath/qmimux.js';
 import { RmnetBackend, defaultRmnetName, rmnetFlagsFor } from '../../../src/datapath/rmnet.js';
-import { allocateMuxId, readMuxMap } from '../../../src/datapath/mux.js';
-import { setUpDatapath } from '../../../src/datapath/setup.js';
+import { readMuxMap } from '../../../src/datapath/mux.js';
+import { checkMuxIdFree } from '../../../src/datapath/mux-id.js';
+import { describeAction } from '../../../src/datapath/plan.js';
+import { planSetUp, restoreKernelMode, setUpDatapath } from '../../../src/datapath/setup.js';
+import { UndoStack } from '../../../src/undo.js';
 import { FileSysfs } from '../../../src/sysfs/sysfs.js';
 import { addMux, setPassThrough, setRawIp } from '../../../src/sysfs/qmi-wwan.js';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +31,16 @@ describe('qmimux backend', () => {
       { muxId: 1, name: 'qmimux0', backend: 'qmimux', parent: 'wwan0', ifindex: 3, up: true, mtu: 1500 },
       { muxId: 5, name: 'qmimux1', backend: 'qmimux', parent: 'wwan0', ifindex: 4, up: true, mtu: 1500 },
     ]);
+  });
+
+  it('lists nothing for upper devices without a qmimux mux id (rmnet children), never reading the bogus add_mux entries', async () => {
+    const sysfs = fixture('rmnet');
+    expect(await new QmimuxBackend(sysfs).list('wwan0')).toEqual([]);
+    expect(await sysfs.read('class/net/wwan0/qmi/add_mux')).toBe('0x00\n0x00');
+  });
+
+  it('lists every modem parent with listAll', async () => {
+    expect((await new QmimuxBackend(fixture('two-modems')).listAll()).map((l) => [l.parent, l.muxId, l.name])).toEqual([['wwan0', 1, 'qmimux0'], ['wwan0', 5, 'qmimux1']]);
   });
 
   it('creates a link and finds it by its mux id, not by its name', async () => {
@@ -115,22 +128,21 @@ describe('mux ids', () => {
     { muxId: 1, name: 'rmnet_data1', backend: 'rmnet' as const, parent: 'wwan1', ifindex: 6, up: true, mtu: 1496 },
   ];
 
-  it('allocates the first free id per parent, or the requested one', () => {
-    expect(allocateMuxId(links, 'wwan0')).toBe(3);
-    expect(allocateMuxId(links, 'wwan1')).toBe(2);
-    expect(allocateMuxId(links, 'wwan0', 200)).toBe(200);
-    expect(allocateMuxId([], 'wwan0')).toBe(1);
-    const full = Array.from({ length: 254 }, (_, i) => ({ ...links[0]!, muxId: i + 1, name: `m${i}` }));
-    expect(() => allocateMuxId(full, 'wwan0')).toThrow(expect.objectContaining({ code: 'MUX_EXHAUSTED' }));
+  it('a requested id is free unless a link on the same parent holds it', () => {
+    expect(() => checkMuxIdFree(links, 'wwan0', 3)).not.toThrow();
+    expect(() => checkMuxIdFree(links, 'wwan1', 2)).not.toThrow();
+    expect(() => checkMuxIdFree(links, 'wwan0', 200)).not.toThrow();
+    expect(() => checkMuxIdFree([], 'wwan0', 1)).not.toThrow();
   });
 
-  it('names the link holding a requested id', () => {
-    expect(() => allocateMuxId(links, 'wwan0', 2)).toThrow('wwan0: mux id 2 is already used by qmimux1 (qmimux)');
+  it('names the link holding a requested id (and its backend), and lets the caller say more', () => {
+    expect(() => checkMuxIdFree(links, 'wwan0', 2)).toThrow(expect.objectContaining({ code: 'MUX_IN_USE', category: 'conflict', message: 'wwan0: mux id 2 is already used by qmimux1', details: expect.objectContaining({ link: 'qmimux1', backend: 'qmimux' }) }));
+    expect(() => checkMuxIdFree(links, 'wwan0', 2, (h) => ` (${h.backend})`)).toThrow('wwan0: mux id 2 is already used by qmimux1 (qmimux)');
   });
 
   it('refuses mux ids the kernel refuses', () => {
-    expect(() => allocateMuxId(links, 'wwan0', 0)).toThrow(expect.objectContaining({ code: 'BAD_MUX_ID' }));
-    expect(() => allocateMuxId(links, 'wwan0', 255)).toThrow(expect.objectContaining({ code: 'BAD_MUX_ID' }));
+    expect(() => checkMuxIdFree(links, 'wwan0', 0)).toThrow(expect.objectContaining({ code: 'BAD_MUX_ID' }));
+    expect(() => checkMuxIdFree(links, 'wwan0', 255)).toThrow(expect.objectContaining({ code: 'BAD_MUX_ID' }));
   });
 });
 
@@ -162,7 +174,7 @@ describe('setUpDatapath over sysfs + netlink doubles', () => {
     const nl = new FakeNetlink();
     nl.links = [FakeNetlink.link({ index: 2, name: 'wwan0', maxMtu: 1500 })];
     sysfs.onAddMux = (name, index) => nl.links.push(FakeNetlink.link({ index, name }));
-    const result = await setUpDatapath(sysfs, nl, { parent: 'wwan0', backend: 'qmimux', grantedDlSize: 16384, muxIds: [undefined] });
+    const result = await setUpDatapath(sysfs, nl, { parent: 'wwan0', backend: 'qmimux', grantedDlSize: 16384, muxIds: [1] }, { undo: new UndoStack() });
     expect(result.created).toMatchObject([{ muxId: 1, name: 'qmimux0', backend: 'qmimux' }]);
     expect(sysfs.writes).toEqual(['class/net/wwan0/qmi/raw_ip=Y', 'class/net/wwan0/qmi/raw_ip=N', 'class/net/wwan0/qmi/raw_ip=Y', 'class/net/wwan0/qmi/add_mux=1']);
     expect(nl.links[0]).toMatchObject({ mtu: 16384, up: true });
@@ -172,22 +184,30 @@ describe('setUpDatapath over sysfs + netlink doubles', () => {
   it('on a PCIe/MHI parent (mhi_net) rmnet needs no mode switch and no receive-size steps', async () => {
     const nl = new FakeNetlink();
     nl.links = [FakeNetlink.link({ index: 3, name: 'mhi_hwip0', up: false, mtu: 1500, maxMtu: 65535 })];
-    const result = await setUpDatapath(fixture('mhi'), nl, { parent: 'mhi_hwip0', backend: 'rmnet', grantedDlSize: 32768, muxIds: [undefined], dryRun: true });
-    expect(result.plan.steps.map((s) => s.action.op)).toEqual(['create-link', 'set-up', 'set-mux-link-up']);
-    expect(result.plan.notes).toContain("mhi_hwip0: not a qmi_wwan device; the receive size is the driver's own");
-    await expect(setUpDatapath(fixture('mhi'), nl, { parent: 'mhi_hwip0', backend: 'qmimux', grantedDlSize: null, muxIds: [1] })).rejects.toMatchObject({ code: 'NOT_QMI_WWAN' });
+    const plan = await planSetUp(fixture('mhi'), nl, { parent: 'mhi_hwip0', backend: 'rmnet', grantedDlSize: 32768, muxIds: [1] });
+    expect(plan.steps.map((s) => s.action.op)).toEqual(['create-link', 'set-up', 'set-mux-link-up']);
+    expect(plan.notes).toContain("mhi_hwip0: not a qmi_wwan device; the receive size is the driver's own");
+    await expect(setUpDatapath(fixture('mhi'), nl, { parent: 'mhi_hwip0', backend: 'qmimux', grantedDlSize: null, muxIds: [1] }, { undo: new UndoStack() })).rejects.toMatchObject({ code: 'NOT_QMI_WWAN' });
+  });
+
+  it('restores only the MTU of a PCIe/MHI parent, exactly (no usbnet, no EDOM rule)', async () => {
+    const nl = new FakeNetlink();
+    nl.links = [FakeNetlink.link({ index: 3, name: 'mhi_hwip0', up: true, mtu: 32768, maxMtu: 65535 })];
+    const plan = await restoreKernelMode(fixture('mhi'), nl, 'mhi_hwip0', { rawIp: false, passThrough: false, mtu: 16384 });
+    expect(plan.steps.map((s) => describeAction(s.action))).toEqual(['mhi_hwip0 mtu 16384']);
+    expect(nl.links[0]).toMatchObject({ mtu: 16384, up: true });
   });
 
   it('fails cleanly on an interface that does not exist', async () => {
     const nl = new FakeNetlink();
-    await expect(setUpDatapath(fixture('qmimux'), nl, { parent: 'wwan9', backend: 'qmimux', grantedDlSize: null, muxIds: [1] })).rejects.toMatchObject({ code: 'NO_SUCH_INTERFACE', message: expect.stringContaining('wwan9') });
+    await expect(setUpDatapath(fixture('qmimux'), nl, { parent: 'wwan9', backend: 'qmimux', grantedDlSize: null, muxIds: [1] }, { undo: new UndoStack() })).rejects.toMatchObject({ code: 'NO_SUCH_INTERFACE', message: expect.stringContaining('wwan9') });
   });
 
   it('refuses a taken mux id before touching anything', async () => {
     const sysfs = copy('qmimux');
     const nl = new FakeNetlink();
     nl.links = [FakeNetlink.link({ index: 2, name: 'wwan0', up: true, maxMtu: 1500 })];
-    await expect(setUpDatapath(sysfs, nl, { parent: 'wwan0', backend: 'qmimux', grantedDlSize: null, muxIds: [5] })).rejects.toMatchObject({ code: 'MUX_IN_USE', message: expect.stringContaining('qmimux1') });
+    await expect(setUpDatapath(sysfs, nl, { parent: 'wwan0', backend: 'qmimux', grantedDlSize: null, muxIds: [5] }, { undo: new UndoStack() })).rejects.toMatchObject({ code: 'MUX_IN_USE', message: expect.stringContaining('qmimux1') });
     expect(sysfs.writes).toEqual([]);
   });
 });

@@ -2,8 +2,9 @@
 // step orders for qmimux and rmnet at the sizes modems grant, EDOM avoidance, and complete rollback when
 // any step fails.
 import { describe, expect, it } from 'vitest';
-import { describeAction, nearestAllowedMtu, planDatapath, type DatapathRequest, type ParentState } from '../../../src/datapath/plan.js';
-import { executePlan } from '../../../src/datapath/execute.js';
+import { describeAction, nearestAllowedMtu, planDatapath, planRestore, type DatapathRequest, type KernelMode, type ParentState } from '../../../src/datapath/plan.js';
+import { executePlan, executeWithRollback } from '../../../src/datapath/execute.js';
+import { UndoStack } from '../../../src/undo.js';
 import type { MuxLink } from '../../../src/datapath/backend.js';
 import { FakeKernel, type ModelState } from './fake-kernel.js';
 
@@ -71,7 +72,7 @@ describe('step orders', () => {
   it('a second link on a prepared parent is just create + up', () => {
     const k = kernelFor(fresh);
     const plan = planDatapath(fresh, request('rmnet', 32768, [1]));
-    return executePlan(plan, k).then(() => {
+    return executeWithRollback(plan, k).then(() => {
       const links: MuxLink[] = [{ muxId: 1, name: 'rmnet1', backend: 'rmnet', parent: 'wwan0', ifindex: 5, up: true, mtu: 16380 }];
       const prepared: ParentState = { ...fresh, rawIp: true, passThrough: true, up: true, mtu: k.state.mtu, maxMtu: 65535, links };
       expect(steps(prepared, request('rmnet', 32768, [2]))).toEqual(['wwan0 mtu 16388', 'create rmnet mux id 2 on wwan0', 'set rmnet mux id 2 on wwan0 up', 'wwan0 mtu 32769']);
@@ -96,7 +97,7 @@ describe('every size, both backends, on the kernel model', () => {
           for (const [, start] of starts) {
             const k = kernelFor(start, maxPacketSize);
             const plan = planDatapath(start, request(backend, size, [1, 2], maxPacketSize));
-            await executePlan(plan, k);
+            await executeWithRollback(plan, k);
             expect(k.urb).toBeGreaterThanOrEqual(size);
             expect(k.urb).toBe(plan.receiveSize!.urbSize);
             expect(k.state).toMatchObject({ rawIp: true, passThrough: backend === 'rmnet', up: true, mtu: plan.receiveSize!.parentMtu });
@@ -133,7 +134,7 @@ describe('EDOM avoidance', () => {
       const start = starts[i % starts.length]!;
       const k = kernelFor(start, maxPacketSize);
       const plan = planDatapath(start, request(backend, granted, [1], maxPacketSize));
-      await executePlan(plan, k).catch((e: Error) => {
+      await executeWithRollback(plan, k).catch((e: Error) => {
         throw new Error(`${backend} grant ${granted} packet ${maxPacketSize}: ${e.message}`);
       });
       expect(k.urb, `${backend} grant ${granted} packet ${maxPacketSize}`).toBeGreaterThanOrEqual(granted);
@@ -151,7 +152,7 @@ describe('EDOM avoidance', () => {
   it('qmimux with a grant whose 802.3 URB would be a packet multiple moves one byte up', async () => {
     const plan = planDatapath(fresh, request('qmimux', 16370));
     expect(plan.receiveSize).toMatchObject({ parentMtu: 16371, urbSize: 16385 });
-    await executePlan(plan, kernelFor(fresh));
+    await executeWithRollback(plan, kernelFor(fresh));
   });
 
   it('refuses grants beyond what usbnet can receive', () => {
@@ -169,7 +170,7 @@ describe('parents left large by an earlier setup', () => {
   it('switching a 32768 raw-ip parent to rmnet still creates at 16384 and raises afterwards', async () => {
     const plan = planDatapath(afterQmimux32768, request('rmnet', 32768, [1]));
     const k = kernelFor(afterQmimux32768);
-    await executePlan(plan, k);
+    await executeWithRollback(plan, k);
     expect(k.state).toMatchObject({ rawIp: true, passThrough: true, up: true, mtu: 32769 });
   });
 
@@ -177,7 +178,7 @@ describe('parents left large by an earlier setup', () => {
     expect(steps(rmnetAt32769, request('rmnet', 32768, [2]))).toEqual(['wwan0 mtu 16388', 'create rmnet mux id 2 on wwan0', 'set rmnet mux id 2 on wwan0 up', 'wwan0 mtu 32769']);
     const k = new FakeKernel({ rawIp: true, passThrough: true, up: true, mtu: 32769, maxMtu: 65535, links: { 1: { name: 'wwan0.1', up: true, mtu: 16380, backend: 'rmnet' } } });
     k.urb = 32769;
-    await executePlan(planDatapath(rmnetAt32769, request('rmnet', 32768, [2])), k);
+    await executeWithRollback(planDatapath(rmnetAt32769, request('rmnet', 32768, [2])), k);
     expect(k.state.mtu).toBe(32769);
     expect(k.urb).toBe(32769);
     expect(Object.keys(k.state.links)).toEqual(['1', '2']);
@@ -206,7 +207,7 @@ describe('rollback', () => {
         const k = stepNumber;
         const kernel = kernelFor(start);
         kernel.failAt = n + 1;
-        const error = await executePlan(plan, kernel).then(() => undefined, (e: unknown) => e);
+        const error = await executeWithRollback(plan, kernel).then(() => undefined, (e: unknown) => e);
         expect(error, `step ${k}`).toMatchObject({ details: { failedStep: k, rollbackErrors: [] } });
         expect((error as Error).message).toContain(`at step ${k}/${plan.steps.length}`);
         const { maxMtu: _ignored, ...rest } = kernel.state;
@@ -233,7 +234,7 @@ describe('undo after a complete plan (a later step of up failed: Start Network, 
       const plan = planDatapath(start, r);
       const kernel = kernelFor(start);
       const initial = kernel.snapshot();
-      await executePlan(plan, kernel);
+      await executeWithRollback(plan, kernel);
       const refused: string[] = [];
       for (const step of [...plan.steps].reverse()) {
         if (!step.undo || step.undo.op === 'none') continue;
@@ -263,5 +264,120 @@ describe('refusals before touching anything', () => {
   it('refuses a mode switch while links sit on the parent', () => {
     const state = { ...fresh, links: [link('qmimux', 1, 'qmimux0')] };
     expect(() => planDatapath(state, request('qmimux', 32768, [2]))).toThrow(expect.objectContaining({ code: 'LINKS_PRESENT' }));
+  });
+});
+
+describe('executePlan on the caller\'s undo stack', () => {
+  it('registers each undo before its step, drops the refused step\'s, and leaves the rollback to the caller', async () => {
+    const plan = planDatapath(rawUp, request('rmnet', 32768, [1]));
+    const kernel = kernelFor(rawUp);
+    const initial = kernel.snapshot();
+    const real = plan.steps.filter((s) => s.action.op !== 'none').length;
+    kernel.failAt = real; // the last one
+    const undo = new UndoStack();
+    const error = await executePlan(plan, kernel, { undo }).then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ details: { failedStep: plan.steps.length } });
+    expect((error as Error).message).toContain(`[at step ${plan.steps.length}/${plan.steps.length}: `);
+    expect(kernel.state).not.toEqual(initial); // nothing rolled back yet
+    expect(undo.size).toBe(plan.steps.length - 1);
+    expect(await undo.rollback()).toEqual([]);
+    const { maxMtu: _a, ...rest } = kernel.state;
+    const { maxMtu: _b, ...initialRest } = initial;
+    expect(rest).toEqual(initialRest);
+  });
+
+  it('routes each undo to the stack the caller picks (a link\'s to its PDN)', async () => {
+    const plan = planDatapath(fresh, request('rmnet', 4096, [1, 2]));
+    const common = new UndoStack();
+    const perMux = new Map([[1, new UndoStack()], [2, new UndoStack()]]);
+    await executePlan(plan, kernelFor(fresh), { undo: (step) => (step.undo && 'muxId' in step.undo ? perMux.get(step.undo.muxId)! : common) });
+    expect([perMux.get(1)!.size, perMux.get(2)!.size]).toEqual([2, 2]); // delete-link, link down
+    expect(common.size).toBe(plan.steps.length - 4);
+  });
+
+  it('stops between steps once the signal aborted (INTERRUPTED, category failure), never in the middle of one', async () => {
+    const plan = planDatapath(fresh, request('qmimux', 32768, [1]));
+    for (let k = 1; k <= plan.steps.length; k++) {
+      const kernel = kernelFor(fresh);
+      const initial = kernel.snapshot();
+      const stop = new AbortController();
+      const undo = new UndoStack();
+      const log = (line: string) => {
+        if (line.startsWith(`step ${k}/`)) stop.abort();
+      };
+      const error = await executePlan(plan, kernel, { undo, signal: stop.signal, log }).then(() => undefined, (e: unknown) => e);
+      if (plan.steps.slice(k - 1).every((s) => s.action.op === 'none') || k === plan.steps.length || plan.steps[k - 1]!.action.op === 'none') {
+        continue; // a restore point logs nothing; the last step has no "between"
+      }
+      expect(error, `abort at step ${k}`).toMatchObject({ code: 'INTERRUPTED', category: 'failure' });
+      expect(kernel.log.filter((l) => l !== 'none')).toHaveLength(plan.steps.slice(0, k).filter((s) => s.action.op !== 'none').length);
+      expect(await undo.rollback()).toEqual([]);
+      const { maxMtu: _a, ...rest } = kernel.state;
+      const { maxMtu: _b, ...initialRest } = initial;
+      expect(rest, `abort at step ${k}`).toEqual(initialRest);
+    }
+  });
+});
+
+describe('the way back (planRestore)', () => {
+  const modeOf = (s: ParentState): KernelMode => ({ rawIp: s.rawIp, passThrough: s.passThrough, mtu: s.mtu });
+  const stateOf = (k: FakeKernel): ParentState => ({ name: 'wwan0', ...k.state, links: [] });
+  const starts: Array<[string, ParentState]> = [
+    ['fresh 802.3', fresh],
+    ['raw-ip down', { ...fresh, rawIp: true }],
+    ['raw-ip up', rawUp],
+    ['rmnet mode up', { ...rawUp, passThrough: true }],
+    ['raw-ip left at MTU 32768 by a qmimux setup (EDOM in raw-ip)', { ...rawUp, mtu: 32768, maxMtu: 65535 }],
+    ['rmnet mode left at 32769', { ...rawUp, passThrough: true, mtu: 32769, maxMtu: 65535 }],
+    ['802.3 up at 9000', { ...fresh, up: true, mtu: 9000, maxMtu: 65535 }],
+  ];
+  for (const backend of ['qmimux', 'rmnet'] as const) {
+    for (const size of [null, 4096, 16384, 32768, 65535]) {
+      it(`${backend} at ${String(size)}: after up and deleting the links, down's plan puts every starting mode and MTU back, never refused`, async () => {
+        for (const [name, start] of starts) {
+          const k = kernelFor(start);
+          await executeWithRollback(planDatapath(start, request(backend, size, [1])), k);
+          await k.apply({ op: 'delete-link', backend, parent: 'wwan0', muxId: 1 });
+          const plan = planRestore(stateOf(k), modeOf(start), 512);
+          await executeWithRollback(plan, k).catch((e: Error) => {
+            throw new Error(`${name}: ${e.message} (${k.log.join(' | ')})`);
+          });
+          // kernelBefore has no up/down: the parent stays up (down never took it down, and does not now).
+          expect({ rawIp: k.state.rawIp, passThrough: k.state.passThrough, mtu: k.state.mtu }, name).toEqual(modeOf(start));
+          expect(plan.steps.every((s) => s.undo === null)).toBe(true);
+        }
+      });
+    }
+  }
+
+  it('raw_ip Y -> N after a large MTU: the parent down, pass_through first, no MTU step (the switch resets it to 1500), up again', () => {
+    const after: ParentState = { ...rawUp, passThrough: true, mtu: 32769, maxMtu: 65535 };
+    expect(planRestore(after, { rawIp: false, passThrough: false, mtu: 1500 }, 512).steps.map((s) => describeAction(s.action))).toEqual([
+      'set wwan0 down',
+      'wwan0 pass_through=N',
+      'wwan0 raw_ip=N',
+      'set wwan0 up',
+    ]);
+  });
+
+  it('an MTU raw-ip refuses (EDOM) goes back through 802.3, and an EDOM target is one byte more, said in a note', () => {
+    const after: ParentState = { ...rawUp, passThrough: true, mtu: 32769, maxMtu: 65535 };
+    expect(planRestore(after, { rawIp: true, passThrough: false, mtu: 32768 }, 512).steps.map((s) => describeAction(s.action))).toEqual([
+      'set wwan0 down',
+      'wwan0 pass_through=N',
+      'wwan0 raw_ip=N',
+      'wwan0 mtu 32768',
+      'wwan0 raw_ip=Y',
+      'set wwan0 up',
+    ]);
+    const plan = planRestore({ ...fresh, mtu: 9000, maxMtu: 65535 }, { rawIp: false, passThrough: false, mtu: 16370 }, 512);
+    expect(plan.steps.map((s) => describeAction(s.action))).toEqual(['wwan0 mtu 16371']);
+    expect(plan.notes.join('\n')).toMatch(/16371 instead of 16370.*EDOM/);
+  });
+
+  it('changes nothing when nothing changed, and refuses a mode change under links', () => {
+    expect(planRestore(rawUp, modeOf(rawUp), 512).steps).toEqual([]);
+    const links: MuxLink[] = [{ muxId: 1, name: 'qmimux0', backend: 'qmimux', parent: 'wwan0', ifindex: 3, up: true, mtu: 1500 }];
+    expect(() => planRestore({ ...rawUp, links }, modeOf(fresh), 512)).toThrow(expect.objectContaining({ code: 'LINKS_PRESENT' }));
   });
 });

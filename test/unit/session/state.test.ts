@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync, statSync, readdirSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StateStore, type ModemRecord } from '../../../src/session/state.js';
-import { UndoStack } from '../../../src/session/undo.js';
 import { lockModem } from '../../../src/session/lock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rmnetctl-state-'));
@@ -26,20 +25,6 @@ describe('state store', () => {
     const store = new StateStore(dir);
     writeFileSync(store.path('bad'), '{"version":');
     expect(() => store.read('bad')).toThrow(/bad\.json is unreadable.*down --all/);
-  });
-});
-
-describe('undo stack', () => {
-  it('unwinds newest first, including the step that failed, and keeps going past failing undos', async () => {
-    const undo = new UndoStack();
-    const done: string[] = [];
-    await undo.step('a', () => void done.push('undo a'), () => done.push('a'));
-    await undo.step('b', () => { throw new Error('b undo broke'); }, () => done.push('b'));
-    await expect(undo.step('c', () => void done.push('undo c'), () => { throw new Error('c failed'); })).rejects.toThrow('c failed');
-    const failures = await undo.rollback();
-    expect(done).toEqual(['a', 'b', 'undo c', 'undo a']);
-    expect(failures.map((f) => f.step)).toEqual(['b']);
-    expect(undo.size).toBe(0);
   });
 });
 

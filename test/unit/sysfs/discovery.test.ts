@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { FileSysfs, resolve } from '../../../src/sysfs/sysfs.js';
 import { bulkInMaxPacketSize, discoverModems } from '../../../src/sysfs/discovery.js';
-import { lowerDevices, qmimuxChildren, qmimuxMuxId, readInterface, upperDevices } from '../../../src/sysfs/topology.js';
+import { lowerDevices, qmimuxMuxId, readInterface, upperDevices } from '../../../src/sysfs/topology.js';
 import { readQmiWwanMode } from '../../../src/sysfs/qmi-wwan.js';
 
 export const fixture = (name: string) => new FileSysfs(fileURLToPath(new URL(`../../fixtures/sysfs/${name}/sys`, import.meta.url)));
@@ -70,10 +70,6 @@ describe('topology', () => {
     expect(await upperDevices(sysfs, 'wwan0')).toEqual(['qmimux0', 'qmimux1']);
     expect(await lowerDevices(sysfs, 'qmimux1')).toEqual(['wwan0']);
     expect(await qmimuxMuxId(sysfs, 'qmimux1')).toBe(5);
-    expect(await qmimuxChildren(sysfs, 'wwan0')).toEqual([
-      { name: 'qmimux0', muxId: 1 },
-      { name: 'qmimux1', muxId: 5 },
-    ]);
   });
 
   it('sees rmnet children as upper devices without a qmimux mux id (theirs is in netlink only)', async () => {
@@ -81,7 +77,6 @@ describe('topology', () => {
     expect(await upperDevices(sysfs, 'wwan0')).toEqual(['rmnet_data1', 'rmnet_data5']);
     expect(await lowerDevices(sysfs, 'rmnet_data5')).toEqual(['wwan0']);
     expect(await qmimuxMuxId(sysfs, 'rmnet_data1')).toBeUndefined();
-    expect(await qmimuxChildren(sysfs, 'wwan0')).toEqual([]);
     // The bogus entries KERNEL.md warns about are really there; nothing may list mux ids from them.
     expect(await sysfs.read('class/net/wwan0/qmi/add_mux')).toBe('0x00\n0x00');
   });
