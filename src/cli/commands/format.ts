@@ -1,8 +1,8 @@
 // rmnetctl format get|set -d PATH: the WDA data format, requested vs granted (the modem may clamp sizes).
 import type { Command } from 'commander';
 import { Category, RmnetError } from '../../errors.js';
-import type { CliContext } from './index.js';
-import { parseIntegerOption } from '../main.js';
+import type { CliContext } from '../context.js';
+import { parseIntegerOption } from '../options.js';
 import { table } from '../output.js';
 import type { FormatReport } from '../../qmi/modem-info.js';
 

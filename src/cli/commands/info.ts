@@ -1,7 +1,7 @@
 // rmnetctl info -d PATH [--proxy] [--json]: model, revision, IMEI and the current data format of a modem.
 import type { Command } from 'commander';
-import type { CliContext } from './index.js';
-import { parseIntegerOption } from '../main.js';
+import type { CliContext } from '../context.js';
+import { parseIntegerOption } from '../options.js';
 import type { DataFormat } from '../../wda/data-format.js';
 import type { InfoReport } from '../../qmi/modem-info.js';
 
