@@ -1,6 +1,7 @@
 // CTL and DMS messages, declared as data (see schema.ts). TLV ids checked against libqmi 1.32's decoder.
 import { array, string, struct, u16, u8, type MessageSchema } from './schema.js';
 import { SERVICE_NAMES, QmiService } from './enums.js';
+import { registerMessages } from './catalog.js';
 
 const service = u8(SERVICE_NAMES);
 const allocation = struct(['service', service], ['clientId', u8()]);
@@ -76,3 +77,5 @@ export const dmsGetIds = {
     { id: 0x13, name: 'imeiSoftwareVersion', type: string },
   ],
 } as const satisfies MessageSchema;
+
+registerMessages([ctlGetVersionInfo, ctlAllocateCid, ctlReleaseCid, ctlSync, ctlInternalProxyOpen, dmsGetModel, dmsGetRevision, dmsGetIds]);

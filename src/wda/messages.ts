@@ -3,6 +3,7 @@
 // endpoint is TLV 0x17 in the Set request but 0x10 in the Get request.
 import { AGGREGATION_PROTOCOL, ENDPOINT_TYPE, LINK_LAYER, QmiService } from '../qmi/enums.js';
 import { struct, u32, u8, type MessageSchema, type TlvSchema } from '../qmi/schema.js';
+import { registerMessages } from '../qmi/catalog.js';
 
 export const endpointInfo = struct(['type', u32(ENDPOINT_TYPE)], ['interfaceNumber', u32()]);
 
@@ -46,3 +47,5 @@ export const wdaGetDataFormat = {
   request: [{ id: 0x10, name: 'endpoint', type: endpointInfo }],
   response: dataFormatResponse,
 } as const satisfies MessageSchema;
+
+registerMessages([wdaSetDataFormat, wdaGetDataFormat]);

@@ -8,7 +8,7 @@
 // a reset that forgets everything and says so with a CTL Sync indication.
 import { decodeFrame, encodeFrame, isFrameError, type QmuxFrame, type RawTlv } from '../../src/qmi/framing.js';
 import { decodeTlvs, encodeResult, encodeTlvs, type Fields, type MessageSchema } from '../../src/qmi/schema.js';
-import { findMessage } from '../../src/qmi/catalog.js';
+import { findMessage } from '../../src/services.js';
 import { AGGREGATION_PROTOCOL, ENDPOINT_TYPE, LINK_LAYER, QmiError, QmiService, serviceName } from '../../src/qmi/enums.js';
 import * as ctl from '../../src/qmi/messages.js';
 import * as wda from '../../src/wda/messages.js';

@@ -7,7 +7,7 @@ import { QmiDevice } from '../../../src/qmi/device.js';
 import { QmiService } from '../../../src/qmi/enums.js';
 import { ctlGetVersionInfo, ctlInternalProxyOpen, ctlSync, dmsGetIds, dmsGetModel, dmsGetRevision } from '../../../src/qmi/messages.js';
 import { decodeFrame, isFrameError, type QmuxFrame } from '../../../src/qmi/framing.js';
-import { findMessage } from '../../../src/qmi/catalog.js';
+import { findMessage } from '../../../src/services.js';
 import { decodeResult, decodeValue, type FieldType, type FieldValue, parseIpv4, parseIpv6 } from '../../../src/qmi/schema.js';
 import { EmulatedModem } from '../../modem/modem.js';
 import { memoryTransport } from '../../modem/memory.js';

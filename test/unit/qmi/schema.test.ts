@@ -1,7 +1,7 @@
 // The schema codec: every declared message round-trips, addresses travel in their odd byte orders, and the
 // decoder is total (unknown TLVs kept raw, malformed ones reported beside the good ones).
 import { describe, expect, it } from 'vitest';
-import { MESSAGES } from '../../../src/qmi/catalog.js';
+import { registeredMessages } from '../../../src/services.js';
 import {
   decodeTlvs,
   decodeValue,
@@ -13,7 +13,8 @@ import {
 } from '../../../src/qmi/schema.js';
 import { wdsGetCurrentSettings, wdsGetPacketServiceStatus, wdsStartNetwork } from '../../../src/wds/messages.js';
 import { wdaSetDataFormat } from '../../../src/wda/messages.js';
-import { qmiErrorName, verboseCallEndReasonName, callEndReasonName } from '../../../src/qmi/enums.js';
+import { qmiErrorName } from '../../../src/qmi/enums.js';
+import { callEndReasonName, verboseCallEndReasonName } from '../../../src/wds/call-end.js';
 
 /** A sample value for a field type, using enum names where there are any. */
 function sample(type: FieldType, seed: number): FieldValue {
@@ -45,7 +46,7 @@ function sample(type: FieldType, seed: number): FieldValue {
 
 describe('schema codec', () => {
   it('round-trips every TLV of every declared message', () => {
-    for (const message of MESSAGES) {
+    for (const message of registeredMessages()) {
       for (const tlvs of [message.request, message.response, message.indication ?? []]) {
         const fields = Object.fromEntries(tlvs.map((t, i) => [t.name, sample(t.type, t.id + i)]));
         const encoded = encodeTlvs(tlvs, fields, message.name);
@@ -103,7 +104,7 @@ describe('schema codec', () => {
   it('never throws on random TLV values', () => {
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
-    for (const message of MESSAGES) {
+    for (const message of registeredMessages()) {
       for (const tlv of [...message.request, ...message.response, ...(message.indication ?? [])]) {
         for (let round = 0; round < 40; round++) {
           const value = Uint8Array.from({ length: random() % 24 }, random);
