@@ -13,15 +13,13 @@ export interface Rung {
   /** The kernel side: which driver makes the per-mux links; undefined = the parent carries one PDN. */
   readonly backend: LinkBackendName | undefined;
   readonly aggregation: AggregationName;
-  /** qmi_wwan mode this rung needs: pass_through hands every frame to rmnet. */
-  readonly passThrough: boolean;
 }
 
 export const LADDER: readonly Rung[] = [
-  { name: 'rmnet+qmapv5', backend: 'rmnet', aggregation: 'qmapv5', passThrough: true },
-  { name: 'rmnet+qmap', backend: 'rmnet', aggregation: 'qmap', passThrough: true },
-  { name: 'qmimux+qmap', backend: 'qmimux', aggregation: 'qmap', passThrough: false },
-  { name: 'raw-ip', backend: undefined, aggregation: 'none', passThrough: false },
+  { name: 'rmnet+qmapv5', backend: 'rmnet', aggregation: 'qmapv5' },
+  { name: 'rmnet+qmap', backend: 'rmnet', aggregation: 'qmap' },
+  { name: 'qmimux+qmap', backend: 'qmimux', aggregation: 'qmap' },
+  { name: 'raw-ip', backend: undefined, aggregation: 'none' },
 ];
 
 /** What decides which rungs may be tried; every field comes from the user, the kernel or the modem. */

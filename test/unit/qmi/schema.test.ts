@@ -12,6 +12,7 @@ import {
 import { wdsGetCurrentSettings, wdsGetPacketServiceStatus, wdsStartNetwork } from '../../../src/wds/messages.js';
 import { wdaSetDataFormat } from '../../../src/wda/messages.js';
 import { qmiErrorName } from '../../../src/qmi/enums.js';
+import { seededRandom } from '../../support/random.js';
 import { callEndReasonName, verboseCallEndReasonName } from '../../../src/wds/call-end.js';
 
 /** A sample value for a field type, using enum names where there are any. */
@@ -92,8 +93,8 @@ describe('schema codec', () => {
   });
 
   it('never throws on random TLV values', () => {
-    let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+    const next = seededRandom(7);
+    const random = () => Math.floor(next() * 256);
     for (const message of registeredMessages()) {
       for (const tlv of [...message.request, ...message.response, ...(message.indication ?? [])]) {
         for (let round = 0; round < 40; round++) {
