@@ -1,5 +1,6 @@
-// Enum tables of the messages rmnetctl speaks, named as libqmi prints them, and the name look-ups the error
-// messages use. Numeric values from libqmi 1.32 (see docs/qmi.md).
+// Enum tables of the QMI basics, named as libqmi prints them: services, QMI errors, the data endpoint WDA
+// and WDS both name; and the name look-ups the error messages use. Numeric values from libqmi 1.32 (see
+// docs/qmi.md). Service enums live with their service (wda/enums.ts, wds/enums.ts, wds/call-end.ts).
 import { QMI_PROTOCOL_ERRORS } from './enum-tables.js';
 import type { EnumTable } from './schema.js';
 
@@ -41,32 +42,5 @@ export const QmiError = {
   NotSupported: 94,
 } as const;
 
-export const LINK_LAYER: EnumTable = { 1: '802-3', 2: 'raw-ip' };
-export type LinkLayer = '802-3' | 'raw-ip';
-
-/** WDA data aggregation protocols. */
-export const AGGREGATION_PROTOCOL: EnumTable = {
-  0: 'disabled',
-  1: 'tlp',
-  2: 'qc-ncm',
-  3: 'mbim',
-  4: 'rndis',
-  5: 'qmap',
-  6: 'qmapv2',
-  7: 'qmapv3',
-  8: 'qmapv4',
-  9: 'qmapv5',
-};
-export type AggregationProtocol = 'disabled' | 'qmap' | 'qmapv4' | 'qmapv5' | string;
-
 export const ENDPOINT_TYPE: EnumTable = { 0: 'undefined', 1: 'hsic', 2: 'hsusb', 3: 'pcie', 4: 'embedded', 5: 'bam-dmux' };
 export type EndpointType = 'undefined' | 'hsic' | 'hsusb' | 'pcie' | 'embedded' | 'bam-dmux';
-
-/** WDS IP family (Set IP Family, Start Network 0x19, indications, current settings). */
-export const IP_FAMILY: EnumTable = { 0: 'unknown', 4: 'ipv4', 6: 'ipv6', 8: 'unspecified' };
-
-export const PACKET_SERVICE_STATUS: EnumTable = { 0: 'unknown', 1: 'disconnected', 2: 'connected', 3: 'suspended', 4: 'authenticating' };
-export type PacketServiceStatus = 'unknown' | 'disconnected' | 'connected' | 'suspended' | 'authenticating';
-
-export const WDS_CLIENT_TYPE: EnumTable = { 1: 'tethered' };
-export const AUTHENTICATION: EnumTable = { 0: 'none', 1: 'pap', 2: 'chap', 3: 'both' };

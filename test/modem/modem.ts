@@ -9,7 +9,8 @@
 import { decodeFrame, encodeFrame, isFrameError, type QmuxFrame, type RawTlv } from '../../src/qmi/framing.js';
 import { decodeTlvs, encodeResult, encodeTlvs, type Fields, type MessageSchema } from '../../src/qmi/schema.js';
 import { findMessage } from '../../src/services.js';
-import { AGGREGATION_PROTOCOL, ENDPOINT_TYPE, LINK_LAYER, QmiError, QmiService, serviceName } from '../../src/qmi/enums.js';
+import { ENDPOINT_TYPE, QmiError, QmiService, serviceName } from '../../src/qmi/enums.js';
+import { AGGREGATION_PROTOCOL, LINK_LAYER } from '../../src/wda/enums.js';
 import * as ctl from '../../src/qmi/messages.js';
 import * as wda from '../../src/wda/messages.js';
 import * as wds from '../../src/wds/messages.js';
