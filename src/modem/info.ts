@@ -3,7 +3,7 @@
 import { RmnetError } from '../errors.js';
 import { withQmiDevice } from '../qmi/open.js';
 import { QmiService } from '../qmi/enums.js';
-import { dmsGetIds, dmsGetModel, dmsGetRevision } from '../qmi/messages.js';
+import { dmsGetIds, dmsGetModel, dmsGetRevision } from '../dms/messages.js';
 import { stringField } from '../qmi/fields.js';
 import { getDataFormat, type DataFormat } from '../wda/data-format.js';
 import { openOptions, type PortOptions } from './port.js';

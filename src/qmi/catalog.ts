@@ -1,6 +1,6 @@
 // The message catalog: the schemas of every message registered so far, by (service, message id), for
 // decoding indications and logs. qmi/ knows no service above it: each service module registers its own
-// messages when it loads (qmi/messages.ts CTL and DMS, wda/messages.ts, wds/messages.ts), so a service's
+// messages when it loads (qmi/messages.ts CTL, dms/, wda/ and wds/messages.ts), so a service's
 // messages are here whenever its code is. src/services.ts loads every service for the users that need the
 // full set (the emulated modem, frame decoders, the libqmi comparisons).
 import type { Fields, MessageSchema } from './schema.js';

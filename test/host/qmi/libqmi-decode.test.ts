@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QmiDevice } from '../../../src/qmi/device.js';
 import { QmiService } from '../../../src/qmi/enums.js';
-import { ctlGetVersionInfo, ctlInternalProxyOpen, ctlSync, dmsGetIds, dmsGetModel, dmsGetRevision } from '../../../src/qmi/messages.js';
+import { ctlGetVersionInfo, ctlInternalProxyOpen, ctlSync } from '../../../src/qmi/messages.js';
+import { dmsGetIds, dmsGetModel, dmsGetRevision } from '../../../src/dms/messages.js';
 import { decodeFrame, isFrameError, type QmuxFrame } from '../../../src/qmi/framing.js';
 import { findMessage } from '../../../src/services.js';
 import { decodeResult, decodeValue, type FieldType, type FieldValue } from '../../../src/qmi/schema.js';
