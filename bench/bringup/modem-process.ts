@@ -9,7 +9,7 @@
 //   quit    closes the pty and exits (so does end of stdin, SIGINT and SIGTERM)
 import { createInterface } from 'node:readline';
 import { decodeFrame, isFrameError } from '../../src/qmi/framing.js';
-import { findMessage } from '../../src/qmi/catalog.js';
+import { findMessage } from '../../src/services.js';
 import { serviceName } from '../../src/qmi/enums.js';
 import { EmulatedModem, type ModemBehaviour } from '../../test/modem/modem.js';
 import { startPtyModem } from '../../test/modem/pty.js';

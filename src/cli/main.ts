@@ -1,9 +1,9 @@
 // rmnetctl's entry point: builds the commander program from the command table and runs it.
 import { Command, CommanderError } from 'commander';
-import { Category, RmnetError } from '../errors.js';
 import { ExitCode } from './exit-codes.js';
 import { reportError } from './output.js';
-import { commands, type CliContext } from './commands/index.js';
+import { commands } from './commands/index.js';
+import type { CliContext } from './context.js';
 import { VERSION } from '../version.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -40,18 +40,4 @@ export async function main(argv: string[]): Promise<number> {
     return reportError(error, {});
   }
   return exitCode;
-}
-
-/** Parses an integer option strictly, naming the option on failure (no silent NaN, no "12abc"). */
-export function parseIntegerOption(name: string, min: number, max: number): (value: string) => number {
-  return (value: string) => {
-    if (!/^(0|[1-9]\d*|0x[0-9a-fA-F]+)$/.test(value)) {
-      throw new RmnetError('BAD_ARGUMENT', `${name} must be an integer in ${min}..${max}, got "${value}"`, Category.usage, { option: name, value });
-    }
-    const n = Number(value);
-    if (n < min || n > max) {
-      throw new RmnetError('BAD_ARGUMENT', `${name} must be in ${min}..${max}, got ${value}`, Category.usage, { option: name, value });
-    }
-    return n;
-  };
 }

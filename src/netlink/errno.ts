@@ -11,7 +11,3 @@ for (const [name, value] of Object.entries(constants.errno)) {
 export function errnoName(errno: number): string {
   return byNumber.get(errno) ?? `E${errno}`;
 }
-
-export function errnoNumber(name: string): number | undefined {
-  return (constants.errno as Record<string, number>)[name];
-}

@@ -1,7 +1,8 @@
 // Neighbours (RTM_NEWNEIGH/DELNEIGH/GETNEIGH): ARP and NDP entries, typed decode and request encoding.
 import { decodeBody, encodeBody, type NetlinkMessage, type StructValue, type Writer } from './codec.js';
 import * as C from './constants.js';
-import { formatIp, formatLladdr, type Family } from './ip.js';
+import { formatIp, type Family } from '../ip-address.js';
+import { formatLladdr } from './ip.js';
 import * as S from './schema.js';
 
 export interface Neighbour {

@@ -1,7 +1,7 @@
 // Routes (RTM_NEWROUTE/DELROUTE/GETROUTE): typed decode and request encoding.
 import { decodeBody, encodeBody, type NetlinkMessage, type Writer } from './codec.js';
 import * as C from './constants.js';
-import { formatIp, type Family } from './ip.js';
+import { formatIp, type Family } from '../ip-address.js';
 import * as S from './schema.js';
 
 export interface Route {

@@ -14,9 +14,9 @@ import {
   type MessageSchema,
   type QmiResult,
 } from './schema.js';
-import { QmiService, callEndReasonName, qmiErrorName, serviceName, verboseCallEndReasonName } from './enums.js';
-import { enumField, numberField, structField } from './fields.js';
-import { findMessage } from './catalog.js';
+import { QmiService, qmiErrorName, serviceName } from './enums.js';
+import { structField } from './fields.js';
+import { errorDetailOf, findMessage } from './catalog.js';
 import type { Transport } from './transport.js';
 
 export const BROADCAST_CLIENT_ID = 0xff;
@@ -380,17 +380,11 @@ export class QmiDevice {
       qmiErrorCode: result.error,
     };
     let text = `${this.path}: ${label} failed: QMI error ${errorName} (${result.error})`;
-    const reason = numberField(decoded.fields, 'callEndReason') ?? enumField(decoded.fields, 'callEndReason');
-    if (reason !== undefined) {
-      const name = typeof reason === 'number' ? callEndReasonName(reason) : reason;
-      details.callEndReason = name;
-      text += `, call end reason ${name}`;
-    }
-    const verbose = structField(decoded.fields, 'verboseCallEndReason');
-    if (verbose && typeof verbose.reason === 'number' && (typeof verbose.type === 'number' || typeof verbose.type === 'string')) {
-      const name = verboseCallEndReasonName(verbose.type, verbose.reason);
-      details.verboseCallEndReason = name;
-      text += ` [${name}]`;
+    // What the service says beyond the error code (WDS: the call end reason), when it registered a reading.
+    const extra = errorDetailOf(schema.service, decoded.fields);
+    if (extra) {
+      Object.assign(details, extra.details);
+      text += extra.text;
     }
     return new RmnetError('QMI_ERROR', text, Category.qmiError, details);
   }

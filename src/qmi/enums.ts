@@ -1,14 +1,10 @@
-// Enum tables of the messages rmnetctl speaks, named as libqmi prints them, and the name look-ups the error
-// messages use. Numeric values from libqmi 1.32 (see docs/qmi.md).
-import {
-  CALL_END_REASONS,
-  QMI_PROTOCOL_ERRORS,
-  VERBOSE_CALL_END_REASONS_3GPP,
-  VERBOSE_CALL_END_REASONS_INTERNAL,
-} from './enum-tables.js';
+// Enum tables of the QMI basics, named as libqmi prints them: services, QMI errors, the data endpoint WDA
+// and WDS both name; and the name look-ups the error messages use. Numeric values from libqmi 1.32 (see
+// docs/qmi.md). Service enums live with their service (wda/enums.ts, wds/enums.ts, wds/call-end.ts).
+import { QMI_PROTOCOL_ERRORS } from './enum-tables.js';
 import type { EnumTable } from './schema.js';
 
-export { CALL_END_REASONS, QMI_PROTOCOL_ERRORS, VERBOSE_CALL_END_REASONS_3GPP, VERBOSE_CALL_END_REASONS_INTERNAL };
+export { QMI_PROTOCOL_ERRORS };
 
 export const QmiService = { CTL: 0x00, WDS: 0x01, DMS: 0x02, NAS: 0x03, QOS: 0x04, WDA: 0x1a } as const;
 export type QmiServiceId = number;
@@ -46,60 +42,5 @@ export const QmiError = {
   NotSupported: 94,
 } as const;
 
-export const LINK_LAYER: EnumTable = { 1: '802-3', 2: 'raw-ip' };
-export type LinkLayer = '802-3' | 'raw-ip';
-
-/** WDA data aggregation protocols. */
-export const AGGREGATION_PROTOCOL: EnumTable = {
-  0: 'disabled',
-  1: 'tlp',
-  2: 'qc-ncm',
-  3: 'mbim',
-  4: 'rndis',
-  5: 'qmap',
-  6: 'qmapv2',
-  7: 'qmapv3',
-  8: 'qmapv4',
-  9: 'qmapv5',
-};
-export type AggregationProtocol = 'disabled' | 'qmap' | 'qmapv4' | 'qmapv5' | string;
-
 export const ENDPOINT_TYPE: EnumTable = { 0: 'undefined', 1: 'hsic', 2: 'hsusb', 3: 'pcie', 4: 'embedded', 5: 'bam-dmux' };
 export type EndpointType = 'undefined' | 'hsic' | 'hsusb' | 'pcie' | 'embedded' | 'bam-dmux';
-
-/** WDS IP family (Set IP Family, Start Network 0x19, indications, current settings). */
-export const IP_FAMILY: EnumTable = { 0: 'unknown', 4: 'ipv4', 6: 'ipv6', 8: 'unspecified' };
-
-export const PACKET_SERVICE_STATUS: EnumTable = { 0: 'unknown', 1: 'disconnected', 2: 'connected', 3: 'suspended', 4: 'authenticating' };
-export type PacketServiceStatus = 'unknown' | 'disconnected' | 'connected' | 'suspended' | 'authenticating';
-
-export const VERBOSE_CALL_END_REASON_TYPE: EnumTable = {
-  1: 'mip',
-  2: 'internal',
-  3: 'cm',
-  6: '3gpp',
-  7: 'ppp',
-  8: 'ehrpd',
-  9: 'ipv6',
-};
-
-export const WDS_CLIENT_TYPE: EnumTable = { 1: 'tethered' };
-export const AUTHENTICATION: EnumTable = { 0: 'none', 1: 'pap', 2: 'chap', 3: 'both' };
-
-export function callEndReasonName(reason: number): string {
-  return CALL_END_REASONS[reason] ?? `reason-${reason}`;
-}
-
-/** "3gpp: unknown-apn (27)" style name of a verbose call end reason. */
-export function verboseCallEndReasonName(type: number | string, reason: number): string {
-  const typeName = typeof type === 'string' ? type : (VERBOSE_CALL_END_REASON_TYPE[type] ?? `type-${type}`);
-  const table = typeName === '3gpp' ? VERBOSE_CALL_END_REASONS_3GPP : typeName === 'internal' ? VERBOSE_CALL_END_REASONS_INTERNAL : undefined;
-  const name = table?.[reason];
-  return name ? `${typeName}: ${name} (${reason})` : `${typeName}: ${reason}`;
-}
-
-/** Looks a name up in a table: the number for a name, for encoding. */
-export function enumValue(table: EnumTable, name: string): number | undefined {
-  for (const [key, value] of Object.entries(table)) if (value === name) return Number(key);
-  return undefined;
-}

@@ -1,6 +1,7 @@
-// CTL and DMS messages, declared as data (see schema.ts). TLV ids checked against libqmi 1.32's decoder.
+// CTL messages (the control service every other one needs: client ids, versions, resets), declared as data (see schema.ts). TLV ids checked against libqmi 1.32's decoder.
 import { array, string, struct, u16, u8, type MessageSchema } from './schema.js';
 import { SERVICE_NAMES, QmiService } from './enums.js';
+import { registerMessages } from './catalog.js';
 
 const service = u8(SERVICE_NAMES);
 const allocation = struct(['service', service], ['clientId', u8()]);
@@ -48,31 +49,4 @@ export const ctlInternalProxyOpen = {
   response: [],
 } as const satisfies MessageSchema;
 
-export const dmsGetModel = {
-  service: QmiService.DMS,
-  id: 0x0022,
-  name: 'Get Model',
-  request: [],
-  response: [{ id: 0x01, name: 'model', type: string }],
-} as const satisfies MessageSchema;
-
-export const dmsGetRevision = {
-  service: QmiService.DMS,
-  id: 0x0023,
-  name: 'Get Revision',
-  request: [],
-  response: [{ id: 0x01, name: 'revision', type: string }],
-} as const satisfies MessageSchema;
-
-export const dmsGetIds = {
-  service: QmiService.DMS,
-  id: 0x0025,
-  name: 'Get IDs',
-  request: [],
-  response: [
-    { id: 0x10, name: 'esn', type: string },
-    { id: 0x11, name: 'imei', type: string },
-    { id: 0x12, name: 'meid', type: string },
-    { id: 0x13, name: 'imeiSoftwareVersion', type: string },
-  ],
-} as const satisfies MessageSchema;
+registerMessages([ctlGetVersionInfo, ctlAllocateCid, ctlReleaseCid, ctlSync, ctlInternalProxyOpen]);

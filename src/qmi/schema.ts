@@ -2,7 +2,7 @@
 // and one generic decoder walk the schemas. The decoder is total: unknown TLVs are kept raw, a malformed TLV
 // becomes a typed error value beside the fields that did decode.
 import type { RawTlv } from './framing.js';
-import { hex2, toHex } from './framing.js';
+import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from '../ip-address.js';
 
 /** Number <-> name table for enum fields; unknown numbers decode to the number itself. */
 export type EnumTable = Readonly<Record<number, string>>;
@@ -162,7 +162,7 @@ function encodeField(writer: Writer, type: FieldType, value: FieldValue, path: s
       const parts = typeof value === 'string' ? parseIpv4(value) : undefined;
       if (!parts) throw new EncodeError(`${path}: "${String(value)}" is not an IPv4 address`);
       // Little-endian u32 of a.b.c.d: d c b a on the wire.
-      writer.bytes(Uint8Array.from(parts).reverse());
+      writer.bytes(parts.slice().reverse());
       return;
     }
     case 'ipv6': {
@@ -264,7 +264,7 @@ function decodeField(type: FieldType, data: Uint8Array, offset: number, end: num
     case 'ipv4': {
       const missing = need(4);
       if (missing) return { ok: false, reason: missing };
-      const value = `${data[offset + 3]}.${data[offset + 2]}.${data[offset + 1]}.${data[offset]}`;
+      const value = formatIpv4(data.slice(offset, offset + 4).reverse());
       return { ok: true, value, offset: offset + 4 };
     }
     case 'ipv6': {
@@ -334,62 +334,4 @@ export function decodeResult(tlvs: readonly RawTlv[]): QmiResult | undefined {
   if (!tlv || tlv.value.length < 4) return undefined;
   const v = tlv.value;
   return { status: v[0]! | (v[1]! << 8), error: v[2]! | (v[3]! << 8) };
-}
-
-// ---- addresses -----------------------------------------------------------------------------------------
-
-export function parseIpv4(text: string): number[] | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const numbers = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : NaN));
-  return numbers.every((n) => n >= 0 && n <= 255) ? numbers : undefined;
-}
-
-/** 16 bytes in network order, or undefined. Accepts "::" compression; no embedded IPv4 form. */
-export function parseIpv6(text: string): Uint8Array | undefined {
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
-  const fill = 8 - head.length - tail.length;
-  if (halves.length === 1 ? fill !== 0 : fill < 1) return undefined;
-  const all = [...head, ...Array<string>(halves.length === 2 ? fill : 0).fill('0'), ...tail];
-  const out = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) {
-    const g = all[i]!;
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-    const n = parseInt(g, 16);
-    out[2 * i] = n >> 8;
-    out[2 * i + 1] = n & 0xff;
-  }
-  return out;
-}
-
-/** RFC 5952 text: lower case, the longest run of two or more zero groups compressed. */
-export function formatIpv6(address: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push(((address[2 * i] ?? 0) << 8) | (address[2 * i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i += 1;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j += 1;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const text = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
-  if (bestStart < 0) return text(groups);
-  return `${text(groups.slice(0, bestStart))}::${text(groups.slice(bestStart + bestLength))}`;
-}
-
-export function describeTlv(tlv: RawTlv): string {
-  return `0x${hex2(tlv.type)}=${toHex(tlv.value)}`;
 }

@@ -4,7 +4,7 @@
 import { Category, RmnetError } from '../errors.js';
 import { QmiService } from '../qmi/enums.js';
 import { stringField } from '../qmi/fields.js';
-import { dmsGetIds } from '../qmi/messages.js';
+import { dmsGetIds } from '../dms/messages.js';
 import { discoverModems, type Modem } from '../sysfs/discovery.js';
 import { openPort, type ProxyChoice, type SessionEnv } from './env.js';
 

@@ -20,11 +20,6 @@ function parseBool(text: string): boolean | undefined {
   return undefined;
 }
 
-/** Whether the interface has qmi_wwan's `qmi/` directory. */
-export async function isQmiWwan(sysfs: Sysfs, iface: string): Promise<boolean> {
-  return (await readOptional(sysfs, qmiPath(iface, 'raw_ip'))) !== undefined;
-}
-
 /** raw_ip and pass_through of a qmi_wwan interface; undefined when it is not qmi_wwan. */
 export async function readQmiWwanMode(sysfs: Sysfs, iface: string): Promise<QmiWwanMode | undefined> {
   const raw = await readOptional(sysfs, qmiPath(iface, 'raw_ip'));

@@ -3,7 +3,8 @@
 // the granted values, never the requested ones.
 import { enumField, numberField } from '../qmi/fields.js';
 import type { QmiClient } from '../qmi/device.js';
-import type { EndpointType, LinkLayer } from '../qmi/enums.js';
+import type { EndpointType } from '../qmi/enums.js';
+import type { LinkLayer } from './enums.js';
 import type { Fields } from '../qmi/schema.js';
 import { wdaGetDataFormat, wdaSetDataFormat } from './messages.js';
 

@@ -18,7 +18,7 @@ export interface Rung {
 }
 
 export interface RungWire {
-  /** libqmi's names of the WDA aggregation protocols (wda/messages.ts). */
+  /** libqmi's names of the WDA aggregation protocols (wda/enums.ts). */
   readonly downlink: 'qmapv5' | 'qmap' | 'disabled';
   readonly uplink: 'qmapv5' | 'qmap' | 'disabled';
   /** Asked for; the modem's answer (often smaller) is what gets used. Absent without aggregation. */

@@ -1,8 +1,10 @@
 // WDA (Wireless Data Administrative) messages, declared as data. Note the asymmetry libqmi documents: the
 // UL aggregation limits are TLVs 0x1B/0x1C in the Set request but 0x17/0x18 in the responses, and the
 // endpoint is TLV 0x17 in the Set request but 0x10 in the Get request.
-import { AGGREGATION_PROTOCOL, ENDPOINT_TYPE, LINK_LAYER, QmiService } from '../qmi/enums.js';
+import { ENDPOINT_TYPE, QmiService } from '../qmi/enums.js';
+import { AGGREGATION_PROTOCOL, LINK_LAYER } from './enums.js';
 import { struct, u32, u8, type MessageSchema, type TlvSchema } from '../qmi/schema.js';
+import { registerMessages } from '../qmi/catalog.js';
 
 export const endpointInfo = struct(['type', u32(ENDPOINT_TYPE)], ['interfaceNumber', u32()]);
 
@@ -46,3 +48,5 @@ export const wdaGetDataFormat = {
   request: [{ id: 0x10, name: 'endpoint', type: endpointInfo }],
   response: dataFormatResponse,
 } as const satisfies MessageSchema;
+
+registerMessages([wdaSetDataFormat, wdaGetDataFormat]);

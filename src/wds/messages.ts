@@ -1,16 +1,10 @@
 // WDS (Wireless Data Service) messages of a PDN session, declared as data. IPv4 addresses travel as
 // little-endian u32, IPv6 addresses as 8 big-endian u16 (see schema.ts).
-import {
-  AUTHENTICATION,
-  CALL_END_REASONS,
-  ENDPOINT_TYPE,
-  IP_FAMILY,
-  PACKET_SERVICE_STATUS,
-  QmiService,
-  VERBOSE_CALL_END_REASON_TYPE,
-  WDS_CLIENT_TYPE,
-} from '../qmi/enums.js';
+import { ENDPOINT_TYPE, QmiService } from '../qmi/enums.js';
+import { AUTHENTICATION, IP_FAMILY, PACKET_SERVICE_STATUS, WDS_CLIENT_TYPE } from './enums.js';
 import { ipv4, ipv6, string, struct, u16, u32, u8, type MessageSchema } from '../qmi/schema.js';
+import { registerErrorDetail, registerMessages } from '../qmi/catalog.js';
+import { CALL_END_REASONS, VERBOSE_CALL_END_REASON_TYPE, callEndErrorDetail } from './call-end.js';
 
 const callEndReason = u16(CALL_END_REASONS);
 const verboseCallEndReason = struct(['type', u16(VERBOSE_CALL_END_REASON_TYPE)], ['reason', u16()]);
@@ -122,3 +116,7 @@ export const wdsBindMuxDataPort = {
   ],
   response: [],
 } as const satisfies MessageSchema;
+
+registerMessages([wdsStartNetwork, wdsStopNetwork, wdsGetPacketServiceStatus, wdsGetCurrentSettings, wdsSetIpFamily, wdsBindMuxDataPort]);
+// A refused Start Network names the call end reason in its QMI error (details.callEndReason, verboseCallEndReason).
+registerErrorDetail(QmiService.WDS, callEndErrorDetail);

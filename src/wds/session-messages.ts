@@ -4,9 +4,10 @@
 import { Category, RmnetError } from '../errors.js';
 import { checkMuxId } from '../mux-id.js';
 import type { QmiClient, QmiIndication } from '../qmi/device.js';
-import { callEndReasonName, verboseCallEndReasonName, type EndpointType } from '../qmi/enums.js';
+import type { EndpointType } from '../qmi/enums.js';
 import { enumField, numberField, stringField, structField } from '../qmi/fields.js';
 import type { Fields } from '../qmi/schema.js';
+import { callEndReasons } from './call-end.js';
 import {
   CurrentSettingsMask,
   wdsBindMuxDataPort,
@@ -169,12 +170,7 @@ export function packetServiceStatusFromIndication(indication: QmiIndication): Pa
     status: typeof status === 'string' || typeof status === 'number' ? status : undefined,
     reconfigurationRequired: connection?.reconfigurationRequired === 1,
   };
-  const reason = enumField(indication.fields, 'callEndReason');
-  if (reason !== undefined) event.callEndReason = typeof reason === 'number' ? callEndReasonName(reason) : reason;
-  const verbose = structField(indication.fields, 'verboseCallEndReason');
-  if (verbose && typeof verbose.reason === 'number' && (typeof verbose.type === 'string' || typeof verbose.type === 'number')) {
-    event.verboseCallEndReason = verboseCallEndReasonName(verbose.type, verbose.reason);
-  }
+  Object.assign(event, callEndReasons(indication.fields));
   const ipFamily = enumField(indication.fields, 'ipFamily');
   if (ipFamily !== undefined) event.ipFamily = ipFamily;
   return event;

@@ -8,9 +8,11 @@
 // a reset that forgets everything and says so with a CTL Sync indication.
 import { decodeFrame, encodeFrame, isFrameError, type QmuxFrame, type RawTlv } from '../../src/qmi/framing.js';
 import { decodeTlvs, encodeResult, encodeTlvs, type Fields, type MessageSchema } from '../../src/qmi/schema.js';
-import { findMessage } from '../../src/qmi/catalog.js';
-import { AGGREGATION_PROTOCOL, ENDPOINT_TYPE, LINK_LAYER, QmiError, QmiService, serviceName } from '../../src/qmi/enums.js';
+import { findMessage } from '../../src/services.js';
+import { ENDPOINT_TYPE, QmiError, QmiService, serviceName } from '../../src/qmi/enums.js';
+import { AGGREGATION_PROTOCOL, LINK_LAYER } from '../../src/wda/enums.js';
 import * as ctl from '../../src/qmi/messages.js';
+import * as dms from '../../src/dms/messages.js';
 import * as wda from '../../src/wda/messages.js';
 import * as wds from '../../src/wds/messages.js';
 
@@ -322,11 +324,11 @@ export class EmulatedModem {
 
   private handleDms(schema: MessageSchema): Reply {
     switch (schema.id) {
-      case ctl.dmsGetModel.id:
+      case dms.dmsGetModel.id:
         return { fields: { model: this.behaviour.model } };
-      case ctl.dmsGetRevision.id:
+      case dms.dmsGetRevision.id:
         return { fields: { revision: this.behaviour.revision } };
-      case ctl.dmsGetIds.id:
+      case dms.dmsGetIds.id:
         return { fields: { esn: '0', imei: this.behaviour.imei } };
       default:
         return failure(QmiError.InvalidQmiCommand);

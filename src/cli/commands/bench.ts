@@ -1,10 +1,10 @@
 // rmnetctl bench [--datagrams 1,8,32] [--seconds N] [--packet-size B] [--json]: how fast this machine's
 // kernel deaggregates QMAP with rmnet, in a throwaway network namespace (src/bench/). No modem needed.
 import { Option, type Command } from 'commander';
-import type { CliContext } from './index.js';
+import type { CliContext } from '../context.js';
 import { Category, RmnetError } from '../../errors.js';
 import { exitCodeOf } from '../exit-codes.js';
-import { parseIntegerOption } from '../main.js';
+import { parseIntegerOption } from '../options.js';
 
 interface BenchCliOptions {
   datagrams: string;

@@ -1,6 +1,6 @@
 // rmnetctl down: end a PDN (or all) and leave nothing behind (src/session/down.ts does the work).
 import type { Command } from 'commander';
-import type { CliContext } from './index.js';
+import type { CliContext } from '../context.js';
 import { addCommonOptions, proxyChoice, requireRoot, sessionEnv, type CommonSessionOptions } from '../session-options.js';
 import type { DownResult } from '../../session/down.js';
 

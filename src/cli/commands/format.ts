@@ -1,10 +1,10 @@
 // rmnetctl format get|set -d PATH: the WDA data format, requested vs granted (the modem may clamp sizes).
 import type { Command } from 'commander';
 import { Category, RmnetError } from '../../errors.js';
-import type { CliContext } from './index.js';
-import { parseIntegerOption } from '../main.js';
+import type { CliContext } from '../context.js';
+import { parseIntegerOption } from '../options.js';
 import { table } from '../output.js';
-import type { FormatReport } from '../../qmi/modem-info.js';
+import type { FormatReport } from '../../modem/format.js';
 
 interface CommonOptions {
   device: string;
@@ -52,7 +52,7 @@ export function register(program: Command, context: CliContext): void {
   common(format.command('get').description('show the current data format')).action(async (options: CommonOptions) => {
     await context.run(options, async () => {
       const { emit, log } = await import('../output.js');
-      const { getFormat } = await import('../../qmi/modem-info.js');
+      const { getFormat } = await import('../../modem/format.js');
       const endpoint = endpointOf(options);
       emit(await getFormat({ ...options, log: log.debug, ...(endpoint ? { endpoint } : {}) }), options, renderFormat);
     });
@@ -82,7 +82,7 @@ export function register(program: Command, context: CliContext): void {
         }
         const endpoint = endpointOf(options);
         const { emit, log } = await import('../output.js');
-        const { setFormat } = await import('../../qmi/modem-info.js');
+        const { setFormat } = await import('../../modem/format.js');
         const report = await setFormat({ ...options, log: log.debug }, {
           linkLayer: options.linkLayer,
           ...(aggregation ? { downlinkAggregation: aggregation, uplinkAggregation: aggregation } : {}),

@@ -1,13 +1,6 @@
 // The command table: each entry registers one subcommand. Command modules import their heavy
 // dependencies lazily inside the action, so `rmnetctl --version` loads almost nothing.
-import type { Command } from 'commander';
-
-export type CommandRegistrar = (program: Command, context: CliContext) => void;
-
-export interface CliContext {
-  /** Runs a command body, printing errors the house way and setting the exit code. */
-  run(options: { json?: boolean }, body: () => Promise<void>): Promise<void>;
-}
+import type { CommandRegistrar } from '../context.js';
 
 /** name: the subcommand; `load` imports its module only when that command (or the full help) is wanted. */
 export const commands: Array<{ name: string; load: () => Promise<CommandRegistrar> }> = [

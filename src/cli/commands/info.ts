@@ -1,9 +1,9 @@
 // rmnetctl info -d PATH [--proxy] [--json]: model, revision, IMEI and the current data format of a modem.
 import type { Command } from 'commander';
-import type { CliContext } from './index.js';
-import { parseIntegerOption } from '../main.js';
+import type { CliContext } from '../context.js';
+import { parseIntegerOption } from '../options.js';
 import type { DataFormat } from '../../wda/data-format.js';
-import type { InfoReport } from '../../qmi/modem-info.js';
+import type { InfoReport } from '../../modem/info.js';
 
 export interface InfoOptions {
   device: string;
@@ -23,7 +23,7 @@ export function register(program: Command, context: CliContext): void {
     .action(async (options: InfoOptions) => {
       await context.run(options, async () => {
         const { emit, log } = await import('../output.js');
-        const { collectInfo } = await import('../../qmi/modem-info.js');
+        const { collectInfo } = await import('../../modem/info.js');
         emit(await collectInfo({ ...options, log: log.debug }), options, renderInfo);
       });
     });

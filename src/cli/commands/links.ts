@@ -1,7 +1,7 @@
 // rmnetctl links [-d DEV] [--json]: every mux link with its mux id, backend and parent, from kernel
 // truth (qmap/mux_id in sysfs for qmimux, IFLA_RMNET_MUX_ID over netlink for rmnet).
 import type { Command } from 'commander';
-import type { CliContext } from './index.js';
+import type { CliContext } from '../context.js';
 import type { MuxLink } from '../../datapath/backend.js';
 
 export interface LinksOptions {

@@ -1,6 +1,6 @@
 // rmnetctl modems [--sysfs-root DIR] [--json]: every QMI modem the kernel shows, from sysfs alone.
 import type { Command } from 'commander';
-import type { CliContext } from './index.js';
+import type { CliContext } from '../context.js';
 import type { Modem } from '../../sysfs/discovery.js';
 
 export interface ModemsOptions {

@@ -1,6 +1,6 @@
 // rmnetctl run NAME: the foreground supervisor behind rmnetctl@NAME.service (src/session/supervisor.ts).
 import type { Command } from 'commander';
-import type { CliContext } from './index.js';
+import type { CliContext } from '../context.js';
 import { requireRoot, sessionEnv } from '../session-options.js';
 
 interface RunOptions {

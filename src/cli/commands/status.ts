@@ -1,6 +1,6 @@
 // rmnetctl status: record, kernel and modem side by side, with their disagreements.
 import type { Command } from 'commander';
-import type { CliContext } from './index.js';
+import type { CliContext } from '../context.js';
 import { table } from '../output.js';
 import { addCommonOptions, proxyChoice, sessionEnv, type CommonSessionOptions } from '../session-options.js';
 import type { ModemStatus } from '../../session/status.js';

@@ -1,6 +1,6 @@
 // rmnetctl up: one PDN on its own mux link, ready to route (src/session/up.ts does the work).
 import { Option, type Command } from 'commander';
-import type { CliContext } from './index.js';
+import type { CliContext } from '../context.js';
 import { addCommonOptions, proxyChoice, requireRoot, sessionEnv, type CommonSessionOptions } from '../session-options.js';
 import type { UpResult } from '../../session/up.js';
 

@@ -5,10 +5,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QmiDevice } from '../../../src/qmi/device.js';
 import { QmiService } from '../../../src/qmi/enums.js';
-import { ctlGetVersionInfo, ctlInternalProxyOpen, ctlSync, dmsGetIds, dmsGetModel, dmsGetRevision } from '../../../src/qmi/messages.js';
+import { ctlGetVersionInfo, ctlInternalProxyOpen, ctlSync } from '../../../src/qmi/messages.js';
+import { dmsGetIds, dmsGetModel, dmsGetRevision } from '../../../src/dms/messages.js';
 import { decodeFrame, isFrameError, type QmuxFrame } from '../../../src/qmi/framing.js';
-import { findMessage } from '../../../src/qmi/catalog.js';
-import { decodeResult, decodeValue, type FieldType, type FieldValue, parseIpv4, parseIpv6 } from '../../../src/qmi/schema.js';
+import { findMessage } from '../../../src/services.js';
+import { decodeResult, decodeValue, type FieldType, type FieldValue } from '../../../src/qmi/schema.js';
+import { parseIpv4, parseIpv6 } from '../../../src/ip-address.js';
 import { EmulatedModem } from '../../modem/modem.js';
 import { memoryTransport } from '../../modem/memory.js';
 import { getDataFormat, setDataFormat } from '../../../src/wda/data-format.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { openQmiDevice } from '../../../src/qmi/open.js';
 import { QmiService } from '../../../src/qmi/enums.js';
-import { dmsGetModel } from '../../../src/qmi/messages.js';
+import { dmsGetModel } from '../../../src/dms/messages.js';
 import { getDataFormat } from '../../../src/wda/data-format.js';
 import { RmnetError } from '../../../src/errors.js';
 import { startPtyModem, type PtyModem } from '../../modem/pty.js';

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openQmiDevice } from '../../../src/qmi/open.js';
 import { QmiService } from '../../../src/qmi/enums.js';
-import { dmsGetModel } from '../../../src/qmi/messages.js';
+import { dmsGetModel } from '../../../src/dms/messages.js';
 import { bindMuxDataPort, getCurrentSettings, onPacketServiceStatus, startNetwork, type PacketServiceStatusEvent } from '../../../src/wds/session-messages.js';
 import { startPtyModem, type PtyModem } from '../../modem/pty.js';
 import { qmicli } from './helpers.js';

@@ -10,7 +10,8 @@ import { Category } from '../../../src/errors.js';
 import * as C from '../../../src/netlink/constants.js';
 import { NetlinkError } from '../../../src/netlink/errors.js';
 import type { Address, AddressSpec, Neighbour, NeighbourSpec, Netlink, RmnetLinkSpec, Route, RouteSpec } from '../../../src/netlink/rtnl.js';
-import { formatLladdr, parseIp, parseMac } from '../../../src/netlink/ip.js';
+import { parseIp } from '../../../src/ip-address.js';
+import { formatLladdr, parseMac } from '../../../src/netlink/ip.js';
 import type { Link, LinkRef } from '../../../src/netlink/link.js';
 
 const errno = (code: string, message: string) => Object.assign(new Error(`${message}: ${code}`), { code });

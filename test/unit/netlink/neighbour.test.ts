@@ -7,8 +7,10 @@ import * as C from '../../../src/netlink/constants.js';
 import * as S from '../../../src/netlink/schema.js';
 import { decodeNeighbour, encodeNeighbourRequest } from '../../../src/netlink/neighbour.js';
 import { decodeLink, encodeLinkRequest } from '../../../src/netlink/link.js';
-import { formatLladdr, parseIp, parseMac } from '../../../src/netlink/ip.js';
+import { parseIp } from '../../../src/ip-address.js';
+import { formatLladdr, parseMac } from '../../../src/netlink/ip.js';
 import { RtNetlink, type RequestSocket } from '../../../src/netlink/rtnl.js';
+import { seededRandom } from '../../support/random.js';
 import { NetlinkError } from '../../../src/netlink/errors.js';
 import type { ErrorCategory } from '../../../src/errors.js';
 
@@ -132,11 +134,7 @@ describe('decoding', () => {
   });
 
   it('never throws on random and mutated inputs', () => {
-    let seed = 7;
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed / 0x80000000;
-    };
+    const random = seededRandom(7);
     const base = replaceRequest().subarray(16);
     for (let i = 0; i < 5000; i++) {
       let input: Buffer;

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { QmiDevice } from '../../../src/qmi/device.js';
 import { QmiService } from '../../../src/qmi/enums.js';
-import { dmsGetModel, ctlGetVersionInfo } from '../../../src/qmi/messages.js';
+import { ctlGetVersionInfo } from '../../../src/qmi/messages.js';
+import { dmsGetModel } from '../../../src/dms/messages.js';
 import { decodeFrame, encodeFrame, type QmuxFrame } from '../../../src/qmi/framing.js';
 import { RmnetError } from '../../../src/errors.js';
 import { exitCodeOf } from '../../../src/cli/exit-codes.js';
