@@ -43,3 +43,22 @@ export async function sessionEnv(options: CommonSessionOptions): Promise<Session
     log: (line) => log.info(line),
   });
 }
+
+/**
+ * -d and -p of `info` and `format`, through the same selector and proxy decision as the session commands.
+ * These two talk to a port for a moment, so they keep to the character device unless -p asks for qmi-proxy.
+ */
+export async function resolvePort(options: { device?: string | undefined; proxy?: boolean | undefined }): Promise<{ device: string; proxy: boolean }> {
+  const { FileSysfs } = await import('../sysfs/sysfs.js');
+  const { qmiProxyListening, useProxy } = await import('../session/env.js');
+  const { selectPort } = await import('../session/select.js');
+  const { openQmiDevice } = await import('../qmi/open.js');
+  const env = {
+    sysfs: new FileSysfs('/sys'),
+    proxyRunning: qmiProxyListening,
+    openQmi: async (path: string, viaProxy: boolean) => (await openQmiDevice({ path, proxy: viaProxy })).device,
+  };
+  const choice: ProxyChoice = options.proxy ? 'yes' : 'no';
+  const { path } = await selectPort(env, options.device, choice);
+  return { device: path, proxy: await useProxy(env, choice) };
+}

@@ -87,6 +87,9 @@ async function loadModule(name: 'rmnet'): Promise<boolean> {
   });
 }
 
+/** What choosing and opening a control port needs of the environment. */
+export type PortEnv = Pick<SessionEnv, 'sysfs' | 'openQmi' | 'proxyRunning'>;
+
 /** --proxy / --no-proxy / neither, and `proxy =` in a config. */
 export type ProxyChoice = 'auto' | 'yes' | 'no';
 
@@ -99,7 +102,7 @@ export async function useProxy(env: Pick<SessionEnv, 'proxyRunning'>, choice: Pr
   return choice === 'yes' || (choice === 'auto' && (await env.proxyRunning()));
 }
 
-export async function openPort(env: SessionEnv, path: string, choice: ProxyChoice): Promise<{ device: QmiDevice; viaProxy: boolean }> {
+export async function openPort(env: PortEnv, path: string, choice: ProxyChoice): Promise<{ device: QmiDevice; viaProxy: boolean }> {
   const viaProxy = await useProxy(env, choice);
   return { device: await env.openQmi(path, viaProxy), viaProxy };
 }

@@ -6,7 +6,7 @@ import { QmiService } from '../qmi/enums.js';
 import { stringField } from '../qmi/fields.js';
 import { dmsGetIds } from '../dms/messages.js';
 import { discoverModems, type Modem } from '../sysfs/discovery.js';
-import { openPort, type ProxyChoice, type SessionEnv } from './env.js';
+import { openPort, type PortEnv, type ProxyChoice } from './env.js';
 
 /** 15 digits (14 without the check digit, 16 as IMEISV). */
 const IMEI = /^\d{14,16}$/;
@@ -17,7 +17,7 @@ function direct(modems: readonly Modem[], selector: string): Modem | undefined {
 }
 
 /** The IMEI a modem reports (DMS Get IDs), or undefined when it cannot be asked. */
-async function imeiOf(env: SessionEnv, modem: Modem, proxy: ProxyChoice): Promise<string | undefined> {
+async function imeiOf(env: PortEnv, modem: Modem, proxy: ProxyChoice): Promise<string | undefined> {
   const { device } = await openPort(env, devicePath(modem), proxy);
   try {
     return await device.withClient(QmiService.DMS, async (dms) => stringField((await dms.request(dmsGetIds)).fields, 'imei'));
@@ -26,7 +26,7 @@ async function imeiOf(env: SessionEnv, modem: Modem, proxy: ProxyChoice): Promis
   }
 }
 
-async function match(env: SessionEnv, modems: readonly Modem[], selector: string, proxy: ProxyChoice): Promise<Modem | undefined> {
+async function match(env: PortEnv, modems: readonly Modem[], selector: string, proxy: ProxyChoice): Promise<Modem | undefined> {
   const found = direct(modems, selector);
   if (found || !IMEI.test(selector)) return found;
   for (const modem of modems) if ((await imeiOf(env, modem, proxy).catch(() => undefined)) === selector) return modem;
@@ -39,7 +39,7 @@ function unknown(selector: string, modems: readonly Modem[]): RmnetError {
 }
 
 /** A modem with a network interface, for the commands that bring PDNs up and down. */
-export async function selectModem(env: SessionEnv, selector: string | undefined, proxy: ProxyChoice = 'auto'): Promise<Modem> {
+export async function selectModem(env: PortEnv, selector: string | undefined, proxy: ProxyChoice = 'auto'): Promise<Modem> {
   const modems = (await discoverModems(env.sysfs)).filter((m) => m.netInterface !== null);
   if (modems.length === 0) {
     throw new RmnetError('NO_MODEM', 'no QMI modem with a network interface found (looked in /sys/class/usbmisc and /sys/class/wwan); is qmi_wwan bound?', Category.notFound);
@@ -57,11 +57,11 @@ export async function selectModem(env: SessionEnv, selector: string | undefined,
  * A control port to talk QMI to (info, format): a modem chosen as above, or, for a path that names no
  * modem sysfs knows (a port of an unbound driver, a test pty), that path itself: opening it decides.
  */
-export async function selectPort(env: SessionEnv, selector: string | undefined, proxy: ProxyChoice = 'auto'): Promise<{ path: string; modem: Modem | undefined }> {
+export async function selectPort(env: PortEnv, selector: string | undefined, proxy: ProxyChoice = 'auto'): Promise<{ path: string; modem: Modem | undefined }> {
   const modems = await discoverModems(env.sysfs);
   if (selector === undefined) {
     if (modems.length === 1) return { path: devicePath(modems[0]!), modem: modems[0] };
-    if (modems.length === 0) throw new RmnetError('NO_MODEM', 'no QMI control port found (looked in /sys/class/usbmisc and /sys/class/wwan); name one with -d', Category.notFound);
+    if (modems.length === 0) throw new RmnetError('BAD_ARGUMENT', 'no QMI control port found in sysfs (/sys/class/usbmisc, /sys/class/wwan): name one with -d/--device', Category.usage, { option: '--device' });
     throw new RmnetError('AMBIGUOUS_MODEM', `${modems.length} modems found (${modems.map((m) => `/dev/${m.controlPort}`).join(', ')}): choose one with -d`, Category.usage);
   }
   const modem = await match(env, modems, selector, proxy);

@@ -7,7 +7,7 @@ import { table } from '../output.js';
 import type { FormatReport } from '../../modem/format.js';
 
 interface CommonOptions {
-  device: string;
+  device?: string;
   proxy?: boolean;
   json?: boolean;
   timeout?: number;
@@ -29,7 +29,7 @@ const ENDPOINT_TYPES = ['hsusb', 'hsic', 'pcie', 'embedded', 'bam-dmux'];
 
 function common(command: Command): Command {
   return command
-    .requiredOption('-d, --device <path>', 'QMI control port, e.g. /dev/cdc-wdm0')
+    .option('-d, --device <modem>', 'modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; default: the only one')
     .option('-p, --proxy', "go through libqmi's qmi-proxy")
     .option('--endpoint-iface <n>', 'USB interface number of the QMI interface (sends the endpoint TLV)', parseIntegerOption('--endpoint-iface', 0, 255))
     .option('--endpoint-type <type>', `endpoint type: ${ENDPOINT_TYPES.join('|')}`, 'hsusb')
@@ -54,7 +54,8 @@ export function register(program: Command, context: CliContext): void {
       const { emit, log } = await import('../output.js');
       const { getFormat } = await import('../../modem/format.js');
       const endpoint = endpointOf(options);
-      emit(await getFormat({ ...options, log: log.debug, ...(endpoint ? { endpoint } : {}) }), options, renderFormat);
+      const { resolvePort } = await import('../session-options.js');
+      emit(await getFormat({ ...options, ...(await resolvePort(options)), log: log.debug, ...(endpoint ? { endpoint } : {}) }), options, renderFormat);
     });
   });
 
@@ -83,7 +84,8 @@ export function register(program: Command, context: CliContext): void {
         const endpoint = endpointOf(options);
         const { emit, log } = await import('../output.js');
         const { setFormat } = await import('../../modem/format.js');
-        const report = await setFormat({ ...options, log: log.debug }, {
+        const { resolvePort } = await import('../session-options.js');
+        const report = await setFormat({ ...options, ...(await resolvePort(options)), log: log.debug }, {
           linkLayer: options.linkLayer,
           ...(aggregation ? { downlinkAggregation: aggregation, uplinkAggregation: aggregation } : {}),
           ...(options.dlDatagrams !== undefined ? { downlinkMaxDatagrams: options.dlDatagrams } : {}),

@@ -6,7 +6,7 @@ import type { DataFormat } from '../../wda/data-format.js';
 import type { InfoReport } from '../../modem/info.js';
 
 export interface InfoOptions {
-  device: string;
+  device?: string;
   proxy?: boolean;
   json?: boolean;
   timeout?: number;
@@ -16,7 +16,7 @@ export function register(program: Command, context: CliContext): void {
   program
     .command('info')
     .description('show model, revision, IMEI and the WDA data format of a modem')
-    .requiredOption('-d, --device <path>', 'QMI control port, e.g. /dev/cdc-wdm0')
+    .option('-d, --device <modem>', 'modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; default: the only one')
     .option('-p, --proxy', "go through libqmi's qmi-proxy (when ModemManager holds the port)")
     .option('--timeout <ms>', 'per-request timeout', parseIntegerOption('--timeout', 100, 600000))
     .option('--json', 'one JSON document on stdout')
@@ -24,7 +24,8 @@ export function register(program: Command, context: CliContext): void {
       await context.run(options, async () => {
         const { emit, log } = await import('../output.js');
         const { collectInfo } = await import('../../modem/info.js');
-        emit(await collectInfo({ ...options, log: log.debug }), options, renderInfo);
+        const { resolvePort } = await import('../session-options.js');
+        emit(await collectInfo({ ...options, ...(await resolvePort(options)), log: log.debug }), options, renderInfo);
       });
     });
 }
