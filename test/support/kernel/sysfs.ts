@@ -4,11 +4,10 @@
 // qmi_wwan.c's store handlers on the SAME state that netlink changes (raw_ip is EBUSY while netlink has the
 // parent up). Everything else (the USB device: idVendor, bInterfaceNumber, endpoints, speed, usbmisc) is read
 // from a recorded tree under test/fixtures/sysfs, which is never written.
-import { readFileSync } from 'node:fs';
-import { posix } from 'node:path';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatLladdr } from '../../../src/netlink/ip.js';
-import { bulkInMaxPacketSize } from '../../../src/sysfs/discovery.js';
 import { FileSysfs, errnoOf, resolve, type Sysfs } from '../../../src/sysfs/sysfs.js';
 import { ARPHRD_RAWIP, KernelErrno, type KernelModel, type ModelInterface } from './model.js';
 
@@ -241,43 +240,64 @@ function recordedLinks(name: string): Map<string, RecordedLink> {
   return out;
 }
 
+/** The bulk-in max packet size of the recorded USB interface (ep_XX/wMaxPacketSize, else the speed), as usbnet has it. */
+function recordedMaxPacketSize(usbInterface: string): number {
+  const entries = (() => { try { return readdirSync(usbInterface); } catch { return []; } })();
+  for (const entry of entries) {
+    if (!/^ep_[0-9a-f]{2}$/i.test(entry) || (Number.parseInt(entry.slice(3), 16) & 0x80) === 0) continue;
+    const type = readText(join(usbInterface, entry, 'type'));
+    if (type !== undefined && type !== 'Bulk') continue;
+    const size = Number.parseInt(readText(join(usbInterface, entry, 'wMaxPacketSize')) ?? '', 16);
+    if (size > 0) return size & 0x7ff;
+  }
+  const speed = Number(readText(join(usbInterface, '..', 'speed')));
+  return speed >= 5000 ? 1024 : speed > 0 && speed < 480 ? 64 : 512;
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').replace(/\n$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Loads the net interfaces of a recorded tree into the model (ifindex, MTU, flags, mode, qmimux children with
  * their mux ids, rmnet links from fixture-info's `ip -d link`) and returns the tree's root for `ModelSysfs`.
  */
-export async function loadFixture(model: KernelModel, name: string): Promise<string> {
+export function loadFixture(model: KernelModel, name: string): string {
   const root = fixtureRoot(name);
-  const files = new FileSysfs(root);
+  const realRoot = realpathSync(root);
   const recorded = recordedLinks(name);
-  const names = await files.list('class/net');
-  const read = async (p: string) => files.read(p).catch(() => undefined);
+  const names = readdirSync(join(root, 'class/net')).sort();
   const made = new Map<string, ModelInterface>();
   for (const ifname of names) {
-    const devicePath = (await resolve(files, `class/net/${ifname}`)) ?? `devices/virtual/net/${ifname}`;
-    const base = `class/net/${ifname}`;
-    const index = Number(await read(`${base}/ifindex`));
-    const mtu = Number(await read(`${base}/mtu`));
-    const flags = Number(await read(`${base}/flags`));
-    const type = Number(await read(`${base}/type`));
+    const dir = realpathSync(join(root, 'class/net', ifname));
+    const devicePath = posix.relative(realRoot, dir);
+    const read = (attribute: string) => readText(join(dir, attribute));
+    const index = Number(read('ifindex'));
+    const mtu = Number(read('mtu'));
+    const flags = Number(read('flags'));
+    const type = Number(read('type'));
     const info = recorded.get(ifname) ?? {};
-    const raw = await read(`${base}/qmi/raw_ip`);
+    const raw = read('qmi/raw_ip');
     if (raw !== undefined) {
-      const pass = await read(`${base}/qmi/pass_through`);
-      const maxPacketSize = (await bulkInMaxPacketSize(files, ifname).catch(() => ({ size: 512 }))).size;
-      const iface = model.addQmiWwan(ifname, { index, devicePath, maxPacketSize, rawIp: raw === 'Y', passThrough: pass === 'Y', mtu, maxMtu: info.maxMtu ?? 1500 });
+      const usbInterface = (() => { try { return realpathSync(join(dir, 'device')); } catch { return join(dir, 'device'); } })();
+      const iface = model.addQmiWwan(ifname, { index, devicePath, maxPacketSize: recordedMaxPacketSize(usbInterface), rawIp: raw === 'Y', passThrough: read('qmi/pass_through') === 'Y', mtu, maxMtu: info.maxMtu ?? 1500 });
       iface.flags = flags;
       iface.type = type;
       made.set(ifname, iface);
       continue;
     }
-    const mac = await read(`${base}/address`);
-    made.set(ifname, model.add({ name: ifname, index, devicePath, mtu, flags, type, maxMtu: info.maxMtu ?? 0, kind: null, address: mac && mac !== '' && type === 1 ? Uint8Array.from(mac.split(':').map((h) => Number.parseInt(h, 16))) : null }));
+    const mac = read('address');
+    made.set(ifname, model.add({ name: ifname, index, devicePath, mtu, flags, type, maxMtu: info.maxMtu ?? 0, kind: null, address: mac && type === 1 ? Uint8Array.from(mac.split(':').map((h) => Number.parseInt(h, 16))) : null }));
   }
   for (const ifname of names) {
     const iface = made.get(ifname)!;
-    const entries = await files.list(`class/net/${ifname}`);
-    const lower = entries.find((e) => e.startsWith('lower_'))?.slice('lower_'.length);
-    const muxText = await read(`class/net/${ifname}/qmap/mux_id`);
+    const dir = join(root, 'class/net', ifname);
+    const lower = readdirSync(dir).find((e) => e.startsWith('lower_'))?.slice('lower_'.length);
+    const muxText = readText(join(dir, 'qmap/mux_id'));
     const info = recorded.get(ifname) ?? {};
     if (muxText !== undefined && lower) {
       iface.qmimuxParent = made.get(lower)?.index ?? null;
