@@ -25,9 +25,9 @@ export function emptyKernel(): TestKernel {
 }
 
 /** The interfaces of a recorded tree (test/fixtures/sysfs/<fixture>), its USB device behind the sysfs view. */
-export function fixtureKernel(fixture: string): TestKernel {
+export function fixtureKernel(fixture: string, options: { fixturesDir?: string } = {}): TestKernel {
   const model = new KernelModel();
-  const root = loadFixture(model, fixture);
+  const root = loadFixture(model, fixture, options.fixturesDir);
   const socket = new ModelSocket(model);
   return { model, socket, netlink: new RtNetlink({ socket }), sysfs: new ModelSysfs(model, root) };
 }

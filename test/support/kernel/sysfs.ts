@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as C from '../../../src/netlink/constants.js';
 import { formatLladdr } from '../../../src/netlink/ip.js';
 import { FileSysfs, errnoOf, resolve, type Sysfs } from '../../../src/sysfs/sysfs.js';
 import { ARPHRD_RAWIP, KernelErrno, type KernelModel, type ModelInterface } from './model.js';
@@ -64,7 +65,8 @@ export class ModelSysfs implements Sysfs {
     const attrs: Record<string, () => string> = {
       ifindex: () => String(i.index),
       mtu: () => String(i.mtu),
-      flags: () => `0x${i.flags.toString(16)}`,
+      // dev->flags: the volatile IFF_LOWER_UP/IFF_DORMANT/IFF_RUNNING are netlink's (dev_get_flags) only.
+      flags: () => `0x${(i.flags & ~(C.IFF_LOWER_UP | 0x20000 | 0x40)).toString(16)}`,
       type: () => String(i.type),
       operstate: () => (up ? (i.qmi || i.kind === 'rmnet' || i.qmimuxParent !== null ? 'unknown' : 'up') : 'down'),
       address: () => (i.address ? (formatLladdr(i.address) ?? "") : ""),
@@ -205,9 +207,12 @@ export class ModelSysfs implements Sysfs {
   }
 }
 
+/** test/fixtures/sysfs (a bundle that moves this file passes its own). */
+export const defaultFixturesDir = (): string => fileURLToPath(new URL('../../fixtures/sysfs', import.meta.url));
+
 /** The root of a recorded (or synthesized) tree: test/fixtures/sysfs/<name>/sys. */
-export function fixtureRoot(name: string): string {
-  return fileURLToPath(new URL(`../../fixtures/sysfs/${name}/sys`, import.meta.url));
+export function fixtureRoot(name: string, fixturesDir = defaultFixturesDir()): string {
+  return join(fixturesDir, name, 'sys');
 }
 
 interface RecordedLink {
@@ -217,11 +222,11 @@ interface RecordedLink {
 }
 
 /** `ip -d link show X` blocks of fixture-info.txt: maxmtu, and the rmnet mux ids (netlink only). */
-function recordedLinks(name: string): Map<string, RecordedLink> {
+function recordedLinks(name: string, fixturesDir: string): Map<string, RecordedLink> {
   const out = new Map<string, RecordedLink>();
   let text = '';
   try {
-    text = readFileSync(fileURLToPath(new URL(`../../fixtures/sysfs/${name}/fixture-info.txt`, import.meta.url)), 'utf8');
+    text = readFileSync(join(fixturesDir, name, 'fixture-info.txt'), 'utf8');
   } catch {
     return out;
   }
@@ -266,10 +271,10 @@ function readText(path: string): string | undefined {
  * Loads the net interfaces of a recorded tree into the model (ifindex, MTU, flags, mode, qmimux children with
  * their mux ids, rmnet links from fixture-info's `ip -d link`) and returns the tree's root for `ModelSysfs`.
  */
-export function loadFixture(model: KernelModel, name: string): string {
-  const root = fixtureRoot(name);
+export function loadFixture(model: KernelModel, name: string, fixturesDir = defaultFixturesDir()): string {
+  const root = fixtureRoot(name, fixturesDir);
   const realRoot = realpathSync(root);
-  const recorded = recordedLinks(name);
+  const recorded = recordedLinks(name, fixturesDir);
   const names = readdirSync(join(root, 'class/net')).sort();
   const made = new Map<string, ModelInterface>();
   for (const ifname of names) {
@@ -285,13 +290,14 @@ export function loadFixture(model: KernelModel, name: string): string {
     if (raw !== undefined) {
       const usbInterface = (() => { try { return realpathSync(join(dir, 'device')); } catch { return join(dir, 'device'); } })();
       const iface = model.addQmiWwan(ifname, { index, devicePath, maxPacketSize: recordedMaxPacketSize(usbInterface), rawIp: raw === 'Y', passThrough: read('qmi/pass_through') === 'Y', mtu, maxMtu: info.maxMtu ?? 1500 });
-      iface.flags = flags;
+      // sysfs `flags` is dev->flags; netlink adds IFF_LOWER_UP for a running device with carrier.
+      iface.flags = flags & 1 ? flags | C.IFF_LOWER_UP : flags;
       iface.type = type;
       made.set(ifname, iface);
       continue;
     }
     const mac = read('address');
-    made.set(ifname, model.add({ name: ifname, index, devicePath, mtu, flags, type, maxMtu: info.maxMtu ?? 0, kind: null, address: mac && type === 1 ? Uint8Array.from(mac.split(':').map((h) => Number.parseInt(h, 16))) : null }));
+    made.set(ifname, model.add({ name: ifname, index, devicePath, mtu, flags: flags & 1 ? flags | C.IFF_LOWER_UP : flags, type, maxMtu: info.maxMtu ?? 0, kind: null, address: mac && type === 1 ? Uint8Array.from(mac.split(':').map((h) => Number.parseInt(h, 16))) : null }));
   }
   for (const ifname of names) {
     const iface = made.get(ifname)!;

@@ -1,4 +1,4 @@
-// `rmnetctl run` on the doubles: readiness, reconnect after the network drops a session, recovery from a
+// `rmnetctl run` on the emulated modem and the test kernel model: readiness, reconnect after the network drops a session, recovery from a
 // modem reset, and a clean stop.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runService } from '../../../src/session/supervisor.js';

@@ -1,6 +1,6 @@
-// `up` and `down` end to end on test doubles: the emulated modem (real QMI bytes through QmiDevice), a
-// copy of the sysfs tree recorded on the real 6.1 kernel that reacts to qmi_wwan's writes like the
-// kernel, and a netlink double with rmnet's refusals. The same flows run against the real drivers in the lab.
+// `up` and `down` end to end: the emulated modem (real QMI bytes through QmiDevice) and the test kernel
+// model (test/support/kernel) loaded from the sysfs tree recorded on the real 6.1 kernel, reached through
+// its sysfs view and through production's RtNetlink over its request socket (one state, rmnet's refusals). The same flows run against the real drivers in the lab.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { EmulatedModem, memoryTransport } from '../../modem/index.js';
