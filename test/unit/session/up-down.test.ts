@@ -47,6 +47,26 @@ describe('up', () => {
     expect(await rig.sysfs.read('class/net/wwan0/qmi/pass_through')).toBe('Y');
   });
 
+  it('brings a parent another tool left up down before switching its mode (raw_ip on a running device is EBUSY)', async () => {
+    // One kernel state behind both doors: netlink's "up" is what the raw_ip store handler checks.
+    await rig.netlink.setLinkUp('wwan0', true);
+    const result = await up(rig.env, request(), options);
+    expect(result.link).toBeDefined();
+    const steps = rig.model.log.map((s) => s.what);
+    const down = steps.indexOf('RTM_NEWLINK wwan0 down');
+    expect(down).toBeGreaterThan(0);
+    expect(steps.findIndex((s) => s.startsWith('write class/net/wwan0/qmi/raw_ip'))).toBeGreaterThan(down);
+    expect(rig.model.isUp(rig.model.get('wwan0'))).toBe(true);
+  });
+
+  it('names the running parent when the kernel still refuses the mode switch with EBUSY, and rolls back', async () => {
+    rig.model.fail({ match: /qmi\/raw_ip/, errno: 'EBUSY' });
+    const error = await failure(up(rig.env, request(), options));
+    expect(error).toMatchObject({ code: 'INTERFACE_UP' });
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet')).toEqual([]);
+    expect(await rig.sysfs.read('class/net/wwan0/qmi/raw_ip')).toBe('Y');
+  });
+
   it('uses the DL size the modem granted, not the one asked for', async () => {
     rig.modem.behaviour.downlinkMaxDatagrams = 10;
     rig.modem.behaviour.downlinkMaxSize = 4096;
