@@ -3,9 +3,9 @@
 // (test/host/netlink/contract.test.ts), so the model cannot drift from the kernel unnoticed. Sections a
 // target cannot run are skipped by what it declares: rmnet needs the module (the host here has none: there
 // the "not loaded" section runs instead), qmi_wwan needs a real modem's interface and sysfs (the lab VM:
-// call `kernelContract` from a lab test with `qmiWwan` set). Every refusal is checked through production's
+// run `runKernelContract` from a lab guest scenario with `qmiWwan` set: it needs no vitest runner). Every refusal is checked through production's
 // own translation (RtNetlink, src/sysfs/qmi-wwan.ts): code, errno and, where the kernel sends one, extack.
-import { describe, expect, it } from 'vitest';
+import { describe as vitestDescribe, expect, it as vitestIt } from 'vitest';
 import type { Netlink } from '../../src/netlink/rtnl.js';
 import { addMux, delMux, readQmiWwanMode, setPassThrough, setRawIp } from '../../src/sysfs/qmi-wwan.js';
 import type { Sysfs } from '../../src/sysfs/sysfs.js';
@@ -20,9 +20,44 @@ export interface ContractTarget {
   close(): Promise<void> | void;
 }
 
+/** How the contract's tests are registered: vitest's describe/it, or a plain collector (runKernelContract). */
+export interface ContractRunner {
+  describe(name: string, body: () => void): void;
+  it(name: string, run: () => Promise<void>): void;
+}
+
+const vitestRunner: ContractRunner = { describe: vitestDescribe, it: (name, run) => vitestIt(name, run) };
+
+/** Runs the contract without a test runner (e.g. inside the lab guest), one test after another. */
+export async function runKernelContract(name: string, open: () => Promise<ContractTarget>): Promise<Array<{ test: string; ok: boolean; error?: string }>> {
+  const tests: Array<[string, () => Promise<void>]> = [];
+  const path: string[] = [];
+  kernelContract(name, open, {
+    describe(section, body) {
+      path.push(section);
+      body();
+      path.pop();
+    },
+    it(test, run) {
+      tests.push([[...path, test].join(' > '), run]);
+    },
+  });
+  const results: Array<{ test: string; ok: boolean; error?: string }> = [];
+  for (const [test, run] of tests) {
+    try {
+      await run();
+      results.push({ test, ok: true });
+    } catch (e) {
+      results.push({ test, ok: false, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return results;
+}
+
 const error = (promise: Promise<unknown>) => promise.then(() => { throw new Error('expected a refusal'); }, (e: unknown) => e);
 
-export function kernelContract(name: string, open: () => Promise<ContractTarget>): void {
+export function kernelContract(name: string, open: () => Promise<ContractTarget>, runner: ContractRunner = vitestRunner): void {
+  const { describe, it } = runner;
   describe(`kernel contract: ${name}`, () => {
     // Each test opens its own target (a fresh namespace or model) so tests never see each other's links.
     const withTarget = (fn: (t: ContractTarget) => Promise<void>) => async () => {
