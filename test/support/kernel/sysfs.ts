@@ -96,8 +96,11 @@ export class ModelSysfs implements Sysfs {
     if (at) {
       const attr = this.attributes(at.iface)[at.rest.join('/')];
       if (attr) return attr();
-      if (at.rest.length === 0 || at.rest[0] === 'qmi' || at.rest[0] === 'qmap' || this.links(at.iface)[at.rest[0]!]) throw sysError(at.rest.length <= 1 && (at.rest[0] === 'qmi' || at.rest[0] === 'qmap' || at.rest.length === 0) ? 'EISDIR' : 'ENOENT', 'read', path);
-      if (at.iface.devicePath.startsWith('devices/virtual/')) throw sysError('ENOENT', 'open', path);
+      const [first] = at.rest;
+      // The directory itself, qmi/ or qmap/, or an upper_/lower_ link (to a directory): EISDIR, as read(2) says.
+      if (at.rest.length <= 1 && (first === undefined || first === 'qmi' || first === 'qmap' || first in this.links(at.iface))) throw sysError('EISDIR', 'read', path);
+      // Anything else the model does not hold: the recorded tree's file for a USB netdev, nothing for a virtual one.
+      if (first === 'qmi' || first === 'qmap' || at.iface.devicePath.startsWith('devices/virtual/')) throw sysError('ENOENT', 'open', path);
     }
     if (!this.fixture) throw sysError('ENOENT', 'open', path);
     return this.fixture.read(path);
