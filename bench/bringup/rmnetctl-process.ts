@@ -1,15 +1,16 @@
 // rmnetctl's side of the bring-up suite, one cold process per cycle like a real `rmnetctl up`/`run`: the real
 // session code (`upMany`: one data-format decision, then every PDN's WDS sessions concurrently) and a real
 // QmiDevice over the character-device transport, opened on the emulated modem's pty (another process). The
-// kernel side is the session tests' doubles (test/unit/datapath/doubles.ts: the sysfs tree recorded on 6.1
-// that reacts like qmi_wwan, and a netlink double), because the host running the suite has no qmi_wwan.
+// kernel side is the session tests' kernel model (test/support/kernel: the raw-ip tree recorded on 6.1 behind
+// a sysfs view that reacts like qmi_wwan, and RtNetlink over the same model), because the host running the
+// suite has no qmi_wwan.
 // Bundled to dist/bench-bundle/bringup-rmnetctl.mjs.
 //
 //   node dist/bench-bundle/bringup-rmnetctl.mjs --path /dev/pts/N --pdns 4 --ip-type 4v6
 //
 // Prints one JSON line: {controlMs, up, failed, sessions, errors}. controlMs runs from just before upMany
 // (which opens the port and probes it) to its return.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,7 +20,7 @@ import type { SessionEnv } from '../../src/session/env.js';
 import { parseIpType, type PdnRequest } from '../../src/session/request.js';
 import { StateStore } from '../../src/session/state.js';
 import { upMany } from '../../src/session/up.js';
-import { FakeNetlink, QmiWwanSysfs } from '../../test/unit/datapath/doubles.js';
+import { fixtureKernel } from '../../test/support/kernel/index.js';
 import { repoRoot } from '../lib/paths.js';
 
 function args(argv: string[]): { path: string; pdns: number; ipType: PdnRequest['ipType'] } {
@@ -38,11 +39,7 @@ async function main(): Promise<void> {
   const { path, pdns, ipType } = args(process.argv.slice(2));
   // The rig of test/unit/session/rig.ts, with the fixture found from the package root (this file is bundled).
   const work = mkdtempSync(join(tmpdir(), 'rmnetctl-bringup-'));
-  cpSync(join(repoRoot(), 'test', 'fixtures', 'sysfs', 'rawip', 'sys'), join(work, 'sys'), { recursive: true, verbatimSymlinks: true });
-  const sysfs = new QmiWwanSysfs(join(work, 'sys'));
-  const netlink = new FakeNetlink();
-  netlink.links = [FakeNetlink.link({ index: 1, name: 'lo', type: 772, mtu: 65536 }), FakeNetlink.link({ index: 2, name: 'wwan0', mtu: 1500, maxMtu: 1500 })];
-  sysfs.onAddMux = (name, ifindex) => netlink.links.push(FakeNetlink.link({ index: ifindex, name, mtu: 1500 }));
+  const { model, sysfs, netlink } = fixtureKernel('rawip', { fixturesDir: join(repoRoot(), 'test', 'fixtures', 'sysfs') });
   const env: SessionEnv = {
     sysfs,
     netlink,
@@ -53,7 +50,7 @@ async function main(): Promise<void> {
     dns: noDns,
     offload: { setRxChecksum: async (_ifname, on) => on },
     log: () => {},
-    rmnetAvailable: async () => netlink.rmnetLoaded,
+    rmnetAvailable: async () => model.rmnetLoaded,
   };
   const requests: PdnRequest[] = Array.from({ length: pdns }, (_, i) => ({
     muxId: i + 1,

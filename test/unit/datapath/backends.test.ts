@@ -1,7 +1,8 @@
 // The two backends and the read-outs on recorded trees: qmimux through sysfs (the new link found by
 // qmap/mux_id), rmnet through netlink (mux id read back), mux allocation and the mux id -> link map,
-// and the bad inputs that must fail with a clear error while leaving the system as it was.
-import { afterEach, describe, expect, it } from 'vitest';
+// and the bad inputs that must fail with a clear error while leaving the system as it was. Recorded trees are
+// read as files; what changes runs on the test kernel model loaded from the same trees.
+import { describe, expect, it } from 'vitest';
 import { QmimuxBackend } from '../../../src/datapath/qmimux.js';
 import { RmnetBackend, defaultRmnetName, rmnetFlagsFor } from '../../../src/datapath/rmnet.js';
 import { readMuxMap } from '../../../src/datapath/mux.js';
@@ -12,18 +13,13 @@ import { UndoStack } from '../../../src/undo.js';
 import { FileSysfs } from '../../../src/sysfs/sysfs.js';
 import { addMux, setPassThrough, setRawIp } from '../../../src/sysfs/qmi-wwan.js';
 import { fileURLToPath } from 'node:url';
-import { FakeNetlink, QmiWwanSysfs, recordedRmnetNetlink } from './doubles.js';
+import { fixtureKernel } from '../../support/kernel/index.js';
 
 const fixture = (name: string) => new FileSysfs(fileURLToPath(new URL(`../../fixtures/sysfs/${name}/sys`, import.meta.url)));
-const copies: QmiWwanSysfs[] = [];
-const copy = (name: string) => {
-  const s = QmiWwanSysfs.copyOf(name);
-  copies.push(s);
-  return s;
-};
-afterEach(() => {
-  for (const c of copies.splice(0)) c.cleanup();
-});
+/** The model's sysfs view of a recorded tree (it records the writes that reached it). */
+const copy = (name: string) => fixtureKernel(name).sysfs;
+/** The kernel's links of the recorded rmnet tree, as `ip -d link` showed them (fixture-info.txt). */
+const recordedRmnet = () => fixtureKernel('rmnet');
 
 describe('qmimux backend', () => {
   it('lists the recorded children with mux ids from qmap/mux_id', async () => {
@@ -91,25 +87,24 @@ describe('qmi_wwan mode writes', () => {
 
 describe('rmnet backend', () => {
   it('lists rmnet links of a parent with mux ids from IFLA_RMNET_MUX_ID', async () => {
-    expect((await new RmnetBackend(recordedRmnetNetlink()).list('wwan0')).map((l) => [l.name, l.muxId])).toEqual([['rmnet_data1', 1], ['rmnet_data5', 5]]);
+    expect((await new RmnetBackend(recordedRmnet().netlink).list('wwan0')).map((l) => [l.name, l.muxId])).toEqual([['rmnet_data1', 1], ['rmnet_data5', 5]]);
   });
 
   it('creates with a name unique per parent and refuses a taken mux id naming its link', async () => {
-    const nl = recordedRmnetNetlink();
-    const backend = new RmnetBackend(nl);
+    const backend = new RmnetBackend(recordedRmnet().netlink);
     expect(await backend.create('wwan0', 2)).toMatchObject({ name: 'wwan0.2', muxId: 2, backend: 'rmnet' });
     await expect(backend.create('wwan0', 5)).rejects.toMatchObject({ code: 'MUX_IN_USE', message: 'wwan0: mux id 5 is already used by rmnet_data5' });
     expect(defaultRmnetName('enx0123456789ab', 7, 200)).toBe('rmnet7.200');
   });
 
   it('reports a missing rmnet module and a parent held by a bridge, leaving nothing behind', async () => {
-    const nl = recordedRmnetNetlink();
-    nl.rmnetLoaded = false;
+    const { model, netlink: nl } = recordedRmnet();
+    model.rmnetLoaded = false;
     await expect(new RmnetBackend(nl).create('wwan0', 3)).rejects.toMatchObject({ code: 'LINK_KIND_UNSUPPORTED', message: expect.stringContaining('modprobe rmnet') });
-    nl.rmnetLoaded = true;
-    nl.parentHeldBy = 'br0';
+    model.rmnetLoaded = true;
+    model.get('wwan0').rxHandler = 'br0';
     await expect(new RmnetBackend(nl).create('wwan0', 3)).rejects.toMatchObject({ code: 'PARENT_BUSY', errno: 'EBUSY' });
-    expect(nl.links).toHaveLength(4);
+    expect(model.list()).toHaveLength(4);
   });
 });
 
@@ -152,61 +147,58 @@ describe('mux id read-out from kernel truth', () => {
   });
 
   it('maps rmnet links from netlink and never lists the bogus add_mux entries', async () => {
-    expect((await readMuxMap(fixture('rmnet'), recordedRmnetNetlink())).map((l) => [l.muxId, l.name, l.backend, l.parent])).toEqual([[1, 'rmnet_data1', 'rmnet', 'wwan0'], [5, 'rmnet_data5', 'rmnet', 'wwan0']]);
+    const { sysfs, netlink } = recordedRmnet();
+    expect((await readMuxMap(sysfs, netlink)).map((l) => [l.muxId, l.name, l.backend, l.parent])).toEqual([[1, 'rmnet_data1', 'rmnet', 'wwan0'], [5, 'rmnet_data5', 'rmnet', 'wwan0']]);
   });
 
   it('maps both modems of the two-modems tree, one backend each', async () => {
-    const nl = new FakeNetlink();
-    nl.links = [
-      FakeNetlink.link({ index: 2, name: 'wwan0', up: true }),
-      FakeNetlink.link({ index: 5, name: 'wwan1', up: true }),
-      FakeNetlink.link({ index: 6, name: 'rmnet_data1', kind: 'rmnet', parentIndex: 5, muxId: 1, up: false, mtu: 1496 }),
-    ];
-    const map = await readMuxMap(fixture('two-modems'), nl);
+    const { model, sysfs, netlink: nl } = fixtureKernel('two-modems');
+    // The synthesized tree says "rmnet_data1 with mux id 1 (netlink only)" in its notes, not as `ip -d link`.
+    model.get('rmnet_data1').muxId = 1;
+    expect(model.get('rmnet_data1')).toMatchObject({ kind: 'rmnet', parentIndex: 5, mtu: 1496 });
+    const map = await readMuxMap(sysfs, nl);
     expect(map.map((l) => [l.parent, l.muxId, l.name, l.backend])).toEqual([['wwan0', 1, 'qmimux0', 'qmimux'], ['wwan0', 5, 'qmimux1', 'qmimux'], ['wwan1', 1, 'rmnet_data1', 'rmnet']]);
-    expect(await readMuxMap(fixture('two-modems'), nl, 'wwan1')).toHaveLength(1);
+    expect(await readMuxMap(sysfs, nl, 'wwan1')).toHaveLength(1);
   });
 });
 
-describe('setUpDatapath over sysfs + netlink doubles', () => {
+describe('setUpDatapath over the kernel model (sysfs + netlink views)', () => {
   it('puts a fresh 802.3 modem into qmimux mode with the receive size, and creates the link', async () => {
-    const sysfs = copy('802.3');
-    const nl = new FakeNetlink();
-    nl.links = [FakeNetlink.link({ index: 2, name: 'wwan0', maxMtu: 1500 })];
-    sysfs.onAddMux = (name, index) => nl.links.push(FakeNetlink.link({ index, name }));
+    const { sysfs, netlink: nl } = fixtureKernel('802.3');
     const result = await setUpDatapath(sysfs, nl, { parent: 'wwan0', backend: 'qmimux', grantedDlSize: 16384, muxIds: [1] }, { undo: new UndoStack() });
     expect(result.created).toMatchObject([{ muxId: 1, name: 'qmimux0', backend: 'qmimux' }]);
     expect(sysfs.writes).toEqual(['class/net/wwan0/qmi/raw_ip=Y', 'class/net/wwan0/qmi/raw_ip=N', 'class/net/wwan0/qmi/raw_ip=Y', 'class/net/wwan0/qmi/add_mux=1']);
-    expect(nl.links[0]).toMatchObject({ mtu: 16384, up: true });
-    expect(nl.links[1]).toMatchObject({ name: 'qmimux0', up: true });
+    expect(await nl.getLink('wwan0')).toMatchObject({ mtu: 16384, up: true });
+    expect(await nl.getLink('qmimux0')).toMatchObject({ name: 'qmimux0', up: true });
   });
 
   it('on a PCIe/MHI parent (mhi_net) rmnet needs no mode switch and no receive-size steps', async () => {
-    const nl = new FakeNetlink();
-    nl.links = [FakeNetlink.link({ index: 3, name: 'mhi_hwip0', up: false, mtu: 1500, maxMtu: 65535 })];
-    const plan = await planSetUp(fixture('mhi'), nl, { parent: 'mhi_hwip0', backend: 'rmnet', grantedDlSize: 32768, muxIds: [1] });
+    const { sysfs, netlink: nl, model } = fixtureKernel('mhi');
+    model.get('mhi_hwip0').maxMtu = 65535;
+    const plan = await planSetUp(sysfs, nl, { parent: 'mhi_hwip0', backend: 'rmnet', grantedDlSize: 32768, muxIds: [1] });
     expect(plan.steps.map((s) => s.action.op)).toEqual(['create-link', 'set-up', 'set-mux-link-up']);
     expect(plan.notes).toContain("mhi_hwip0: not a qmi_wwan device; the receive size is the driver's own");
-    await expect(setUpDatapath(fixture('mhi'), nl, { parent: 'mhi_hwip0', backend: 'qmimux', grantedDlSize: null, muxIds: [1] }, { undo: new UndoStack() })).rejects.toMatchObject({ code: 'NOT_QMI_WWAN' });
+    await expect(setUpDatapath(sysfs, nl, { parent: 'mhi_hwip0', backend: 'qmimux', grantedDlSize: null, muxIds: [1] }, { undo: new UndoStack() })).rejects.toMatchObject({ code: 'NOT_QMI_WWAN' });
   });
 
   it('restores only the MTU of a PCIe/MHI parent, exactly (no usbnet, no EDOM rule)', async () => {
-    const nl = new FakeNetlink();
-    nl.links = [FakeNetlink.link({ index: 3, name: 'mhi_hwip0', up: true, mtu: 32768, maxMtu: 65535 })];
-    const plan = await restoreKernelMode(fixture('mhi'), nl, 'mhi_hwip0', { rawIp: false, passThrough: false, mtu: 16384 });
+    const { sysfs, netlink: nl, model } = fixtureKernel('mhi');
+    const parent = model.get('mhi_hwip0');
+    Object.assign(parent, { maxMtu: 65535 });
+    await nl.setMtu('mhi_hwip0', 32768);
+    await nl.setLinkUp('mhi_hwip0', true);
+    const plan = await restoreKernelMode(sysfs, nl, 'mhi_hwip0', { rawIp: false, passThrough: false, mtu: 16384 });
     expect(plan.steps.map((s) => describeAction(s.action))).toEqual(['mhi_hwip0 mtu 16384']);
-    expect(nl.links[0]).toMatchObject({ mtu: 16384, up: true });
+    expect(await nl.getLink('mhi_hwip0')).toMatchObject({ mtu: 16384, up: true });
   });
 
   it('fails cleanly on an interface that does not exist', async () => {
-    const nl = new FakeNetlink();
-    await expect(setUpDatapath(fixture('qmimux'), nl, { parent: 'wwan9', backend: 'qmimux', grantedDlSize: null, muxIds: [1] }, { undo: new UndoStack() })).rejects.toMatchObject({ code: 'NO_SUCH_INTERFACE', message: expect.stringContaining('wwan9') });
+    const { sysfs, netlink: nl } = fixtureKernel('qmimux');
+    await expect(setUpDatapath(sysfs, nl, { parent: 'wwan9', backend: 'qmimux', grantedDlSize: null, muxIds: [1] }, { undo: new UndoStack() })).rejects.toMatchObject({ code: 'NO_SUCH_INTERFACE', message: expect.stringContaining('wwan9') });
   });
 
   it('refuses a taken mux id before touching anything', async () => {
-    const sysfs = copy('qmimux');
-    const nl = new FakeNetlink();
-    nl.links = [FakeNetlink.link({ index: 2, name: 'wwan0', up: true, maxMtu: 1500 })];
+    const { sysfs, netlink: nl } = fixtureKernel('qmimux');
     await expect(setUpDatapath(sysfs, nl, { parent: 'wwan0', backend: 'qmimux', grantedDlSize: null, muxIds: [5] }, { undo: new UndoStack() })).rejects.toMatchObject({ code: 'MUX_IN_USE', message: expect.stringContaining('qmimux1') });
     expect(sysfs.writes).toEqual([]);
   });

@@ -4,13 +4,11 @@
 // usbnet's EDOM for an MTU + header that is a multiple of the max packet size.
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { up } from '../../../src/session/up.js';
 import { down } from '../../../src/session/down.js';
 import type { PdnRequest } from '../../../src/session/request.js';
 import { RmnetError } from '../../../src/errors.js';
 import { upperDevices } from '../../../src/sysfs/topology.js';
-import type { LinkRef } from '../../../src/netlink/link.js';
 import { makeRig, type Rig } from './rig.js';
 import { rejection } from '../../support/rejection.js';
 
@@ -23,45 +21,23 @@ afterEach(() => {
   for (const r of rigs.splice(0)) r.cleanup();
 });
 
+/** The session rig: the one kernel model already has the rules these tests lean on (raw_ip EBUSY while the
+ *  parent is up, the Y -> N MTU reset, usbnet's EDOM, del_mux unregistering the netdev). */
 async function modelledRig(fixture = 'rawip'): Promise<Rig> {
   const rig = makeRig(fixture);
   rigs.push(rig);
-  const { sysfs, netlink } = rig;
-  const wwan0 = () => netlink.links.find((l) => l.name === 'wwan0')!;
-  const flags = async (up: boolean) => sysfs.write('class/net/wwan0/flags', up ? '0x1003' : '0x1002');
-  await flags(wwan0().up);
-  const setLinkUp = netlink.setLinkUp.bind(netlink);
-  netlink.setLinkUp = async (ref: LinkRef, upNow: boolean) => {
-    await setLinkUp(ref, upNow);
-    if (ref === 'wwan0' || ref === wwan0().index) await flags(upNow);
-  };
-  const setMtu = netlink.setMtu.bind(netlink);
-  netlink.setMtu = async (ref: LinkRef, mtu: number) => {
-    // usbnet's EDOM: MTU + header (14 in 802.3, none in raw-ip) a multiple of the 512-byte max packet size.
-    const header = (await sysfs.read('class/net/wwan0/qmi/raw_ip')).trim() === 'Y' ? 0 : 14;
-    if ((ref === 'wwan0' || ref === wwan0().index) && (mtu + header) % 512 === 0) throw Object.assign(new RmnetError('KERNEL_REFUSED', `set MTU ${mtu} on wwan0: EDOM`), { errno: 'EDOM' });
-    return setMtu(ref, mtu);
-  };
-  const write = sysfs.write.bind(sysfs);
-  sysfs.write = async (path: string, value: string) => {
-    const wasRawIp = path === 'class/net/wwan0/qmi/raw_ip' ? (await sysfs.read(path)).trim() === 'Y' : false;
-    await write(path, value);
-    if (wasRawIp && value === 'N') Object.assign(wwan0(), { mtu: 1500, maxMtu: 65535 });
-    // del_mux unregisters the qmimux netdev: netlink stops listing it too.
-    if (path === 'class/net/wwan0/qmi/del_mux') netlink.links = netlink.links.filter((l) => !/^qmimux\d+$/.test(l.name) || existsSync(join(sysfs.root, 'class/net', l.name)));
-  };
   return rig;
 }
 
 /** What the kernel shows of the parent and its links. */
 async function kernelView(rig: Rig) {
-  const wwan0 = rig.netlink.links.find((l) => l.name === 'wwan0')!;
+  const wwan0 = rig.model.get('wwan0');
   return {
     rawIp: (await rig.sysfs.read('class/net/wwan0/qmi/raw_ip')).trim(),
     passThrough: (await rig.sysfs.read('class/net/wwan0/qmi/pass_through')).trim(),
     mtu: wwan0.mtu,
-    up: wwan0.up,
-    links: rig.netlink.links.map((l) => l.name).sort(),
+    up: rig.model.isUp(wwan0),
+    links: rig.model.list().map((l) => l.name).sort(),
     uppers: await upperDevices(rig.sysfs, 'wwan0'),
   };
 }
@@ -78,7 +54,7 @@ describe('interrupting up at every kernel step', () => {
       for (let k = 1; total === undefined || k <= total; k++) {
         const rig = await modelledRig();
         if (backend === 'qmimux') {
-          rig.netlink.rmnetLoaded = false;
+          rig.model.rmnetLoaded = false;
           rig.modem.behaviour.supportedAggregation = [0, 5, 9];
         }
         const before = await kernelView(rig);
@@ -123,7 +99,7 @@ describe('down restores the kernel mode through the planner', () => {
     expect(before).toMatchObject({ rawIp: 'N', passThrough: 'N', mtu: 1500 });
     await up(rig.env, request(), options);
     expect(await kernelView(rig)).toMatchObject({ rawIp: 'Y', passThrough: 'Y', up: true });
-    expect(rig.netlink.links.find((l) => l.name === 'wwan0')!.mtu).toBeGreaterThan(16384);
+    expect(rig.model.get('wwan0').mtu).toBeGreaterThan(16384);
     rig.log.length = 0;
     const result = await down(rig.env, { all: true, proxy: 'no' });
     expect(result.warnings).toEqual([]);
@@ -139,8 +115,7 @@ describe('down restores the kernel mode through the planner', () => {
 
   it('a raw-ip parent left at an MTU raw-ip refuses (EDOM) gets it back through 802.3', async () => {
     const rig = await modelledRig();
-    const wwan0 = rig.netlink.links.find((l) => l.name === 'wwan0')!;
-    Object.assign(wwan0, { mtu: 32768, maxMtu: 65535 }); // a qmimux setup's 802.3 MTU, kept across the switch
+    Object.assign(rig.model.get('wwan0'), { mtu: 32768, maxMtu: 65535 }); // a qmimux setup's 802.3 MTU, kept across the switch
     const before = await kernelView(rig);
     await up(rig.env, request(), options);
     rig.log.length = 0;

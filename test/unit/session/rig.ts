@@ -1,6 +1,7 @@
-// The session layer's test rig: the emulated modem behind a QmiDevice (real QMI bytes, in memory), a copy of
-// the raw-ip sysfs tree recorded on the real 6.1 kernel that reacts to qmi_wwan's writes like the kernel, a
-// netlink double with rmnet's refusals, and a state directory of its own.
+// The session layer's test rig: the emulated modem behind a QmiDevice (real QMI bytes, in memory), the test
+// kernel model (test/support/kernel) loaded from the raw-ip tree recorded on the real 6.1 kernel, seen through
+// its sysfs view and through production's RtNetlink over its request socket (one state: raw_ip is EBUSY while
+// netlink has the parent up), and a state directory of its own.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,13 +10,21 @@ import { QmiDevice } from '../../../src/qmi/device.js';
 import { StateStore } from '../../../src/session/state.js';
 import { noDns } from '../../../src/session/dns.js';
 import type { SessionEnv } from '../../../src/session/env.js';
-import { FakeNetlink, QmiWwanSysfs } from '../datapath/doubles.js';
+import { formatIp } from '../../../src/ip-address.js';
+import type { RtNetlink } from '../../../src/netlink/rtnl.js';
+import { fixtureKernel, type KernelModel, type ModelSysfs } from '../../support/kernel/index.js';
 
 export interface Rig {
   env: SessionEnv;
   modem: EmulatedModem;
-  sysfs: QmiWwanSysfs;
-  netlink: FakeNetlink;
+  /** The kernel's state, for setting up and asserting. */
+  model: KernelModel;
+  sysfs: ModelSysfs;
+  netlink: RtNetlink;
+  /** The kernel's addresses, formatted. */
+  addresses(): Array<{ index: number; address: string; prefixLength: number }>;
+  /** The kernel's routes, formatted like RtNetlink's Route. */
+  routes(): Array<{ family: 4 | 6; destination: string; gateway: string | null; outputIndex: number | null; metric: number; table: number }>;
   log: string[];
   /** Links whose rx-checksumming was switched, in order. */
   rxChecksum: Array<{ ifname: string; on: boolean }>;
@@ -23,10 +32,8 @@ export interface Rig {
 }
 
 export function makeRig(fixture = 'rawip'): Rig {
-  const sysfs = QmiWwanSysfs.copyOf(fixture);
-  const netlink = new FakeNetlink();
-  netlink.links = [FakeNetlink.link({ index: 1, name: 'lo', type: 772, mtu: 65536 }), FakeNetlink.link({ index: 2, name: 'wwan0', mtu: 1500, maxMtu: 1500 })];
-  sysfs.onAddMux = (name, ifindex) => netlink.links.push(FakeNetlink.link({ index: ifindex, name, mtu: 1500 }));
+  const kernel = fixtureKernel(fixture);
+  const { model, sysfs, netlink } = kernel;
   const modem = new EmulatedModem();
   const stateDir = mkdtempSync(join(tmpdir(), 'rmnetctl-session-'));
   const log: string[] = [];
@@ -45,17 +52,19 @@ export function makeRig(fixture = 'rawip'): Rig {
       },
     },
     log: (line) => log.push(line),
-    rmnetAvailable: async () => netlink.rmnetLoaded,
+    rmnetAvailable: async () => model.rmnetLoaded,
   };
   return {
     env,
     modem,
+    model,
     sysfs,
     netlink,
+    addresses: () => model.addresses.map((a) => ({ index: a.index, address: formatIp(a.bytes), prefixLength: a.prefixLength })),
+    routes: () => model.routes.map((r) => ({ family: r.family, destination: r.prefixLength === 0 ? 'default' : `${formatIp(r.destination)}/${r.prefixLength}`, gateway: r.gateway ? formatIp(r.gateway) : null, outputIndex: r.outputIndex, metric: r.metric, table: r.table })),
     log,
     rxChecksum,
     cleanup() {
-      sysfs.cleanup();
       rmSync(stateDir, { recursive: true, force: true });
     },
   };

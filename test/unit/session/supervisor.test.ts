@@ -1,10 +1,10 @@
-// `rmnetctl run` on the doubles: readiness, reconnect after the network drops a session, recovery from a
+// `rmnetctl run` on the emulated modem and the test kernel model: readiness, reconnect after the network drops a session, recovery from a
 // modem reset, and a clean stop.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runService } from '../../../src/session/supervisor.js';
 import { parseConfig } from '../../../src/session/config.js';
 import { existsSync } from 'node:fs';
-import { QmiWwanSysfs } from '../datapath/doubles.js';
+import { fixtureKernel } from '../../support/kernel/index.js';
 import { makeRig } from './rig.js';
 
 const cleanups: Array<() => void> = [];
@@ -13,7 +13,7 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()));
 function rig() {
   const made = makeRig();
   cleanups.push(() => made.cleanup());
-  made.netlink.rmnetLoaded = true;
+  made.model.rmnetLoaded = true;
   return made;
 }
 
@@ -29,7 +29,7 @@ const config = parseConfig('[modem]\nproxy = no\n[pdn]\nmux = 1\napn = internet\
 
 describe('run (supervisor)', () => {
   it('reports READY=1 once every PDN is up, reconnects a dropped session, survives a modem reset, and stops clean', async () => {
-    const { env, modem, netlink, log } = rig();
+    const { env, modem, model, log } = rig();
     const notes: string[] = [];
     const stop = new AbortController();
     const running = runService(env, config, { signal: stop.signal, notify: (m) => notes.push(m), backoff: { initialMs: 20, maxMs: 100 } });
@@ -44,14 +44,14 @@ describe('run (supervisor)', () => {
 
     modem.reset();
     await until('all back after the reset', () => modem.sessions().length === 3 && log.some((l) => /every session is gone/.test(l)));
-    await until('links back', () => netlink.links.filter((l) => l.kind === 'rmnet').length === 2);
+    await until('links back', () => model.list().filter((l) => l.kind === 'rmnet').length === 2);
 
     stop.abort();
     await running;
     expect(notes).toContain('STOPPING=1');
     expect(modem.sessions()).toEqual([]);
     expect(modem.clients()).toEqual([]);
-    expect(netlink.links.filter((l) => l.kind === 'rmnet')).toEqual([]);
+    expect(model.list().filter((l) => l.kind === 'rmnet')).toEqual([]);
     expect(existsSync(env.store.path('cdc-wdm0'))).toBe(false);
   });
 
@@ -72,8 +72,7 @@ describe('run (supervisor)', () => {
 
   it('waits for the modem to appear, and stops while waiting', async () => {
     const { env, log } = rig();
-    const missing = { ...env, sysfs: QmiWwanSysfs.copyOf('802.3') };
-    cleanups.push(() => (missing.sysfs as QmiWwanSysfs).cleanup());
+    const missing = { ...env, sysfs: fixtureKernel('802.3').sysfs };
     const waiting = parseConfig('[modem]\ndevice = /dev/cdc-wdm7\n[pdn]\nmux = 1\napn = internet\n', 'test.conf');
     const stop = new AbortController();
     const notes: string[] = [];

@@ -1,6 +1,6 @@
-// `up` and `down` end to end on test doubles: the emulated modem (real QMI bytes through QmiDevice), a
-// copy of the sysfs tree recorded on the real 6.1 kernel that reacts to qmi_wwan's writes like the
-// kernel, and a netlink double with rmnet's refusals. The same flows run against the real drivers in the lab.
+// `up` and `down` end to end: the emulated modem (real QMI bytes through QmiDevice) and the test kernel
+// model (test/support/kernel) loaded from the sysfs tree recorded on the real 6.1 kernel, reached through
+// its sysfs view and through production's RtNetlink over its request socket (one state, rmnet's refusals). The same flows run against the real drivers in the lab.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { EmulatedModem, memoryTransport } from '../../modem/index.js';
@@ -9,7 +9,6 @@ import { up } from '../../../src/session/up.js';
 import { down } from '../../../src/session/down.js';
 import type { PdnRequest } from '../../../src/session/request.js';
 import { RmnetError } from '../../../src/errors.js';
-import { FakeNetlink } from '../datapath/doubles.js';
 import { makeRig, type Rig } from './rig.js';
 import { rejection } from '../../support/rejection.js';
 
@@ -28,7 +27,7 @@ afterEach(() => rig.cleanup());
 describe('up', () => {
   it('brings mux 1 up on rmnet with QMAPv5, the address the modem assigned, and a record', async () => {
     const result = await up(rig.env, request(), options);
-    const rmnet = rig.netlink.links.find((l) => l.kind === 'rmnet');
+    const rmnet = rig.model.list().find((l) => l.kind === 'rmnet');
     expect(rmnet?.muxId).toBe(1);
     expect(result.link).toBe(rmnet?.name);
     expect(result.backend).toBe('rmnet');
@@ -38,8 +37,8 @@ describe('up', () => {
     const [session] = rig.modem.sessions();
     expect(session).toMatchObject({ muxId: 1, apn: 'internet', ipFamily: 4 });
     expect(result.addresses).toEqual([{ family: 4, address: session!.ipv4!.address, prefixLength: session!.ipv4!.prefixLength }]);
-    expect(rig.netlink.addresses.map((a) => a.address)).toEqual([session!.ipv4!.address]);
-    expect(rig.netlink.routes).toEqual([expect.objectContaining({ destination: 'default', family: 4, metric: 100, link: rmnet?.index })]);
+    expect(rig.addresses().map((a) => a.address)).toEqual([session!.ipv4!.address]);
+    expect(rig.routes()).toEqual([expect.objectContaining({ destination: 'default', family: 4, metric: 100, outputIndex: rmnet?.index })]);
     expect(rig.modem.clients().filter((c) => c.service === 1)).toEqual([{ service: 1, clientId: session!.clientId }]);
     expect(rig.modem.clients().filter((c) => c.service === 0x1a)).toEqual([]); // WDA client released
     const record = rig.env.store.read('cdc-wdm0');
@@ -48,12 +47,32 @@ describe('up', () => {
     expect(await rig.sysfs.read('class/net/wwan0/qmi/pass_through')).toBe('Y');
   });
 
+  it('brings a parent another tool left up down before switching its mode (raw_ip on a running device is EBUSY)', async () => {
+    // One kernel state behind both doors: netlink's "up" is what the raw_ip store handler checks.
+    await rig.netlink.setLinkUp('wwan0', true);
+    const result = await up(rig.env, request(), options);
+    expect(result.link).toBeDefined();
+    const steps = rig.model.log.map((s) => s.what);
+    const down = steps.indexOf('RTM_NEWLINK wwan0 down');
+    expect(down).toBeGreaterThan(0);
+    expect(steps.findIndex((s) => s.startsWith('write class/net/wwan0/qmi/raw_ip'))).toBeGreaterThan(down);
+    expect(rig.model.isUp(rig.model.get('wwan0'))).toBe(true);
+  });
+
+  it('names the running parent when the kernel still refuses the mode switch with EBUSY, and rolls back', async () => {
+    rig.model.fail({ match: /qmi\/raw_ip/, errno: 'EBUSY' });
+    const error = await failure(up(rig.env, request(), options));
+    expect(error).toMatchObject({ code: 'INTERFACE_UP' });
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet')).toEqual([]);
+    expect(await rig.sysfs.read('class/net/wwan0/qmi/raw_ip')).toBe('Y');
+  });
+
   it('uses the DL size the modem granted, not the one asked for', async () => {
     rig.modem.behaviour.downlinkMaxDatagrams = 10;
     rig.modem.behaviour.downlinkMaxSize = 4096;
     const result = await up(rig.env, request(), options);
     expect([result.dataFormat.dlMaxDatagrams, result.dataFormat.dlMaxSize]).toEqual([10, 4096]);
-    expect(rig.netlink.links.find((l) => l.name === 'wwan0')!.mtu).toBeGreaterThanOrEqual(4096);
+    expect(rig.model.list().find((l) => l.name === 'wwan0')!.mtu).toBeGreaterThanOrEqual(4096);
   });
 
   it('falls down the ladder when the modem does not support QMAPv5, and says so', async () => {
@@ -61,12 +80,12 @@ describe('up', () => {
     const result = await up(rig.env, request(), options);
     expect(result.dataFormat.rung).toBe('rmnet+qmap');
     expect(result.decision).toContain('rmnet+qmapv5 refused by the modem');
-    expect(rig.netlink.links.find((l) => l.name === result.link)?.rmnetFlags?.flags).toBe(0x01);
+    expect(rig.model.list().find((l) => l.name === result.link)?.rmnetFlags?.flags).toBe(0x01);
     expect(rig.rxChecksum).toEqual([]); // QMAP v1 carries no checksum mark
   });
 
   it('uses qmimux when rmnet is missing, mapping the mux id from qmap/mux_id', async () => {
-    rig.netlink.rmnetLoaded = false;
+    rig.model.rmnetLoaded = false;
     rig.modem.behaviour.supportedAggregation = [0, 5, 9];
     const result = await up(rig.env, request({ muxId: 7 }), options);
     expect(result.backend).toBe('qmimux');
@@ -81,7 +100,7 @@ describe('up', () => {
     expect(sessions.map((s) => [s.muxId, s.ipFamily]).sort()).toEqual([[1, 4], [1, 6]]);
     expect(new Set(sessions.map((s) => s.clientId)).size).toBe(2);
     expect(result.addresses.map((a) => a.family).sort()).toEqual([4, 6]);
-    expect(rig.netlink.routes.map((r) => r.family).sort()).toEqual([4, 6]);
+    expect(rig.routes().map((r) => r.family).sort()).toEqual([4, 6]);
   });
 
   it('keeps the format for a second PDN and runs both at once', async () => {
@@ -89,7 +108,7 @@ describe('up', () => {
     const second = await up(rig.env, request({ muxId: 2, apn: 'ims', routeMetric: undefined }), options);
     expect(second.decision).toContain('kept');
     expect(rig.modem.sessions().map((s) => [s.muxId, s.apn]).sort()).toEqual([[1, 'internet'], [2, 'ims']]);
-    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet').map((l) => l.muxId).sort()).toEqual([1, 2]);
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet').map((l) => l.muxId).sort()).toEqual([1, 2]);
   });
 
   it('is a no-op for the same settings and refuses different ones', async () => {
@@ -108,7 +127,7 @@ describe('up', () => {
     expect(error.message).toMatch(/failed at "start the data sessions"/);
     expect(error.message).toContain('everything it had done was undone');
     expect(error.details.rolledBack).toBe(true);
-    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet')).toEqual([]);
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet')).toEqual([]);
     expect(rig.modem.clients()).toEqual([]);
     expect(rig.modem.sessions()).toEqual([]);
     expect(existsSync(rig.env.store.path('cdc-wdm0'))).toBe(false);
@@ -116,20 +135,20 @@ describe('up', () => {
   });
 
   it('refuses a default route metric already taken before touching anything, naming --metric (found in the lab)', async () => {
-    rig.netlink.exclusiveRoutes = true; // the kernel refuses a second default route with the same metric
+    // The kernel refuses a second default route with the same metric (EEXIST): the model does too.
     await up(rig.env, request(), options);
     const clientsBefore = rig.modem.clients();
     const error = await failure(up(rig.env, request({ muxId: 2, apn: 'ims', routeMetric: 100 }), options));
     expect(error.code).toBe('ROUTE_EXISTS');
     expect(error.message).toMatch(/mux 2: an IPv4 default route with metric 100 already exists \(via wwan0\.1\); give this PDN another --metric, or --no-default-route/);
     expect(rig.modem.clients()).toEqual(clientsBefore);
-    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet').map((l) => l.muxId)).toEqual([1]);
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet').map((l) => l.muxId)).toEqual([1]);
     await up(rig.env, request({ muxId: 2, apn: 'ims' }), options); // the default metric for mux 2 is free
-    expect(rig.netlink.routes.map((r) => r.metric).sort()).toEqual([100, 101]);
+    expect(rig.routes().map((r) => r.metric).sort()).toEqual([100, 101]);
   });
 
   it('refuses the second of two PDNs asking for the same metric in one run', async () => {
-    rig.netlink.exclusiveRoutes = true;
+    
     // Two PDNs asking for the same metric in one run: the second one is refused up front.
     const { upMany } = await import('../../../src/session/up.js');
     const outcomes = await upMany(rig.env, [request({ muxId: 1 }), request({ muxId: 2, apn: 'ims', routeMetric: 100 })], options);
@@ -139,7 +158,7 @@ describe('up', () => {
 
   it('does not claim a clean rollback when undoing a shared kernel step fails (found in the lab)', async () => {
     rig.modem.behaviour.startNetworkFailure = { callEndReason: 1013, verbose: { type: 6, reason: 27 } };
-    rig.netlink.refusedMtus = [16385]; // the undo of the raise to 32769 (the links were created at 16384)
+    rig.model.fail({ match: /mtu 16385$/, errno: 'EDOM' }); // the undo of the raise to 32769 (the links were created at 16384)
     const error = await failure(up(rig.env, request(), options));
     expect(error.message).toMatch(/failed at "start the data sessions"/);
     expect(error.message).toMatch(/ROLLBACK INCOMPLETE \(.*16385.*\); run "rmnetctl down --mux 1"/);
@@ -148,7 +167,7 @@ describe('up', () => {
   });
 
   it('refuses a mux id held by a link it did not create, touching nothing', async () => {
-    rig.netlink.rmnetLoaded = false;
+    rig.model.rmnetLoaded = false;
     await rig.sysfs.write('class/net/wwan0/qmi/add_mux', '3');
     const error = await failure(up(rig.env, request({ muxId: 3 }), options));
     expect(error.code).toBe('MUX_IN_USE');
@@ -164,9 +183,9 @@ describe('down', () => {
     const result = await down(rig.env, { all: true, proxy: 'no' });
     expect(result.removed.map((r) => [r.muxId, r.stoppedSessions, r.releasedClients])).toEqual([[1, 2, 2], [2, 1, 1]]);
     expect(result.warnings).toEqual([]);
-    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet')).toEqual([]);
-    expect(rig.netlink.addresses).toEqual([]);
-    expect(rig.netlink.routes).toEqual([]);
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet')).toEqual([]);
+    expect(rig.addresses()).toEqual([]);
+    expect(rig.routes()).toEqual([]);
     expect(rig.modem.clients()).toEqual([]);
     expect(rig.modem.sessions()).toEqual([]);
     expect(existsSync(rig.env.store.path('cdc-wdm0'))).toBe(false);
@@ -187,7 +206,7 @@ describe('down', () => {
     rig.env.store.remove('cdc-wdm0');
     const result = await down(rig.env, { muxId: 1, all: false, proxy: 'no' });
     expect(result.removed).toEqual([expect.objectContaining({ muxId: 1, recorded: false })]);
-    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet')).toEqual([]);
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet')).toEqual([]);
   });
 
   it('cleans up after an up that died half-way (record in "starting", client allocated, no session)', async () => {
@@ -209,7 +228,7 @@ describe('down', () => {
     expect(result.removed[0]).toMatchObject({ muxId: 1, recorded: true, releasedClients: 1 });
     expect(existsSync(rig.env.store.path('cdc-wdm0'))).toBe(false);
     expect(rig.modem.clients()).toEqual([]);
-    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet')).toEqual([]);
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet')).toEqual([]);
   });
 
   it('says a mux that is not up is not up', async () => {
@@ -230,7 +249,7 @@ describe('status', () => {
 
     rig.modem.dropSession(1);
     await rig.sysfs.write('class/net/wwan0/qmi/pass_through', 'Y'); // unchanged, keeps the tree consistent
-    rig.netlink.links.push(FakeNetlink.link({ index: 40, name: 'stray', kind: 'rmnet', parentIndex: 2, muxId: 9 }));
+    rig.model.add({ index: 40, name: 'stray', kind: 'rmnet', type: 519, parentIndex: 2, muxId: 9, rmnetFlags: { flags: 0, mask: 0 } });
     [modem] = await status(rig.env, { proxy: 'no' });
     const mux1 = modem!.muxes.find((m) => m.muxId === 1)!;
     expect(mux1.disagreements.join('\n')).toMatch(/the modem reports IPv4 disconnected \(recorded up\)/);
@@ -260,7 +279,7 @@ describe('upMany', () => {
     expect(failed.message).toMatch(/up mux 2 on wwan0 failed at "start the data sessions".*unknown-apn.*everything it had done was undone/);
     expect(rig.modem.sessions().map((s) => s.muxId)).toEqual([1]);
     expect(rig.modem.clients().filter((c) => c.service === 1)).toHaveLength(1);
-    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet').map((l) => l.muxId)).toEqual([1]);
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet').map((l) => l.muxId)).toEqual([1]);
     expect(rig.env.store.read('cdc-wdm0')?.pdns.map((p) => p.request.muxId)).toEqual([1]);
   });
 
@@ -275,7 +294,7 @@ describe('upMany', () => {
     expect(sessions).toHaveLength(16);
     expect(new Set(sessions.map((s) => s.clientId)).size).toBe(16);
     for (let mux = 1; mux <= 8; mux++) expect(sessions.filter((s) => s.muxId === mux && s.apn === `apn${mux}`).map((s) => s.ipFamily).sort()).toEqual([4, 6]);
-    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet').map((l) => l.muxId).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet').map((l) => l.muxId).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const down_ = await down(rig.env, { all: true, proxy: 'no' });
     expect(down_.removed).toHaveLength(8);
     expect(rig.modem.clients()).toEqual([]);
@@ -308,7 +327,7 @@ describe('interrupting up', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(rig.modem.sessions()).toEqual([]);
     expect(rig.modem.clients()).toEqual([]);
-    expect(rig.netlink.links.filter((l) => l.kind === 'rmnet')).toEqual([]);
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet')).toEqual([]);
     expect(existsSync(rig.env.store.path('cdc-wdm0'))).toBe(false);
     expect(await rig.sysfs.read('class/net/wwan0/qmi/pass_through')).toBe('N');
   });
