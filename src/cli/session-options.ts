@@ -2,7 +2,7 @@
 // qmi-proxy use, JSON output, the root check, and building the real environment.
 import type { Command } from 'commander';
 import { Category, RmnetError } from '../errors.js';
-import type { ProxyChoice, SessionEnv } from '../session/env.js';
+import type { PortEnv, ProxyChoice, SessionEnv } from '../session/env.js';
 
 export interface CommonSessionOptions {
   device?: string;
@@ -49,16 +49,22 @@ export async function sessionEnv(options: CommonSessionOptions): Promise<Session
  * These two talk to a port for a moment, so they keep to the character device unless -p asks for qmi-proxy.
  */
 export async function resolvePort(options: { device?: string | undefined; proxy?: boolean | undefined }): Promise<{ device: string; proxy: boolean }> {
-  const { FileSysfs } = await import('../sysfs/sysfs.js');
-  const { qmiProxyListening, useProxy } = await import('../session/env.js');
+  const { useProxy } = await import('../session/env.js');
   const { selectPort } = await import('../session/select.js');
-  const { openQmiDevice } = await import('../qmi/open.js');
-  const env = {
-    sysfs: new FileSysfs('/sys'),
-    proxyRunning: qmiProxyListening,
-    openQmi: async (path: string, viaProxy: boolean) => (await openQmiDevice({ path, proxy: viaProxy })).device,
-  };
+  const env = await portEnv();
   const choice: ProxyChoice = options.proxy ? 'yes' : 'no';
   const { path } = await selectPort(env, options.device, choice);
   return { device: path, proxy: await useProxy(env, choice) };
+}
+
+/** What the selector needs of the machine (sysfs, and the control ports for an IMEI), without netlink. */
+export async function portEnv(sysfsRoot = '/sys'): Promise<PortEnv> {
+  const { FileSysfs } = await import('../sysfs/sysfs.js');
+  const { qmiProxyListening } = await import('../session/env.js');
+  const { openQmiDevice } = await import('../qmi/open.js');
+  return {
+    sysfs: new FileSysfs(sysfsRoot),
+    proxyRunning: qmiProxyListening,
+    openQmi: async (path: string, viaProxy: boolean) => (await openQmiDevice({ path, proxy: viaProxy })).device,
+  };
 }

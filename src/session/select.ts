@@ -38,6 +38,11 @@ function unknown(selector: string, modems: readonly Modem[]): RmnetError {
   return new RmnetError('UNKNOWN_MODEM', `no modem matches "${selector}" (known: ${known || 'none'})`, Category.notFound, { selector });
 }
 
+/** The modem `selector` names, or undefined (for `links`, whose -d may also name any parent interface). */
+export async function findModem(env: PortEnv, selector: string, proxy: ProxyChoice = 'auto'): Promise<Modem | undefined> {
+  return match(env, await discoverModems(env.sysfs), selector, proxy);
+}
+
 /** A modem with a network interface, for the commands that bring PDNs up and down. */
 export async function selectModem(env: PortEnv, selector: string | undefined, proxy: ProxyChoice = 'auto'): Promise<Modem> {
   const modems = (await discoverModems(env.sysfs)).filter((m) => m.netInterface !== null);

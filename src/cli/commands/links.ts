@@ -31,24 +31,25 @@ export function register(program: Command, context: CliContext): void {
   program
     .command('links')
     .description('map every mux id to its link, backend and parent, as the kernel reports them')
-    .option('-d, --device <dev>', 'only this modem: control port (/dev/cdc-wdm0) or its network interface (wwan0)')
+    .option('-d, --device <modem>', 'only this modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; or a parent interface')
     .option('--sysfs-root <dir>', 'read sysfs under this directory', '/sys')
     .option('--json', 'one JSON document on stdout')
     .action(async (options: LinksOptions) => {
       await context.run(options, async () => {
         const { emit, table, log } = await import('../output.js');
         const { Category, RmnetError } = await import('../../errors.js');
-        const { FileSysfs } = await import('../../sysfs/sysfs.js');
-        const { discoverModems } = await import('../../sysfs/discovery.js');
         const { readMuxMap } = await import('../../datapath/mux.js');
         const { RtNetlink } = await import('../../netlink/rtnl.js');
-        const sysfs = new FileSysfs(options.sysfsRoot ?? '/sys');
+        const { portEnv } = await import('../session-options.js');
+        const { findModem } = await import('../../session/select.js');
+        const env = await portEnv(options.sysfsRoot ?? '/sys');
+        const sysfs = env.sysfs;
         let parents: string[] | undefined;
         if (options.device !== undefined) {
-          const name = options.device.replace(/^\/dev\//, '');
-          const modem = (await discoverModems(sysfs)).find((m) => m.controlPort === name || m.netInterfaces.includes(name));
+          // The one modem selector; a name it does not know may still be a parent interface (mhi_hwip0, a veth).
+          const modem = await findModem(env, options.device, 'auto');
           if (modem) parents = modem.netInterfaces;
-          else if (!options.device.startsWith('/dev/')) parents = [name];
+          else if (!options.device.startsWith('/dev/')) parents = [options.device];
           else throw new RmnetError('NO_SUCH_MODEM', `${options.device}: no QMI modem with this control port`, Category.notFound, { device: options.device });
         }
         let netlink: InstanceType<typeof RtNetlink> | null = null;
