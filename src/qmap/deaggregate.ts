@@ -25,6 +25,7 @@ import {
   type QmapVersion,
 } from './format.js';
 import { QmapStats, QmapStatsIndex } from './stats.js';
+import { isValidMuxId } from '../mux-id.js';
 
 const TRANSFERS = QmapStatsIndex.transfers;
 const PACKETS = QmapStatsIndex.packets;
@@ -140,7 +141,7 @@ export class QmapReader {
     if (options.muxIds === undefined) this.accepted.fill(1, QMAP_MIN_MUX_ID, QMAP_MAX_MUX_ID + 1);
     else {
       for (const id of options.muxIds) {
-        if (Number.isInteger(id) && id >= QMAP_MIN_MUX_ID && id <= QMAP_MAX_MUX_ID) this.accepted[id] = 1;
+        if (isValidMuxId(id)) this.accepted[id] = 1;
       }
     }
   }

@@ -36,9 +36,8 @@ export const QMAP_V4_CHECKSUM_VALID_FLAG = 0x01;
 
 /** The largest payload length the 16-bit field holds (pad included). */
 export const QMAP_MAX_PAYLOAD_LENGTH = 0xffff;
-/** Valid mux ids are 1..254; 0 and 255 are reserved. */
-export const QMAP_MIN_MUX_ID = 1;
-export const QMAP_MAX_MUX_ID = 254;
+/** Valid mux ids: the one rule (src/mux-id.ts), 1..254; 0 and 255 are reserved. */
+export { MUX_ID_MIN as QMAP_MIN_MUX_ID, MUX_ID_MAX as QMAP_MAX_MUX_ID } from '../mux-id.js';
 
 /** Bytes a frame takes besides its padded payload: header, v5 checksum header, v4 trailer. */
 export function qmapOverhead(version: QmapVersion): number {
