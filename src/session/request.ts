@@ -1,6 +1,6 @@
 // A PDN request, validated before anything is touched: bad input stops here with an error naming the
 // field and what to do. The same checks serve the command line and /etc/rmnetctl/NAME.conf.
-import { statSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { Category, RmnetError } from '../errors.js';
 import { parseMuxId } from '../mux-id.js';
 
@@ -81,23 +81,39 @@ export function checkRequest(request: PdnRequest, names: FieldNames = optionName
   return request;
 }
 
-/** A secret file must exist and not be readable by group or others. */
-export function checkSecretFile(path: string): void {
-  let mode: number;
+/**
+ * A password file is held to what sshd holds its keys to: a regular file (not a symlink, FIFO, socket or
+ * directory), owned by root, readable by nobody else (0600 or stricter), not empty. The file is opened
+ * without following links and without blocking (a FIFO must never hang `up` under the modem's lock), and the
+ * checks are made on the open descriptor, so what is checked is what is read.
+ */
+export function readSecret(path: string): string {
+  const fail = (code: 'BAD_ARGUMENT' | 'INSECURE_SECRET', why: string) =>
+    new RmnetError(code, `password file ${path} ${why}`, code === 'INSECURE_SECRET' ? Category.permission : Category.usage, { field: 'password-file', path });
+  let fd: number;
   try {
-    mode = statSync(path).mode;
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (error) {
-    throw new RmnetError('BAD_ARGUMENT', `password file ${path} cannot be read: ${(error as Error).message}`, Category.usage, { field: 'password-file', path });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw fail('INSECURE_SECRET', 'is a symbolic link: point password-file at the file itself');
+    if (code === 'ENXIO') throw fail('BAD_ARGUMENT', 'is a socket, not a regular file');
+    throw fail('BAD_ARGUMENT', `cannot be read: ${(error as Error).message}`);
   }
-  if ((mode & 0o077) !== 0) {
-    throw new RmnetError('INSECURE_SECRET', `password file ${path} is readable by group or others (mode ${(mode & 0o777).toString(8)}): chmod 600 ${path}`, Category.permission, { path });
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw fail('BAD_ARGUMENT', `is ${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : 'not a regular file'}: use a regular file with mode 600`);
+    if (st.uid !== 0) throw fail('INSECURE_SECRET', `is owned by uid ${st.uid}, not root: chown root:root ${path}`);
+    if ((st.mode & 0o077) !== 0) throw fail('INSECURE_SECRET', `is readable by group or others (mode ${(st.mode & 0o777).toString(8)}): chmod 600 ${path}`);
+    if (st.size === 0) throw fail('BAD_ARGUMENT', 'is empty: its first line is the password');
+    return readFileSync(fd, 'utf8').split('\n')[0] ?? '';
+  } finally {
+    closeSync(fd);
   }
 }
 
-/** Reads the secret when it is needed, first line only, without the newline. */
-export function readSecret(path: string): string {
-  checkSecretFile(path);
-  return readFileSync(path, 'utf8').split('\n')[0] ?? '';
+/** The checks of `readSecret`, for validation before anything is touched. */
+export function checkSecretFile(path: string): void {
+  readSecret(path);
 }
 
 /**
@@ -146,6 +162,10 @@ export function buildPdnRequest(input: PdnInput, names: FieldNames = optionNames
   if (input.metric !== undefined && (!defaultRoute || !ip)) {
     throw usage(names('metric'), `${names('metric')} sets the default route's metric, but ${!ip ? names('ip') : names('defaultRoute')} asks for none: give one or the other`);
   }
+  const backend = input.backend === undefined ? 'auto' : parseBackend(input.backend, names('backend'));
+  if (backend === 'qmimux' && input.ifname !== undefined) {
+    throw usage(names('ifname'), `${names('ifname')} names rmnet links; qmimux links are named by the kernel (qmimuxN): drop ${names('ifname')} or use ${names('backend')} rmnet`);
+  }
   return checkRequest({
     muxId,
     apn: parseApn(input.apn, names('apn')),
@@ -153,7 +173,7 @@ export function buildPdnRequest(input: PdnInput, names: FieldNames = optionNames
     auth: input.auth === undefined ? 'none' : parseAuth(input.auth, names('auth')),
     user: input.user,
     passwordFile: input.passwordFile,
-    backend: input.backend === undefined ? 'auto' : parseBackend(input.backend, names('backend')),
+    backend,
     ifname: input.ifname === undefined ? undefined : parseIfname(input.ifname, names('ifname')),
     noIp: !ip,
     routeMetric: !ip || !defaultRoute ? undefined : input.metric === undefined ? defaultMetric(muxId) : parseMetric(input.metric, names('metric')),

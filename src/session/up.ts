@@ -66,6 +66,15 @@ export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], o
   const muxIds = requests.map((r) => r.muxId);
   const duplicate = muxIds.find((m, i) => muxIds.indexOf(m) !== i);
   if (duplicate !== undefined) throw new RmnetError('BAD_ARGUMENT', `mux ${duplicate} is asked for twice`, Category.usage, { muxId: duplicate });
+  // Secrets are read before the lock: a bad password file is a usage error that touches nothing.
+  const secrets = requests.map((r) => {
+    try {
+      return r.auth !== 'none' && r.passwordFile ? readSecret(r.passwordFile) : undefined;
+    } catch (error) {
+      if (requests.length === 1) throw error;
+      return asRmnetError(error);
+    }
+  });
   const modem = await selectModem(env, options.selector, options.proxy);
   const parent = modem.netInterface!;
   const key = modemKey(modem);
@@ -83,9 +92,11 @@ export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], o
           outcomes[index] = existingResult(existing, record, request, kernelLinks.some((l) => l.muxId === request.muxId && l.name === existing.link?.name), key, parent);
           return;
         }
+        const password = secrets[index];
+        if (password instanceof RmnetError) throw password;
         checkFree(request, kernelLinks, record, parent);
         claimDefaultRoutes(request, defaultRoutes);
-        fresh.push({ index, request, password: request.auth !== 'none' && request.passwordFile ? readSecret(request.passwordFile) : undefined });
+        fresh.push({ index, request, password });
       } catch (error) {
         outcomes[index] = asRmnetError(error);
       }

@@ -1,5 +1,7 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPdnRequest, checkRequest, parseApn, parseIpType, parseIfname, readSecret, settingsDiffer, type PdnRequest } from '../../../src/session/request.js';
@@ -115,5 +117,57 @@ describe('one request model for the command line and the config file', () => {
   it('names the config line of the key that was wrong', () => {
     expect(errorOf(() => conf(['', 'ip-type = 5'])).message).toMatch(/^lte\.conf:5: ip-type must be 4, 6 or 4v6/);
     expect(errorOf(() => conf(['auth = chap'])).message).toMatch(/^lte\.conf:4: auth chap needs user/);
+  });
+});
+
+describe('password files, held to what sshd holds its keys to (issues 10 and 16)', () => {
+  const request = (passwordFile: string) => ({ mux: '1', apn: 'internet', auth: 'chap', user: 'u', passwordFile });
+  const file = (name: string, content: string, mode = 0o600) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    chmodSync(path, mode);
+    return path;
+  };
+
+  it('refuses a FIFO at once instead of blocking on it', () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    const started = Date.now();
+    const error = errorOf(() => buildPdnRequest(request(fifo)));
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(error).toMatchObject({ code: 'BAD_ARGUMENT', category: 'usage', message: expect.stringContaining('is a FIFO') });
+  });
+
+  it('refuses a directory, a symlink, an empty file and a file not owned by root, each saying why', () => {
+    const sub = join(dir, 'sub');
+    mkdirSync(sub, { mode: 0o700 });
+    expect(errorOf(() => buildPdnRequest(request(sub)))).toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringContaining('is a directory') });
+    const target = file('target', 'secret\n');
+    const link = join(dir, 'link');
+    symlinkSync(target, link);
+    expect(errorOf(() => buildPdnRequest(request(link)))).toMatchObject({ code: 'INSECURE_SECRET', category: 'permission', message: expect.stringContaining('symbolic link') });
+    expect(errorOf(() => buildPdnRequest(request(file('empty', ''))))).toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringContaining('is empty') });
+    const foreign = file('foreign', 'secret\n');
+    chownSync(foreign, 65534, 65534);
+    expect(errorOf(() => buildPdnRequest(request(foreign)))).toMatchObject({ code: 'INSECURE_SECRET', message: expect.stringContaining('owned by uid 65534, not root: chown root:root') });
+    expect(buildPdnRequest(request(target)).passwordFile).toBe(target);
+  });
+
+  it('refuses a socket as a usage error, not an internal one', async () => {
+    const path = join(dir, 'sock');
+    const server = createServer().listen(path);
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      expect(errorOf(() => buildPdnRequest(request(path)))).toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringContaining('socket') });
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('usage errors found before anything is touched (issue 16)', () => {
+  it('refuses --ifname with --backend qmimux while building the request', () => {
+    expect(errorOf(() => buildPdnRequest({ mux: '1', apn: 'x', backend: 'qmimux', ifname: 'foo' }))).toMatchObject({ code: 'BAD_ARGUMENT', category: 'usage', message: expect.stringMatching(/--ifname names rmnet links; qmimux links are named by the kernel/) });
+    expect(buildPdnRequest({ mux: '1', apn: 'x', backend: 'rmnet', ifname: 'foo' }).ifname).toBe('foo');
   });
 });
