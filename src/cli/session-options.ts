@@ -1,5 +1,6 @@
 // What the session commands (up, down, status, run) share on the command line: the modem selector,
 // qmi-proxy use, JSON output, the root check, and building the real environment.
+import { parseDirectoryOption } from './options.js';
 import type { Command } from 'commander';
 import { Category, RmnetError } from '../errors.js';
 import type { PortEnv, ProxyChoice, SessionEnv } from '../session/env.js';
@@ -19,7 +20,7 @@ export function addCommonOptions(command: Command): Command {
     .option('--proxy', "always go through libqmi's qmi-proxy")
     .option('--no-proxy', 'never use qmi-proxy, even when it is running (default: use it when running)')
     .option('--json', 'one JSON document on stdout')
-    .option('--sysfs-root <dir>', 'read sysfs under this directory (tests, recorded trees)')
+    .option('--sysfs-root <dir>', 'read sysfs under this directory (tests, recorded trees)', parseDirectoryOption('--sysfs-root'))
     .option('--state-dir <dir>', 'state directory (default /run/rmnetctl)');
 }
 

@@ -38,6 +38,6 @@ export function register(program: Command, context: CliContext): void {
 export function renderDown(r: DownResult): string {
   const lines = r.removed.length === 0 ? [`nothing was up on ${r.parent}`] : r.removed.map((x) => `mux ${x.muxId} down${x.link ? ` (${x.link} deleted)` : ''}${x.recorded ? '' : ' [not recorded: removed from kernel truth]'}`);
   if (r.kernelRestored) lines.push(`${r.parent}: kernel mode restored`);
-  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  // Warnings were logged to stderr as they happened; stdout carries the result only.
   return lines.join('\n');
 }

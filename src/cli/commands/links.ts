@@ -1,5 +1,6 @@
 // rmnetctl links [-d DEV] [--json]: every mux link with its mux id, backend and parent, from kernel
 // truth (qmap/mux_id in sysfs for qmimux, IFLA_RMNET_MUX_ID over netlink for rmnet).
+import { parseDirectoryOption } from '../options.js';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { MuxLink } from '../../datapath/backend.js';
@@ -32,7 +33,7 @@ export function register(program: Command, context: CliContext): void {
     .command('links')
     .description('map every mux id to its link, backend and parent, as the kernel reports them')
     .option('-d, --device <modem>', 'only this modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; or a parent interface')
-    .option('--sysfs-root <dir>', 'read sysfs under this directory', '/sys')
+    .option('--sysfs-root <dir>', 'read sysfs under this directory', parseDirectoryOption('--sysfs-root'), '/sys')
     .option('--json', 'one JSON document on stdout')
     .action(async (options: LinksOptions) => {
       await context.run(options, async () => {

@@ -1,4 +1,5 @@
 // rmnetctl modems [--sysfs-root DIR] [--json]: every QMI modem the kernel shows, from sysfs alone.
+import { parseDirectoryOption } from '../options.js';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { Modem } from '../../sysfs/discovery.js';
@@ -51,7 +52,7 @@ export function register(program: Command, context: CliContext): void {
   program
     .command('modems')
     .description('list QMI modems: control port, network interface, driver, ids, USB interface, qmi_wwan mode')
-    .option('--sysfs-root <dir>', 'read sysfs under this directory (a recorded tree)', '/sys')
+    .option('--sysfs-root <dir>', 'read sysfs under this directory (a recorded tree)', parseDirectoryOption('--sysfs-root'), '/sys')
     .option('--json', 'one JSON document on stdout')
     .action(async (options: ModemsOptions) => {
       await context.run(options, async () => {

@@ -1,4 +1,5 @@
 // rmnetctl run NAME: the foreground supervisor behind rmnetctl@NAME.service (src/session/supervisor.ts).
+import { parseDirectoryOption } from '../options.js';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { requireRoot, sessionEnv } from '../session-options.js';
@@ -16,7 +17,7 @@ export function register(program: Command, context: CliContext): void {
     .argument('<name>', 'config name: /etc/rmnetctl/NAME.conf')
     .option('--config <path>', 'read this file instead of /etc/rmnetctl/NAME.conf')
     .option('--state-dir <dir>', 'state directory (default /run/rmnetctl)')
-    .option('--sysfs-root <dir>', 'read sysfs under this directory (tests)')
+    .option('--sysfs-root <dir>', 'read sysfs under this directory (tests)', parseDirectoryOption('--sysfs-root'))
     .action(async (name: string, options: RunOptions) => {
       await context.run({}, async () => {
         const { Category, RmnetError } = await import('../../errors.js');

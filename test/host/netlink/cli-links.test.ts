@@ -36,4 +36,14 @@ describe('rmnetctl links', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toBe('rmnetctl: error: nosuch9: no such interface\n');
   });
+
+  // Issue 16: a root that does not exist used to exit 0 with "nothing found".
+  it('refuses a --sysfs-root that does not exist or is not a directory, for links and modems alike', async () => {
+    const missing = await run('links', '--sysfs-root', '/nonexistent', '--json');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--sysfs-root /nonexistent: no such directory');
+    const file = await run('modems', '--sysfs-root', fileURLToPath(import.meta.url));
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/--sysfs-root .*cli-links\.test\.ts: not a directory/);
+  });
 });
