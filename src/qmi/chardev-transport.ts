@@ -1,5 +1,6 @@
 // The cdc-wdm character device (or a pty in tests) as a QMI transport: a non-blocking fd driven by uv_poll,
 // one write per frame. Open errors become RmnetErrors that name the path and say what to do.
+import { statSync } from 'node:fs';
 import { Category, RmnetError } from '../errors.js';
 import { isSystemError, native } from '../io/native.js';
 import { PollFd } from '../io/poll-fd.js';
@@ -22,9 +23,22 @@ export function openCharDevice(path: string): Transport {
   }
 }
 
+/** What a path that cannot be a control port is, from its file type (a directory, a unix socket). */
+function notAPortKind(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return st.isDirectory() ? 'a directory' : st.isSocket() ? 'a unix socket' : st.isFile() ? 'a regular file' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function openError(path: string, error: unknown): RmnetError {
   const code = isSystemError(error) ? error.code : undefined;
   const details = { path, errno: code };
+  // open(2) says EISDIR for a directory and ENXIO for a socket; ENXIO is also a port whose device is gone.
+  const kind = code === 'EISDIR' || code === 'ENXIO' ? notAPortKind(path) : undefined;
+  if (kind) return new RmnetError('NOT_QMI_PORT', `${path} is ${kind}, not a QMI control port (/dev/cdc-wdmN, /dev/wwanNqmiN)`, Category.protocol, details, { cause: error });
   switch (code) {
     case 'ENOENT':
     case 'ENXIO':

@@ -309,8 +309,18 @@ export class QmiDevice {
     }
   }
 
+  /** Bytes that did not decode as QMUX so far: a port that answers, but not in QMI, is told apart from a silent one. */
+  get undecodable(): { frames: number; first: FrameError | undefined } {
+    return { frames: this.frameErrors, first: this.firstFrameError };
+  }
+
+  private frameErrors = 0;
+  private firstFrameError: FrameError | undefined;
+
   private onFrameError(error: FrameError): void {
     this.options.log?.(`bad frame: ${error.error}: ${error.message}`);
+    this.frameErrors++;
+    this.firstFrameError ??= error;
     const header = error.header;
     if (!header || header.transactionId === undefined) return;
     const key = `${header.service}:${header.clientId}:${header.transactionId}`;

@@ -82,6 +82,15 @@ async function probe(device: QmiDevice, path: string, timeoutMs: number, viaProx
     });
   } catch (error) {
     if (error instanceof RmnetError && error.code === 'QMI_ERROR') return []; // it answered: it speaks QMI
+    const garbage = device.undecodable;
+    if (error instanceof RmnetError && error.code === 'QMI_TIMEOUT' && garbage.first) {
+      throw new RmnetError(
+        'QMI_MALFORMED',
+        `${path}${viaProxy ? ' (through qmi-proxy)' : ''} answered, but not in QMI: ${garbage.frames} undecodable frame(s), the first ${garbage.first.error}: ${garbage.first.message}; is it a QMI control port?`,
+        Category.protocol,
+        { path, service: 'ctl', qmiMessage: 'Get Version Info', frameError: garbage.first.error },
+      );
+    }
     if (error instanceof RmnetError && error.code === 'QMI_TIMEOUT') {
       throw new RmnetError(
         'NO_QMI_ANSWER',

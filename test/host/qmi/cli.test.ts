@@ -4,6 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../../support/cli.js';
 import { ExitCode } from '../../../src/cli/exit-codes.js';
 import { native } from '../../../src/io/native.js';
+import { PollFd } from '../../../src/io/poll-fd.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { startPtyModem, type PtyModem } from '../../modem/pty.js';
 import { openError } from '../../../src/qmi/chardev-transport.js';
 
@@ -109,6 +114,38 @@ describe('bad input', () => {
     } finally {
       native().close(silent.master);
       native().close(silent.slave);
+    }
+  });
+
+  // Issue 16: a port that answers, just not in QMI, was reported as "no QMI answer" (timeout, 6).
+  it('says a port that answers in something other than QMI (an AT port) is a protocol error, naming what it got', async () => {
+    const at = native().openpty();
+    const master = new PollFd(at.master, { data: () => master.write(Buffer.from('\r\nERROR\r\n')), end: () => {} });
+    try {
+      const result = await cli('info', '-d', at.path, '--timeout', '300', '--json');
+      expect(result.code).toBe(ExitCode.protocol);
+      expect(JSON.parse(result.stdout).error).toMatchObject({ code: 'QMI_MALFORMED', path: at.path, frameError: 'BAD_MARKER' });
+      expect(result.stderr).toMatch(/answered, but not in QMI: \d+ undecodable frame\(s\), the first BAD_MARKER/);
+    } finally {
+      master.close();
+      native().close(at.slave);
+    }
+  });
+
+  it('says a directory or a unix socket is not a QMI port (protocol), like /dev/null', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rmnetctl-notaport-'));
+    const socketPath = join(dir, 'sock');
+    const server = createServer().listen(socketPath);
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      for (const [path, kind] of [[dir, 'a directory'], [socketPath, 'a unix socket']] as const) {
+        const result = await cli('info', '-d', path, '--json');
+        expect(result.code, path).toBe(ExitCode.protocol);
+        expect(JSON.parse(result.stdout).error).toMatchObject({ code: 'NOT_QMI_PORT', message: `${path} is ${kind}, not a QMI control port (/dev/cdc-wdmN, /dev/wwanNqmiN)` });
+      }
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
