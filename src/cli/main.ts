@@ -28,7 +28,9 @@ export async function main(argv: string[]): Promise<number> {
   // commander can list them. --version answers before any command module is loaded.
   const args = argv.slice(2);
   const wantsVersion = args.some((a) => a === '-V' || a === '--version');
-  const named = commands.find((c) => c.name === args.find((a) => !a.startsWith('-')));
+  // Only a command in first position is taken as asked for: `rmnetctl --verbose status` is a top-level
+  // error whose help must list every command, not only `status`.
+  const named = commands.find((c) => c.name === args[0]);
   if (!wantsVersion) for (const command of named ? [named] : commands) (await command.load())(program, context);
 
   try {
