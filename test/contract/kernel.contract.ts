@@ -1,7 +1,7 @@
 // One contract, two kernels: the same assertions run against the test kernel model (test/support/kernel,
 // test/unit/contract/kernel.test.ts) and against the real kernel in a throwaway network namespace
 // (test/host/netlink/contract.test.ts), so the model cannot drift from the kernel unnoticed. Sections a
-// target cannot run are skipped by what it declares: rmnet needs the module (the host here has none: there
+// target cannot run are skipped (reported as skipped, with the reason) by what it declares: rmnet needs the module (the host here has none: there
 // the "not loaded" section runs instead), qmi_wwan needs a real modem's interface and sysfs (the lab VM:
 // run `runKernelContract` from a lab guest scenario with `qmiWwan` set: it needs no vitest runner). Every refusal is checked through production's
 // own translation (RtNetlink, src/sysfs/qmi-wwan.ts): code, errno and, where the kernel sends one, extack.
@@ -29,10 +29,27 @@ export interface ContractRunner {
   it(name: string, run: () => Promise<void>): void;
 }
 
-const vitestRunner: ContractRunner = { describe: vitestDescribe, it: (name, run) => vitestIt(name, run) };
+/** A test the target cannot run: reported as skipped (with the reason), never as a pass. */
+class NotApplicable extends Error {}
+function need(available: boolean, what: string): void {
+  if (!available) throw new NotApplicable(`needs ${what}`);
+}
+
+const vitestRunner: ContractRunner = {
+  describe: vitestDescribe,
+  it: (name, run) =>
+    vitestIt(name, async (ctx) => {
+      try {
+        await run();
+      } catch (e) {
+        if (e instanceof NotApplicable) ctx.skip(e.message);
+        else throw e;
+      }
+    }),
+};
 
 /** Runs the contract without a test runner (e.g. inside the lab guest), one test after another. */
-export async function runKernelContract(name: string, open: () => Promise<ContractTarget>): Promise<Array<{ test: string; ok: boolean; error?: string }>> {
+export async function runKernelContract(name: string, open: () => Promise<ContractTarget>): Promise<Array<{ test: string; ok: boolean; skipped?: string; error?: string }>> {
   const tests: Array<[string, () => Promise<void>]> = [];
   const path: string[] = [];
   kernelContract(name, open, {
@@ -45,13 +62,14 @@ export async function runKernelContract(name: string, open: () => Promise<Contra
       tests.push([[...path, test].join(' > '), run]);
     },
   });
-  const results: Array<{ test: string; ok: boolean; error?: string }> = [];
+  const results: Array<{ test: string; ok: boolean; skipped?: string; error?: string }> = [];
   for (const [test, run] of tests) {
     try {
       await run();
       results.push({ test, ok: true });
     } catch (e) {
-      results.push({ test, ok: false, error: e instanceof Error ? e.message : String(e) });
+      if (e instanceof NotApplicable) results.push({ test, ok: true, skipped: e.message });
+      else results.push({ test, ok: false, error: e instanceof Error ? e.message : String(e) });
     }
   }
   return results;
@@ -128,7 +146,7 @@ export function kernelContract(name: string, open: () => Promise<ContractTarget>
 
     describe('rmnet', () => {
       it('without the module: "Unknown device type" becomes "modprobe rmnet", and nothing is left', withTarget(async (t) => {
-        if (t.rmnet) return;
+        need(!t.rmnet, 'a kernel without the rmnet module');
         const nl = t.netlink;
         await vethPair(nl);
         const before = (await nl.listLinks()).map((l) => l.name);
@@ -139,7 +157,7 @@ export function kernelContract(name: string, open: () => Promise<ContractTarget>
       }));
 
       it('creates a link on a parent: mux id, flags and parent read back, MTU parent - 4', withTarget(async (t) => {
-        if (!t.rmnet) return;
+        need(t.rmnet, 'the rmnet module (modprobe rmnet)');
         const nl = t.netlink;
         const parent = await vethPair(nl);
         const link = await nl.createRmnetLink({ name: 'rmk1', parent: 'ka0', muxId: 1, flags: { flags: 1, mask: 1 } });
@@ -148,7 +166,7 @@ export function kernelContract(name: string, open: () => Promise<ContractTarget>
       }));
 
       it('refuses a taken mux id (MUX_IN_USE) and a taken name (LINK_EXISTS) and leaves the first link alone', withTarget(async (t) => {
-        if (!t.rmnet) return;
+        need(t.rmnet, 'the rmnet module (modprobe rmnet)');
         const nl = t.netlink;
         await vethPair(nl);
         await nl.createRmnetLink({ name: 'rmk1', parent: 'ka0', muxId: 1 });
@@ -158,7 +176,7 @@ export function kernelContract(name: string, open: () => Promise<ContractTarget>
       }));
 
       it('refuses a parent MTU above 16388 at creation (PARENT_MTU_TOO_LARGE), then vetoes lowering it below a child (EPERM)', withTarget(async (t) => {
-        if (!t.rmnet) return;
+        need(t.rmnet, 'the rmnet module (modprobe rmnet)');
         const nl = t.netlink;
         await vethPair(nl);
         await nl.setMtu('ka0', 20000);
@@ -171,7 +189,7 @@ export function kernelContract(name: string, open: () => Promise<ContractTarget>
       }));
 
       it('deletes a link; deleting the parent takes its links along', withTarget(async (t) => {
-        if (!t.rmnet) return;
+        need(t.rmnet, 'the rmnet module (modprobe rmnet)');
         const nl = t.netlink;
         await vethPair(nl);
         await nl.createRmnetLink({ name: 'rmk1', parent: 'ka0', muxId: 1 });
@@ -242,8 +260,8 @@ export function kernelContract(name: string, open: () => Promise<ContractTarget>
 
     describe('qmi_wwan (lab only: a real modem)', () => {
       const qmi = (fn: (t: ContractTarget, q: NonNullable<ContractTarget['qmiWwan']>) => Promise<void>) => withTarget(async (t) => {
-        if (!t.qmiWwan) return;
         const q = t.qmiWwan;
+        if (!q) throw new NotApplicable('needs a qmi_wwan interface (the lab)');
         // From a known state: down, no links, 802.3.
         await t.netlink.setLinkUp(q.parent, false);
         await setPassThrough(q.sysfs, q.parent, false);
