@@ -1,6 +1,7 @@
 // /etc/rmnetctl/NAME.conf for `rmnetctl run NAME`: one [modem] section, one [pdn] section per PDN.
 // Parsed purely (text in, config or an error naming file and line out), validated with the same
 // parsers as the command line, before anything is touched.
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { Category, RmnetError } from '../errors.js';
 import type { ProxyChoice } from './env.js';
 import { buildPdnRequest, configKeys, parseBackend, type BackendChoice, type PdnRequest } from './request.js';
@@ -110,4 +111,26 @@ function parseBoolean(value: string, field: string): boolean {
 
 function unquote(value: string): string {
   return /^"(.*)"$/.test(value) ? value.slice(1, -1) : value;
+}
+
+/**
+ * Reads a config file the way sshd reads its own: it names the modem and the password files root will
+ * use, so one that someone else owns or could rewrite is refused (naming the file and its mode).
+ */
+export function readConfigFile(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new RmnetError('BAD_CONFIG', `cannot read ${path}: ${(error as Error).message} (see systemd/example.conf)`, Category.notFound, { file: path });
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new RmnetError('BAD_CONFIG', `${path} is not a regular file`, Category.usage, { file: path });
+    if (st.uid !== 0) throw new RmnetError('INSECURE_CONFIG', `${path} is owned by uid ${st.uid}, not root: chown root:root ${path}`, Category.permission, { file: path });
+    if ((st.mode & 0o022) !== 0) throw new RmnetError('INSECURE_CONFIG', `${path} is writable by group or others (mode ${(st.mode & 0o777).toString(8)}): chmod 644 ${path}`, Category.permission, { file: path, mode: (st.mode & 0o777).toString(8) });
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
 }

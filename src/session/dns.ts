@@ -20,11 +20,12 @@ export function systemDns(): DnsApplier {
   return {
     async apply(link, servers) {
       if (servers.length === 0 || !resolved()) return 'not applied';
-      await run(['dns', link, ...servers]);
+      // `--`: a link name or server can never be taken for an option.
+      await run(['dns', '--', link, ...servers]);
       return 'systemd-resolved';
     },
     async revert(link) {
-      if (resolved()) await run(['revert', link]).catch(() => {});
+      if (resolved()) await run(['revert', '--', link]).catch(() => {});
     },
   };
 }

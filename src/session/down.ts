@@ -94,7 +94,8 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
     }
     return { modem: devicePath(modem), parent, removed, kernelRestored, warnings };
   } finally {
-    lock.release();
+    // Nothing left for this modem: no lock file either.
+    lock.release({ remove: !env.store.has(key) });
   }
 }
 

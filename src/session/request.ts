@@ -59,6 +59,8 @@ export function parseIfname(value: string, field = '--ifname'): string {
   if (value.length < 1 || Buffer.byteLength(value) > 15 || /[\s/:]/.test(value) || value === '.' || value === '..') {
     throw usage(field, `${field} "${value}" is not a valid interface name (1-15 bytes, no spaces, '/' or ':')`, value);
   }
+  // The kernel would take it, but every tool after us (ip, resolvectl, scripts) would read it as an option.
+  if (value.startsWith('-')) throw usage(field, `${field} "${value}" starts with '-': helper programs would take it for an option`, value);
   return value;
 }
 

@@ -1,7 +1,8 @@
 // What `up` created, recorded in /run/rmnetctl/<modem>.json so `down` can undo it after a crash and
 // `status` can compare it with what the kernel and the modem report. Written atomically (temp file +
 // rename) under the modem's lock. A record holds no secrets.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, rmSync, readdirSync } from 'node:fs';
+import { ensureStateDir, readNoFollow, writeAtomically } from './files.js';
 import { join } from 'node:path';
 import { Category, RmnetError } from '../errors.js';
 import type { PdnRequest } from './request.js';
@@ -90,13 +91,8 @@ export class StateStore {
   }
 
   read(modemKey: string): ModemRecord | undefined {
-    let text: string;
-    try {
-      text = readFileSync(this.path(modemKey), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const text = readNoFollow(this.path(modemKey));
+    if (text === undefined) return undefined;
     try {
       const record = JSON.parse(text) as ModemRecord;
       if (record.version !== 1 || !Array.isArray(record.pdns)) throw new Error('unknown layout');
@@ -107,11 +103,13 @@ export class StateStore {
   }
 
   write(modemKey: string, record: ModemRecord): void {
-    mkdirSync(this.dir, { recursive: true, mode: 0o755 });
-    const path = this.path(modemKey);
-    const temp = `${path}.${process.pid}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temp, path);
+    ensureStateDir(this.dir);
+    writeAtomically(this.path(modemKey), `${JSON.stringify(record, null, 2)}\n`);
+  }
+
+  /** Whether a record exists (for removing the lock file when nothing is left). */
+  has(modemKey: string): boolean {
+    return existsSync(this.path(modemKey));
   }
 
   remove(modemKey: string): void {

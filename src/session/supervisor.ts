@@ -193,12 +193,15 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   await device?.close();
 }
 
+/** Waits `ms`, or less when `signal` aborts; the abort listener goes with the wait (one poll, one listener). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const done = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }

@@ -108,7 +108,8 @@ export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], o
     }
     return outcomes.map((o) => o ?? new RmnetError('INTERNAL', 'no outcome'));
   } finally {
-    lock.release();
+    // Nothing left for this modem: no lock file either.
+    lock.release({ remove: !env.store.has(key) });
   }
 }
 

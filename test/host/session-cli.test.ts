@@ -1,7 +1,7 @@
 // The session commands' bad input, through the real CLI: one clear message naming what was wrong, the
 // documented exit code, and nothing touched (no state file appears).
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,5 +96,21 @@ describe('rmnetctl down / run: bad input', () => {
     expect(result.stderr).toContain('bad.conf:4: passwords do not go in the config');
     expect(result.stderr).not.toContain('hunter2-secret');
     expect((await cli('run', '../etc/passwd')).code).toBe(ExitCode.usage);
+  });
+
+  // Issue 10: a config root reads must be root's and writable by nobody else, as sshd requires of its own.
+  it('run refuses a config file writable by group or others, or not owned by root, naming file and mode', async () => {
+    const loose = join(stateDir, 'loose.conf');
+    writeFileSync(loose, '[pdn]\nmux = 1\napn = internet\n');
+    chmodSync(loose, 0o666);
+    const writable = await cli('run', 'loose', '--config', loose);
+    expect(writable.code).toBe(ExitCode.permission);
+    expect(writable.stderr).toContain(`${loose} is writable by group or others (mode 666): chmod 644 ${loose}`);
+    chmodSync(loose, 0o644);
+    chownSync(loose, 65534, 65534);
+    const foreign = await cli('run', 'loose', '--config', loose);
+    rmSync(loose);
+    expect(foreign.code).toBe(ExitCode.permission);
+    expect(foreign.stderr).toContain(`${loose} is owned by uid 65534, not root`);
   });
 });

@@ -25,15 +25,8 @@ export function register(program: Command, context: CliContext): void {
           throw new RmnetError('BAD_ARGUMENT', `config name "${name}" must be 1-64 letters, digits, '-', '_', '.', '@' (it names /etc/rmnetctl/NAME.conf)`, Category.usage);
         }
         const path = options.config ?? `/etc/rmnetctl/${name}.conf`;
-        const { readFileSync } = await import('node:fs');
-        let text: string;
-        try {
-          text = readFileSync(path, 'utf8');
-        } catch (error) {
-          throw new RmnetError('BAD_CONFIG', `cannot read ${path}: ${(error as Error).message} (see systemd/example.conf)`, Category.notFound, { file: path });
-        }
-        const { parseConfig } = await import('../../session/config.js');
-        const config = parseConfig(text, path);
+        const { parseConfig, readConfigFile } = await import('../../session/config.js');
+        const config = parseConfig(readConfigFile(path), path);
         requireRoot('run');
         const env = await sessionEnv(options);
         const { runService } = await import('../../session/supervisor.js');

@@ -3,7 +3,7 @@
 // so the double's EBUSY applies), the raw_ip Y -> N switch resets the MTU to 1500 (maxmtu 65535), and
 // usbnet's EDOM for an MTU + header that is a multiple of the max packet size.
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { up } from '../../../src/session/up.js';
 import { down } from '../../../src/session/down.js';
 import type { PdnRequest } from '../../../src/session/request.js';
@@ -81,6 +81,7 @@ describe('interrupting up at every kernel step', () => {
         expect(rig.log.filter((l) => l.startsWith('step ')).at(-1), `no step after ${k}`).toMatch(new RegExp(`^step ${k}/`));
         expect(await kernelView(rig), `kernel after Ctrl-C at step ${k}/${total}: ${rig.log.join(' | ')}`).toEqual(before);
         expect(existsSync(rig.env.store.path('cdc-wdm0'))).toBe(false);
+        expect(readdirSync(rig.env.store.dir), 'no state, temp or lock file').toEqual([]);
         // A WDS client allocated by an abandoned step is released when it arrives.
         await until(() => rig.modem.clients().length === 0);
         expect(rig.modem.clients(), `step ${k}`).toEqual([]);
@@ -111,6 +112,7 @@ describe('down restores the kernel mode through the planner', () => {
       expect.stringMatching(/^step 4\/4: set wwan0 up /),
     ]);
     expect(await kernelView(rig)).toEqual({ ...before, up: true });
+    expect(readdirSync(rig.env.store.dir), 'down leaves no state or lock file').toEqual([]);
   });
 
   it('a raw-ip parent left at an MTU raw-ip refuses (EDOM) gets it back through 802.3', async () => {

@@ -33,6 +33,8 @@ describe('PDN request validation', () => {
     expect(errorOf(() => parseIpType('ipv4')).message).toContain('4, 6 or 4v6');
     expect(errorOf(() => parseIfname('a'.repeat(16))).message).toContain('not a valid interface name');
     expect(errorOf(() => parseIfname('a/b')).code).toBe('BAD_ARGUMENT');
+    // Issue 10: a name helper programs would read as an option.
+    expect(errorOf(() => parseIfname('-rf')).message).toContain("starts with '-'");
   });
 
   it('needs a user and a root-only password file for pap/chap', () => {

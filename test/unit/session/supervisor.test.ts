@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runService } from '../../../src/session/supervisor.js';
 import { parseConfig } from '../../../src/session/config.js';
 import { existsSync } from 'node:fs';
+import { getEventListeners } from 'node:events';
+import type { Sysfs } from '../../../src/sysfs/sysfs.js';
 import { fixtureKernel } from '../../support/kernel/index.js';
 import { makeRig } from './rig.js';
 
@@ -82,5 +84,21 @@ describe('run (supervisor)', () => {
     await running;
     expect(log.join('\n')).toContain('waiting for the modem: no modem matches "/dev/cdc-wdm7"');
     expect(notes).not.toContain('READY=1');
+  });
+
+  // Issue 10: waiting for the modem added an abort listener per poll and never removed it.
+  it('waits for an absent modem without adding a listener per poll (1000 polls)', async () => {
+    const { env } = rig();
+    let polls = 0;
+    const list = env.sysfs.list.bind(env.sysfs);
+    const real = env.sysfs;
+    const sysfs: Sysfs = { root: real.root, read: (p) => real.read(p), write: (p, v) => real.write(p, v), readlink: (p) => real.readlink(p), list: async (p) => (p.startsWith('class/usbmisc') ? (polls++, []) : list(p)) };
+    const absent = { ...env, sysfs };
+    const stop = new AbortController();
+    const running = runService(absent, config, { signal: stop.signal, notify: () => {}, modemPollMs: 0 });
+    await until('1000 polls', () => polls >= 1000, 20_000);
+    expect(getEventListeners(stop.signal, 'abort').length).toBeLessThanOrEqual(2);
+    stop.abort();
+    await running;
   });
 });

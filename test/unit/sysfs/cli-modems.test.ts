@@ -1,5 +1,8 @@
 // `rmnetctl modems` on recorded and synthesized trees: the text table and the one JSON document.
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cli } from '../../support/cli.js';
 
@@ -27,7 +30,13 @@ describe('rmnetctl modems', () => {
   });
 
   it('says so when there is none', async () => {
-    expect((await run('modems', '--sysfs-root', '/nonexistent')).stdout).toBe('no QMI modem found\n');
-    expect(JSON.parse((await run('modems', '--sysfs-root', '/nonexistent', '--json')).stdout)).toEqual({ modems: [] });
+    // An empty tree: a root that does not exist is an error now (issue 16), not "nothing found".
+    const empty = mkdtempSync(join(tmpdir(), 'rmnetctl-empty-sysfs-'));
+    try {
+      expect((await run('modems', '--sysfs-root', empty)).stdout).toBe('no QMI modem found\n');
+      expect(JSON.parse((await run('modems', '--sysfs-root', empty, '--json')).stdout)).toEqual({ modems: [] });
+    } finally {
+      rmSync(empty, { recursive: true });
+    }
   });
 });
