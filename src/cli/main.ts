@@ -1,4 +1,5 @@
 // rmnetctl's entry point: builds the commander program from the command table and runs it.
+import { writeSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from './exit-codes.js';
 import { reportError } from './output.js';
@@ -6,7 +7,27 @@ import { commands } from './commands/index.js';
 import type { CliContext } from './context.js';
 import { VERSION } from '../version.js';
 
+/**
+ * What other Unix tools do with their output: a reader that went away (`rmnetctl modems | head -1`) ends the
+ * command quietly; any other write error (ENOSPC on `> /dev/full`) is one line on stderr and exit 1.
+ */
+function guardOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') > 0) continue; // installed once per process
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      try {
+        if (stream !== process.stderr) writeSync(2, `rmnetctl: error: writing the output: ${error.code ?? error.message}\n`);
+      } catch {
+        // stderr is gone too: nothing left to tell
+      }
+      process.exit(ExitCode.failure);
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  guardOutput();
   let exitCode: number = ExitCode.ok;
   const program = new Command('rmnetctl')
     .description('Owns the Linux data path of Qualcomm cellular modems on qmi_wwan')
