@@ -1,6 +1,7 @@
 // rmnetctl's entry point: builds the commander program from the command table and runs it.
 import { writeSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { Category, RmnetError } from '../errors.js';
 import { ExitCode } from './exit-codes.js';
 import { reportError } from './output.js';
 import { commands } from './commands/index.js';
@@ -32,9 +33,9 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('rmnetctl')
     .description('Owns the Linux data path of Qualcomm cellular modems on qmi_wwan')
     .version(VERSION, '-V, --version')
-    .showHelpAfterError()
     .exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // Commander's own error line is replaced by ours (below): one line, what to do, and --json honoured.
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => {} });
 
   const context: CliContext = {
     async run(options, body) {
@@ -54,13 +55,17 @@ export async function main(argv: string[]): Promise<number> {
   const named = commands.find((c) => c.name === args[0]);
   if (!wantsVersion) for (const command of named ? [named] : commands) (await command.load())(program, context);
 
+  const json = args.includes('--json') || args.includes('-j');
   try {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      if (error.exitCode === 0) return ExitCode.ok; // --help, --version
+      const help = named ? `rmnetctl ${named.name} --help` : 'rmnetctl --help';
+      const message = `${error.message.replace(/^error: /, '')} (see ${help})`;
+      return reportError(new RmnetError('BAD_ARGUMENT', message, Category.usage, { parser: error.code }), { json });
     }
-    return reportError(error, {});
+    return reportError(error, { json });
   }
   return exitCode;
 }

@@ -10,12 +10,30 @@ describe('down output', () => {
   });
 });
 
-describe('top-level errors', () => {
-  // Issue 16: `rmnetctl --verbose status` printed a cut-down help listing only `status`.
-  it('lists every command in the help of an unknown top-level option placed before the command', async () => {
-    const { cli } = await import('../../support/cli.js');
-    const result = await cli('--no-such-option', 'status');
+describe('parse errors (issues 15 and 16)', () => {
+  const run = async (...args: string[]) => (await import('../../support/cli.js')).cli(...args);
+
+  // Issue 16: `rmnetctl --verbose status` printed a cut-down help listing only `status`; issue 15: parse errors
+  // printed commander's line and 1.5 KB of help. Now: one line, what was wrong, and where the help is.
+  it('an unknown option before the command is one line pointing to the top-level help', async () => {
+    const result = await run('--no-such-option', 'status');
     expect(result.code).toBe(2);
-    for (const command of ['modems', 'links', 'info', 'format', 'up', 'down', 'status', 'run', 'bench']) expect(result.stderr).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    expect(result.stderr).toBe("rmnetctl: error: unknown option '--no-such-option' (see rmnetctl --help)\n");
+  });
+
+  it('a missing required option is one line pointing to the command\'s help, and --json gets the error document', async () => {
+    const text = await run('up', '--mux', '1');
+    expect(text.code).toBe(2);
+    expect(text.stderr).toBe("rmnetctl: error: required option '--apn <apn>' not specified (see rmnetctl up --help)\n");
+    const json = await run('up', '--mux', '1', '--json');
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { parser: 'commander.missingMandatoryOptionValue', code: 'BAD_ARGUMENT', category: 'usage', exitCode: 2, message: "required option '--apn <apn>' not specified (see rmnetctl up --help)" } });
+  });
+
+  it('a bad option value from our own parsers gets the JSON document too', async () => {
+    const json = await run('format', 'set', '-d', '/dev/null', '--dl-size', '0', '--json');
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'BAD_ARGUMENT', option: '--dl-size', exitCode: 2 });
+    expect(json.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
