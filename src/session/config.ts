@@ -24,7 +24,7 @@ export function parseConfig(text: string, file: string): ServiceConfig {
     const line = index + 1;
     const content = raw.replace(/(^|\s)[#;].*$/, '').trim();
     if (content === '') return;
-    const header = /^\[(\w+)\]$/.exec(content);
+    const header = /^\[\s*(\w+)\s*\]$/.exec(content);
     if (header) {
       const kind = header[1]!.toLowerCase();
       if (kind !== 'modem' && kind !== 'pdn') throw fail(line, `unknown section [${header[1]}] (expected [modem] or [pdn])`);
@@ -41,7 +41,9 @@ export function parseConfig(text: string, file: string): ServiceConfig {
     const allowed = section.kind === 'modem' ? MODEM_KEYS : PDN_KEYS;
     if (!allowed.has(key)) throw fail(line, `unknown key "${key}" in [${section.kind}] (known: ${[...allowed].join(', ')})`);
     if (section.values.has(key)) throw fail(line, `"${key}" given twice in this section`);
-    section.values.set(key, { value: unquote(pair[2]!.trim()), line });
+    const value = pair[2]!.trim();
+    if (value.startsWith('"') && (value.length < 2 || !value.endsWith('"'))) throw fail(line, `unterminated quote in the value of "${key}": ${value}`);
+    section.values.set(key, { value: unquote(value), line });
   });
 
   const modemSection = sections.find((s) => s.kind === 'modem');
@@ -88,9 +90,12 @@ export function parseConfig(text: string, file: string): ServiceConfig {
         metric: value('metric'),
       }, configKeys);
     } catch (error) {
-      // Name the line of the key that was wrong, or the section's when it is a combination.
+      // Name the line of the key that was wrong, or the section's when it is a combination. An insecure
+      // password file stays INSECURE_SECRET (permission), as on the command line.
       const key = error instanceof RmnetError ? error.details.field : undefined;
-      throw fail((typeof key === 'string' && get(s, key)?.line) || s.line, error instanceof Error ? error.message : String(error));
+      const line = (typeof key === 'string' && get(s, key)?.line) || s.line;
+      if (error instanceof RmnetError && error.code === 'INSECURE_SECRET') throw new RmnetError(error.code, `${file}:${line}: ${error.message}`, error.category, { ...error.details, file, line });
+      throw fail(line, error instanceof Error ? error.message : String(error));
     }
   });
   if (pdns.length === 0) throw fail(1, 'no [pdn] section: nothing to bring up');
@@ -99,6 +104,14 @@ export function parseConfig(text: string, file: string): ServiceConfig {
     const mux = pdns[i]!.muxId;
     if (seen.has(mux)) throw fail(s.line, `mux ${mux} is already used by the [pdn] at line ${seen.get(mux)}`);
     seen.set(mux, s.line);
+  });
+  const names = new Map<string, number>();
+  sections.filter((s) => s.kind === 'pdn').forEach((s, i) => {
+    const ifname = pdns[i]!.ifname;
+    if (ifname === undefined) return;
+    const line = get(s, 'ifname')!.line;
+    if (names.has(ifname)) throw fail(line, `ifname ${ifname} is already the link of the [pdn] at line ${names.get(ifname)}`);
+    names.set(ifname, line);
   });
   return { modem, pdns };
 }
@@ -122,7 +135,7 @@ export function readConfigFile(path: string): string {
   try {
     fd = openSync(path, 'r');
   } catch (error) {
-    throw new RmnetError('BAD_CONFIG', `cannot read ${path}: ${(error as Error).message} (see systemd/example.conf)`, Category.notFound, { file: path });
+    throw new RmnetError('BAD_CONFIG', `cannot read ${path}: ${(error as Error).message} (see systemd/example.conf)`, Category.usage, { file: path });
   }
   try {
     const st = fstatSync(fd);

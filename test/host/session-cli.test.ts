@@ -86,7 +86,7 @@ describe('rmnetctl down / run: bad input', () => {
 
   it('run names a missing config file and a bad config line', async () => {
     const missing = await cli('run', 'nope', '--config', join(stateDir, 'missing.conf'));
-    expect(missing.code).toBe(ExitCode.notFound);
+    expect(missing.code).toBe(ExitCode.usage); // BAD_CONFIG is 2, as documented (issue 15: it was 3)
     expect(missing.stderr).toContain('missing.conf');
     const bad = join(stateDir, 'bad.conf');
     writeFileSync(bad, '[pdn]\nmux = 1\napn = internet\npassword = hunter2-secret\n');

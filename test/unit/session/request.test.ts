@@ -89,6 +89,9 @@ describe('service config', () => {
     ['[modem]\ndevice = x', 'no [pdn] section'],
     ['[pdn]\nmux = 1\napn = a\ncolour = red', 'unknown key "colour"'],
     ['mux = 1', 'a key before any'],
+    // Issue 15: an unterminated quote was kept in the value; two PDNs on one ifname were accepted.
+    ['[pdn]\nmux = 1\napn = "ims', 'lte.conf:3: unterminated quote in the value of "apn"'],
+    ['[pdn]\nmux = 1\napn = a\nifname = lte0\n[pdn]\nmux = 2\napn = b\nifname = lte0', 'lte.conf:8: ifname lte0 is already the link of the [pdn] at line 4'],
   ])('names file and line for bad config %#', (text, message) => {
     const error = errorOf(() => parseConfig(text, 'lte.conf'));
     expect(error.code).toBe('BAD_CONFIG');
@@ -114,6 +117,10 @@ describe('one request model for the command line and the config file', () => {
     const error = errorOf(() => conf(['metric = 7', 'default-route = no']));
     expect(error.code).toBe('BAD_CONFIG');
     expect(error.message).toMatch(/lte\.conf:4: metric .*default-route/);
+  });
+
+  it('accepts spaces inside a section header, as INI files do', () => {
+    expect(parseConfig('[ pdn ]\nmux = 1\napn = a', 'lte.conf').pdns[0]!.muxId).toBe(1);
   });
 
   it('names the config line of the key that was wrong', () => {
@@ -153,6 +160,13 @@ describe('password files, held to what sshd holds its keys to (issues 10 and 16)
     chownSync(foreign, 65534, 65534);
     expect(errorOf(() => buildPdnRequest(request(foreign)))).toMatchObject({ code: 'INSECURE_SECRET', message: expect.stringContaining('owned by uid 65534, not root: chown root:root') });
     expect(buildPdnRequest(request(target)).passwordFile).toBe(target);
+  });
+
+  // Issue 15: an insecure password file gave 2 through a config and 5 on the command line.
+  it('refuses an insecure password file the same way through a config (INSECURE_SECRET, file and line)', () => {
+    const loose = file('loose-conf', 'secret\n', 0o640);
+    const error = errorOf(() => parseConfig(`[pdn]\nmux = 1\napn = a\nauth = pap\nuser = u\npassword-file = ${loose}\n`, 'lte.conf'));
+    expect(error).toMatchObject({ code: 'INSECURE_SECRET', category: 'permission', message: expect.stringMatching(/^lte\.conf:6: password file .* chmod 600/) });
   });
 
   it('refuses a socket as a usage error, not an internal one', async () => {
