@@ -27,15 +27,30 @@ export interface PdnRequest {
 const usage = (field: string, message: string, value?: unknown) =>
   new RmnetError('BAD_ARGUMENT', message, Category.usage, value === undefined ? { field } : { field, value });
 
-/** APN: at most 100 bytes (3GPP TS 23.003), printable ASCII without spaces; empty = the network's default. */
+/**
+ * An APN as 3GPP TS 23.003 clause 9.1 writes one: labels separated by dots, each 1..63 letters, digits or
+ * hyphens, beginning and ending with a letter or digit; at most 100 octets in all. Empty means "the
+ * network's default APN" (Start Network without the APN TLV leaves the choice to the network). Each
+ * refusal says which rule failed.
+ */
 export function parseApn(value: string, field = '--apn'): string {
+  if (value === '') return value;
   const bytes = Buffer.byteLength(value, 'utf8');
-  if (bytes > 100) throw usage(field, `${field} is ${bytes} bytes; an APN is at most 100 bytes`);
-  const bad = [...value].findIndex((ch) => ch < '!' || ch > '~');
+  if (bytes > 100) throw usage(field, `${field} is ${bytes} bytes; an APN is at most 100 bytes (TS 23.003 9.1)`);
+  const bad = [...value].findIndex((ch) => ch < ' ' || ch > '~');
   if (bad >= 0) {
     const code = value.codePointAt(bad)!;
     throw usage(field, `${field} has a ${code < 0x20 || code === 0x7f ? 'control character' : 'character that is not printable ASCII'} (U+${code.toString(16).padStart(4, '0')}) at position ${bad + 1}`);
   }
+  const labels = value.split('.');
+  labels.forEach((label, i) => {
+    const where = `label ${i + 1} ("${label}")`;
+    if (label === '') throw usage(field, `${field} "${value}" has an empty label (a leading, trailing or doubled dot); labels are separated by single dots (TS 23.003 9.1)`);
+    if (label.length > 63) throw usage(field, `${field} ${where} is ${label.length} characters; a label is at most 63 (TS 23.003 9.1)`);
+    const other = /[^A-Za-z0-9-]/.exec(label);
+    if (other) throw usage(field, `${field} ${where} has ${other[0] === ' ' ? 'a space' : `"${other[0]}"`}; labels are letters, digits and '-' only (TS 23.003 9.1)`);
+    if (label.startsWith('-') || label.endsWith('-')) throw usage(field, `${field} ${where} begins or ends with '-'; a label begins and ends with a letter or digit (TS 23.003 9.1)`);
+  });
   return value;
 }
 

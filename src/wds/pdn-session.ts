@@ -47,7 +47,8 @@ export async function startPdnSession(device: QmiDevice, spec: PdnSessionSpec, u
   await bindMuxDataPort(client, { muxId: spec.muxId, endpoint: spec.endpoint });
   await setIpFamily(client, spec.family);
   const { packetDataHandle } = await startNetwork(client, {
-    apn: spec.apn,
+    // An empty APN leaves the choice to the network: no APN TLV at all, as qmicli does without apn=.
+    ...(spec.apn !== '' ? { apn: spec.apn } : {}),
     ipFamily: spec.family,
     ...(spec.auth ? { authentication: spec.auth.method, username: spec.auth.username, password: spec.auth.password } : {}),
     timeoutMs: spec.startTimeoutMs,

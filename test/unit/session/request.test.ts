@@ -20,8 +20,21 @@ const base: PdnRequest = { muxId: 1, apn: 'internet', ipType: '4', auth: 'none',
 
 describe('PDN request validation', () => {
   it('refuses an APN over 100 bytes and names its length', () => {
-    expect(parseApn('a'.repeat(100))).toHaveLength(100);
-    expect(errorOf(() => parseApn('a'.repeat(101))).message).toContain('101 bytes');
+    const longest = `${'a'.repeat(63)}.${'b'.repeat(36)}`; // labels are at most 63 (TS 23.003), the APN 100
+    expect(parseApn(longest)).toHaveLength(100);
+    expect(errorOf(() => parseApn(`${longest}c`)).message).toContain('101 bytes');
+  });
+
+  // Issue 15: a space was refused as "not printable ASCII"; ".." and a leading dot were accepted.
+  it('follows TS 23.003 label rules for APNs and says which rule failed', () => {
+    for (const apn of ['internet', 'fast.t-mobile.com', 'web.vodafone.de', 'VZWINTERNET', 'three.co.uk', '']) expect(parseApn(apn)).toBe(apn);
+    expect(errorOf(() => parseApn('my apn')).message).toBe('--apn label 1 ("my apn") has a space; labels are letters, digits and \'-\' only (TS 23.003 9.1)');
+    expect(errorOf(() => parseApn('a..b')).message).toMatch(/empty label/);
+    expect(errorOf(() => parseApn('.internet')).message).toMatch(/empty label/);
+    expect(errorOf(() => parseApn('internet.')).message).toMatch(/empty label/);
+    expect(errorOf(() => parseApn('m2m_data')).message).toMatch(/label 1 \("m2m_data"\) has "_"/);
+    expect(errorOf(() => parseApn('-internet')).message).toMatch(/begins or ends with '-'/);
+    expect(errorOf(() => parseApn('x'.repeat(64))).message).toMatch(/64 characters; a label is at most 63/);
   });
 
   it('refuses control characters in the APN and says where', () => {
