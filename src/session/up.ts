@@ -180,7 +180,9 @@ class UpRun {
       const failures: string[] = [];
       for (const run of this.runs) failures.push(...(await run.undo.rollback()).map(describeFailure));
       failures.push(...(await this.common.rollback()).map(describeFailure));
-      this.forget(this.runs);
+      // What could not be undone stays recorded, so the `down` the error asks for finds it.
+      if (failures.length === 0) this.forget(this.runs);
+      else this.keepUnfinished(this.runs);
       if (!this.sharedDevice) await this.device.close().catch(() => {});
       const failed = new BringUpError(asRmnetError(error), { parent: this.parent, muxId: this.runs[0]!.request.muxId, step: this.commonStep }, { failures });
       return this.runs.map((run) => failed.forMux(run.request.muxId));
@@ -188,7 +190,6 @@ class UpRun {
 
     const outcomes = await Promise.all(this.runs.map((run) => this.bringUp(run, decision, recorded)));
     const failed = this.runs.filter((_, i) => outcomes[i] instanceof Error);
-    this.forget(failed);
     if (failed.length === this.runs.length) {
       const failures = (await this.common.rollback()).map(describeFailure);
       if (failures.length > 0) {
@@ -201,6 +202,14 @@ class UpRun {
     } else {
       this.common.commit();
     }
+    // A PDN whose rollback was complete is forgotten; one that left something behind stays recorded
+    // (unfinished) for the `down` its error asks for.
+    const incomplete = (run: PdnRun) => {
+      const outcome = outcomes[this.runs.indexOf(run)];
+      return outcome instanceof BringUpError && outcome.rollback.failures.length > 0;
+    };
+    this.forget(failed.filter((run) => !incomplete(run)));
+    this.keepUnfinished(failed.filter(incomplete));
     if (!this.sharedDevice) {
       // The sessions belong to their client ids: keep them allocated after this process exits.
       if (failed.length === this.runs.length) await this.device.close().catch(() => {});
@@ -368,6 +377,16 @@ class UpRun {
     // An abandoned step that completes after the rollback must not write the record back.
     if (this.signal?.aborted && run.pdn.state !== 'up') return;
     if (!this.record.pdns.includes(run.pdn)) this.record.pdns.push(run.pdn);
+    this.env.store.write(this.key, this.record);
+  }
+
+  /** After an incomplete rollback: those PDNs stay in the record as unfinished, with what they still hold. */
+  private keepUnfinished(runs: readonly PdnRun[]): void {
+    if (runs.length === 0) return;
+    for (const run of runs) {
+      run.pdn.state = 'starting';
+      if (!this.record.pdns.includes(run.pdn)) this.record.pdns.push(run.pdn);
+    }
     this.env.store.write(this.key, this.record);
   }
 

@@ -164,6 +164,12 @@ describe('up', () => {
     expect(error.message).toMatch(/ROLLBACK INCOMPLETE \(.*16385.*\); run "rmnetctl down --mux 1"/);
     expect(error.message).not.toContain('everything it had done was undone');
     expect(error.details.rolledBack).toBe(false);
+    // Issue 15: the `down` the error asks for used to say "not up". It finishes the rollback instead.
+    rig.model.clearFaults();
+    const result = await down(rig.env, { muxId: 1, all: false, proxy: 'no' });
+    expect(result.kernelRestored).toBe(true);
+    expect(existsSync(rig.env.store.path('cdc-wdm0'))).toBe(false);
+    expect(rig.model.get('wwan0').mtu).toBe(1500);
   });
 
   it('refuses a mux id held by a link it did not create, touching nothing', async () => {
