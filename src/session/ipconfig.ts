@@ -15,8 +15,10 @@ export interface IpConfigResult {
   addresses: PdnRecord['addresses'];
   routes: PdnRecord['routes'];
   dns: string[];
-  dnsApplied: 'systemd-resolved' | 'not applied';
+  dnsApplied: 'systemd-resolved' | 'not applied' | 'not applied: --no-ip';
   mtu: number | undefined;
+  /** What the network assigned, applied or not: with --no-ip whoever configures the link needs exactly this. */
+  offered: { addresses: Array<{ family: 4 | 6; address: string; prefixLength: number; gateway?: string | undefined }>; mtu: number | undefined };
 }
 
 export async function applyIpConfig(
@@ -27,12 +29,13 @@ export async function applyIpConfig(
   settings: { 4?: CurrentSettings | undefined; 6?: CurrentSettings | undefined },
   options: { routeMetric?: number | undefined; noIp: boolean },
 ): Promise<IpConfigResult> {
-  const result: IpConfigResult = { addresses: [], routes: [], dns: [], dnsApplied: 'not applied', mtu: undefined };
+  const result: IpConfigResult = { addresses: [], routes: [], dns: [], dnsApplied: options.noIp ? 'not applied: --no-ip' : 'not applied', mtu: undefined, offered: { addresses: [], mtu: undefined } };
   const families = ([4, 6] as const).filter((f) => settings[f] !== undefined);
   for (const family of families) {
     const assigned = family === 4 ? settings[4]?.ipv4 : settings[6]?.ipv6;
     if (!assigned) continue;
     result.dns.push(...assigned.dns);
+    result.offered.addresses.push({ family, address: assigned.address, prefixLength: assigned.prefixLength, ...(assigned.gateway ? { gateway: assigned.gateway } : {}) });
     if (options.noIp) continue;
     const spec = { link: link.ifindex, address: assigned.address, prefixLength: assigned.prefixLength, ...(family === 6 ? { noDad: true } : {}) };
     await undo.step(`address ${assigned.address}/${assigned.prefixLength} on ${link.name}`, () => netlink.deleteAddress(spec).catch(ignoreGone), () => netlink.addAddress(spec));
@@ -49,8 +52,9 @@ export async function applyIpConfig(
     }
   }
   const mtus = families.map((f) => settings[f]?.mtu).filter((m): m is number => typeof m === 'number' && m >= 576);
-  if (mtus.length > 0 && !options.noIp) {
-    result.mtu = Math.min(...mtus);
+  if (mtus.length > 0) result.offered.mtu = Math.min(...mtus);
+  if (result.offered.mtu !== undefined && !options.noIp) {
+    result.mtu = result.offered.mtu;
     await netlink.setMtu(link.ifindex, result.mtu);
   }
   if (!options.noIp && result.dns.length > 0) {

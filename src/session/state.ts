@@ -68,6 +68,8 @@ export interface PdnRecord {
   routes: Array<{ family: 4 | 6; destination: string; gateway?: string | undefined; metric?: number | undefined }>;
   dns: string[];
   mtu?: number | undefined;
+  /** What the network assigned (Get Current Settings), applied or not. */
+  offered?: { addresses: Array<{ family: 4 | 6; address: string; prefixLength: number; gateway?: string | undefined }>; mtu: number | undefined } | undefined;
   startedAt: string;
 }
 

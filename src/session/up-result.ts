@@ -3,6 +3,7 @@
 import { Category, RmnetError } from '../errors.js';
 import { settingsDiffer, type PdnRequest } from './request.js';
 import type { ModemRecord, PdnRecord, RecordedFormat } from './state.js';
+import type { IpConfigResult } from './ipconfig.js';
 
 export interface UpResult {
   alreadyUp: boolean;
@@ -19,6 +20,8 @@ export interface UpResult {
   dns: string[];
   dnsApplied: string;
   mtu: number | undefined;
+  /** What the network assigned, applied or not (--no-ip applies none of it). */
+  offered: IpConfigResult['offered'];
 }
 
 /** The result of an `up` of a PDN the record already holds; throws when it is not up as asked. */
@@ -51,6 +54,7 @@ export function existingResult(existing: PdnRecord, record: ModemRecord, request
     dns: existing.dns,
     dnsApplied: 'unchanged',
     mtu: existing.mtu,
+    offered: existing.offered ?? { addresses: [], mtu: undefined },
   };
 }
 

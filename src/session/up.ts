@@ -233,7 +233,7 @@ class UpRun {
       const ip = await at(`configure ${link.name}`, () =>
         applyIpConfig(this.env.netlink, this.env.dns, run.undo, link, settings, { routeMetric: run.request.routeMetric, noIp: run.request.noIp }),
       );
-      Object.assign(run.pdn, { state: 'up', addresses: ip.addresses, routes: ip.routes, dns: ip.dns, mtu: ip.mtu });
+      Object.assign(run.pdn, { state: 'up', addresses: ip.addresses, routes: ip.routes, dns: ip.dns, mtu: ip.mtu, offered: ip.offered });
       this.save(run);
       run.undo.commit();
       return {
@@ -251,6 +251,7 @@ class UpRun {
         dns: ip.dns,
         dnsApplied: ip.dnsApplied,
         mtu: ip.mtu,
+        offered: ip.offered,
       };
     } catch (error) {
       const failures = (await run.undo.rollback()).map(describeFailure);

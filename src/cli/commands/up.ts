@@ -90,6 +90,13 @@ export function renderUp(r: UpResult): string {
     ...r.routes.map((rt) => `  route        ${rt.destination} dev ${r.link} metric ${rt.metric ?? '-'}${rt.gateway ? ` (network gateway ${rt.gateway})` : ''}`),
   ];
   if (r.mtu !== undefined) lines.push(`  mtu          ${r.mtu}`);
-  if (r.dns.length > 0) lines.push(`  dns          ${r.dns.join(' ')}${r.dnsApplied === 'not applied' ? ' (not applied: no systemd-resolved; configure your resolver)' : ` (${r.dnsApplied})`}`);
+  if (r.dnsApplied === 'not applied: --no-ip') {
+    // Nothing was applied: say what the network offered, for whoever configures the link.
+    for (const a of r.offered.addresses) lines.push(`  offered      ${a.address}/${a.prefixLength}${a.gateway ? ` gateway ${a.gateway}` : ''} (not applied: --no-ip)`);
+    if (r.offered.mtu !== undefined) lines.push(`  offered mtu  ${r.offered.mtu} (not applied: --no-ip)`);
+    if (r.dns.length > 0) lines.push(`  dns          ${r.dns.join(' ')} (not applied: --no-ip)`);
+  } else if (r.dns.length > 0) {
+    lines.push(`  dns          ${r.dns.join(' ')}${r.dnsApplied === 'not applied' ? ' (not applied: no systemd-resolved; configure your resolver)' : ` (${r.dnsApplied})`}`);
+  }
   return lines.join('\n');
 }

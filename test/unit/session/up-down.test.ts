@@ -7,6 +7,7 @@ import { EmulatedModem, memoryTransport } from '../../modem/index.js';
 import { QmiDevice } from '../../../src/qmi/device.js';
 import { up } from '../../../src/session/up.js';
 import { down } from '../../../src/session/down.js';
+import { renderUp } from '../../../src/cli/commands/up.js';
 import type { PdnRequest } from '../../../src/session/request.js';
 import { RmnetError } from '../../../src/errors.js';
 import { makeRig, type Rig } from './rig.js';
@@ -170,6 +171,21 @@ describe('up', () => {
     expect(result.kernelRestored).toBe(true);
     expect(existsSync(rig.env.store.path('cdc-wdm0'))).toBe(false);
     expect(rig.model.get('wwan0').mtu).toBe(1500);
+  });
+
+  // Issue 15: `up --no-ip --json` reported no addresses or MTU, and the DNS line blamed systemd-resolved.
+  it('with --no-ip reports what the network offered (addresses, gateway, MTU, DNS) without applying it', async () => {
+    const result = await up(rig.env, request({ noIp: true, routeMetric: undefined, ipType: '4v6' }), options);
+    expect(result.addresses).toEqual([]);
+    expect(rig.addresses().filter((a) => a.index === rig.model.get(result.link).index)).toEqual([]);
+    expect(result.offered.addresses.map((a) => a.family)).toEqual([4, 6]);
+    expect(result.offered.addresses[0]).toMatchObject({ address: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/), prefixLength: expect.any(Number) });
+    expect(result.offered.mtu).toBeGreaterThanOrEqual(576);
+    expect(result.dnsApplied).toBe('not applied: --no-ip');
+    const text = renderUp(result);
+    expect(text).toContain(`offered      ${result.offered.addresses[0]!.address}/`);
+    expect(text).toContain('(not applied: --no-ip)');
+    expect(text).not.toContain('systemd-resolved');
   });
 
   it('refuses a mux id held by a link it did not create, touching nothing', async () => {
