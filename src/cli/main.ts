@@ -56,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!wantsVersion) for (const command of named ? [named] : commands) (await command.load())(program, context);
 
   const json = args.includes('--json') || args.includes('-j');
+  const conflict = conflictingOptions(args);
+  if (conflict) return reportError(new RmnetError('BAD_ARGUMENT', `${conflict} (see ${named ? `rmnetctl ${named.name} --help` : 'rmnetctl --help'})`, Category.usage), { json });
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -68,4 +70,22 @@ export async function main(argv: string[]): Promise<number> {
     return reportError(error, { json });
   }
   return exitCode;
+}
+
+/**
+ * Options given twice, or with their negation: commander would let the last one win in silence, and the
+ * user meant one of them (`--apn a --apn b`, `--proxy --no-proxy`). Values after `--` are not options.
+ */
+export function conflictingOptions(args: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const arg of args) {
+    if (arg === '--') break;
+    const name = /^--([a-z][a-z0-9-]*)(=.*)?$/.exec(arg)?.[1];
+    if (!name) continue;
+    if (seen.has(name)) return `--${name} is given twice: give it once`;
+    const opposite = name.startsWith('no-') ? name.slice(3) : `no-${name}`;
+    if (seen.has(opposite)) return `--${opposite} and --${name} contradict each other: give one`;
+    seen.add(name);
+  }
+  return undefined;
 }

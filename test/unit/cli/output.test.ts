@@ -36,4 +36,13 @@ describe('parse errors (issues 15 and 16)', () => {
     expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'BAD_ARGUMENT', option: '--dl-size', exitCode: 2 });
     expect(json.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  // Issue 15: conflicting options were accepted silently (the last one won).
+  it('refuses an option given twice, or with its negation, before anything runs', async () => {
+    const twice = await run('up', '--mux', '1', '--apn', 'a', '--apn', 'b', '--json');
+    expect(twice.code).toBe(2);
+    expect(JSON.parse(twice.stdout).error).toMatchObject({ code: 'BAD_ARGUMENT', message: '--apn is given twice: give it once (see rmnetctl up --help)' });
+    const both = await run('status', '--proxy', '--no-proxy');
+    expect(both.stderr).toBe('rmnetctl: error: --proxy and --no-proxy contradict each other: give one (see rmnetctl status --help)\n');
+  });
 });
