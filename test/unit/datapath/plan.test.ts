@@ -1,20 +1,74 @@
-// The receive-size / mode-switch planner, executed on a model of the kernel's measured behaviour:
-// step orders for qmimux and rmnet at the sizes modems grant, EDOM avoidance, and complete rollback when
+// The receive-size / mode-switch planner, executed through production's SystemDatapath on the test kernel
+// model (test/support/kernel): step orders for qmimux and rmnet at the sizes modems grant, EDOM avoidance, and complete rollback when
 // any step fails.
 import { describe, expect, it } from 'vitest';
-import { describeAction, nearestAllowedMtu, planDatapath, planRestore, type DatapathRequest, type KernelMode, type ParentState } from '../../../src/datapath/plan.js';
-import { executePlan, executeWithRollback } from '../../../src/datapath/execute.js';
+import { describeAction, nearestAllowedMtu, planDatapath, planRestore, type Action, type DatapathRequest, type KernelMode, type ParentState } from '../../../src/datapath/plan.js';
+import { executePlan, executeWithRollback, SystemDatapath, type DatapathKernel } from '../../../src/datapath/execute.js';
 import { UndoStack } from '../../../src/undo.js';
 import type { MuxLink } from '../../../src/datapath/backend.js';
-import { FakeKernel, type ModelState } from './fake-kernel.js';
+import { emptyKernel, type KernelModel, type TestKernel } from '../../support/kernel/index.js';
 
 const fresh: ParentState = { name: 'wwan0', rawIp: false, passThrough: false, up: false, mtu: 1500, maxMtu: 1500, links: [] };
 const rawUp: ParentState = { ...fresh, rawIp: true, up: true };
 
-function kernelFor(state: ParentState, maxPacketSize = 512): FakeKernel {
-  const links = Object.fromEntries(state.links.map((l) => [l.muxId, { name: l.name, up: l.up, mtu: l.mtu ?? 1500, backend: l.backend }]));
-  const k = new FakeKernel({ rawIp: state.rawIp, passThrough: state.passThrough, up: state.up, mtu: state.mtu, maxMtu: state.maxMtu ?? 1500, links }, maxPacketSize);
-  return k;
+/** The parent as the plan sees it: mode, up, MTU, maxmtu, and its links by mux id. */
+interface ModelState {
+  rawIp: boolean;
+  passThrough: boolean;
+  up: boolean;
+  mtu: number;
+  maxMtu: number;
+  links: Record<number, { name: string; up: boolean; mtu: number; backend: 'qmimux' | 'rmnet' }>;
+}
+
+/** SystemDatapath over the model, with the parent's state and its receive URB size to assert on. */
+class ModelKernel implements DatapathKernel {
+  readonly model: KernelModel;
+  private readonly datapath: SystemDatapath;
+  constructor(kernel: TestKernel) {
+    this.model = kernel.model;
+    this.datapath = new SystemDatapath(kernel.sysfs, kernel.netlink);
+  }
+  apply(action: Action): Promise<void> {
+    return this.datapath.apply(action);
+  }
+  private get parent() {
+    return this.model.get('wwan0');
+  }
+  /** usbnet's rx_urb_size. */
+  get urb(): number {
+    return this.parent.qmi!.urbSize;
+  }
+  get state(): ModelState {
+    const p = this.parent;
+    const links: ModelState['links'] = {};
+    for (const c of this.model.uppers(p)) links[c.muxId!] = { name: c.name, up: this.model.isUp(c), mtu: c.mtu, backend: c.kind === 'rmnet' ? 'rmnet' : 'qmimux' };
+    return { rawIp: p.qmi!.rawIp, passThrough: p.qmi!.passThrough, up: this.model.isUp(p), mtu: p.mtu, maxMtu: p.maxMtu, links };
+  }
+  snapshot(): ModelState {
+    return structuredClone(this.state);
+  }
+  /** The n-th kernel step from now fails (each plan action is one sysfs write or one netlink change). */
+  set failAt(n: number) {
+    this.model.fail({ at: n, errno: 'EIO' });
+  }
+  get log(): string[] {
+    return this.model.log.map((s) => s.what);
+  }
+}
+
+function kernelFor(state: ParentState, maxPacketSize = 512, urbSize?: number): ModelKernel {
+  const k = emptyKernel();
+  const m = k.model;
+  const parent = m.addQmiWwan('wwan0', { rawIp: state.rawIp, passThrough: state.passThrough, up: state.up, mtu: state.mtu, maxMtu: state.maxMtu ?? 1500, maxPacketSize, ...(urbSize !== undefined ? { urbSize } : {}) });
+  for (const l of state.links) {
+    const child = l.backend === 'qmimux'
+      ? m.addMux(parent, l.muxId)
+      : m.add({ name: l.name, kind: 'rmnet', type: 519, parentIndex: parent.index, muxId: l.muxId, rmnetFlags: { flags: 0, mask: 0 } });
+    child.mtu = l.mtu ?? 1500;
+    if (l.up) m.setUp(child, true);
+  }
+  return new ModelKernel(k);
 }
 
 const request = (backend: 'qmimux' | 'rmnet', grantedDlSize: number | null, muxIds = [1], maxPacketSize = 512): DatapathRequest => ({
@@ -176,8 +230,7 @@ describe('parents left large by an earlier setup', () => {
 
   it('a second rmnet link on a 32769 parent: down to 16388 for the creation, then back up', async () => {
     expect(steps(rmnetAt32769, request('rmnet', 32768, [2]))).toEqual(['wwan0 mtu 16388', 'create rmnet mux id 2 on wwan0', 'set rmnet mux id 2 on wwan0 up', 'wwan0 mtu 32769']);
-    const k = new FakeKernel({ rawIp: true, passThrough: true, up: true, mtu: 32769, maxMtu: 65535, links: { 1: { name: 'wwan0.1', up: true, mtu: 16380, backend: 'rmnet' } } });
-    k.urb = 32769;
+    const k = kernelFor(rmnetAt32769, 512, 32769);
     await executeWithRollback(planDatapath(rmnetAt32769, request('rmnet', 32768, [2])), k);
     expect(k.state.mtu).toBe(32769);
     expect(k.urb).toBe(32769);
@@ -321,7 +374,7 @@ describe('executePlan on the caller\'s undo stack', () => {
 
 describe('the way back (planRestore)', () => {
   const modeOf = (s: ParentState): KernelMode => ({ rawIp: s.rawIp, passThrough: s.passThrough, mtu: s.mtu });
-  const stateOf = (k: FakeKernel): ParentState => ({ name: 'wwan0', ...k.state, links: [] });
+  const stateOf = (k: ModelKernel): ParentState => ({ name: 'wwan0', ...k.state, links: [] });
   const starts: Array<[string, ParentState]> = [
     ['fresh 802.3', fresh],
     ['raw-ip down', { ...fresh, rawIp: true }],
