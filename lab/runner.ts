@@ -6,7 +6,8 @@
  *   import { runScenario } from './lab/runner.js';
  *   const result = await runScenario({ scenario: 'attach' });
  *
- * CLI (after `npm run build`): node dist/lab/runner.js <scenario> [--keep]   (exit 0 when the scenario passed)
+ * CLI (after `npm run build`): node dist/lab/runner.js <scenario> [--kernel=bookworm|trixie|sid] [--echo]
+ * (exit 0 when the scenario passed). The kernel is RMNETCTL_LAB_KERNEL's (bookworm by default) unless given.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,8 +20,39 @@ export interface LabCheck {
   detail?: unknown;
 }
 
+/** The Debian suites whose linux-image-amd64 the lab can boot (lab/setup). */
+export const labKernels = ['bookworm', 'trixie', 'sid'] as const;
+export type LabKernel = (typeof labKernels)[number];
+
+/** What lab/setup pinned (kernel.json in the cache) and what the guest said it booted (uname -r). */
+export interface KernelInfo {
+  suite: LabKernel;
+  abi: string;
+  /** uname -r the kernel should report, e.g. 6.12.117+deb13-amd64 */
+  release: string;
+  /** the Debian package version, e.g. 6.12.117-1 */
+  version: string;
+  /** the compiler that built the kernel (CONFIG_CC_VERSION_TEXT) */
+  cc: string;
+  /** 'out-of-tree' when lab/setup built rmnet.ko itself */
+  rmnet: string;
+  /** uname -r inside the guest, from the console; undefined when the guest never got that far */
+  booted?: string;
+}
+
+/** The kernel a run uses when none is given: RMNETCTL_LAB_KERNEL, else bookworm. */
+export function defaultKernel(): LabKernel {
+  const wanted = process.env.RMNETCTL_LAB_KERNEL ?? 'bookworm';
+  if (!(labKernels as readonly string[]).includes(wanted)) {
+    throw new Error(`RMNETCTL_LAB_KERNEL must be one of ${labKernels.join(', ')} (got '${wanted}')`);
+  }
+  return wanted as LabKernel;
+}
+
 export interface LabResult {
   scenario: string;
+  /** the kernel this ran on (every result names it) */
+  kernel: KernelInfo;
   ok: boolean;
   checks: LabCheck[];
   timings: Record<string, number>;
@@ -38,6 +70,8 @@ export interface LabResult {
 
 export interface RunOptions {
   scenario: string;
+  /** which suite's kernel to boot; default defaultKernel() */
+  kernel?: LabKernel;
   /** project root (holds dist/ and lab/); default: found from this file */
   project?: string;
   /** whole-VM limit; TCG boots in ~5 s but Node in the guest is slow */
@@ -61,14 +95,25 @@ export function projectRoot(): string {
   throw new Error(`cannot find the project root above ${here}`);
 }
 
-/** Runs lab/setup (which skips work that is cached) and returns the cache directory of the pinned ABI. */
-export function ensureLabCache(project = projectRoot()): string {
+/**
+ * Runs lab/setup for one kernel (it skips work that is cached) and returns the cache directory of the ABI
+ * that kernel's suite names today.
+ */
+export function ensureLabCache(project = projectRoot(), kernel: LabKernel = defaultKernel()): string {
   const setup = join(project, 'lab', 'setup');
-  const out = spawnSync('bash', [setup], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60_000 });
-  if (out.status !== 0) throw new Error(`lab/setup failed (${out.status}):\n${out.stdout}\n${out.stderr}`);
-  const dir = spawnSync('bash', [setup, '--print-dir'], { encoding: 'utf8' }).stdout.trim();
-  if (!existsSync(join(dir, 'ready'))) throw new Error(`lab/setup did not complete ${dir}`);
+  const env = { ...process.env, RMNETCTL_LAB_KERNEL: kernel };
+  const out = spawnSync('bash', [setup], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60_000 });
+  if (out.status !== 0) throw new Error(`lab/setup (${kernel}) failed (${out.status}):\n${out.stdout}\n${out.stderr}`);
+  const dir = spawnSync('bash', [setup, '--print-dir'], { encoding: 'utf8', env }).stdout.trim();
+  if (!existsSync(join(dir, 'ready'))) throw new Error(`lab/setup (${kernel}) did not complete ${dir}`);
   return dir;
+}
+
+/** kernel.json of a complete cache (lab/setup writes it). */
+export function cachedKernel(cache: string): KernelInfo {
+  const info = JSON.parse(readFileSync(join(cache, 'kernel.json'), 'utf8')) as KernelInfo;
+  if (!(labKernels as readonly string[]).includes(info.suite) || !info.release) throw new Error(`bad ${join(cache, 'kernel.json')}`);
+  return info;
 }
 
 export interface Availability {
@@ -187,8 +232,10 @@ function pruneRuns(runsDir: string, keep: number): void {
 
 export async function runScenario(options: RunOptions): Promise<LabResult> {
   const project = resolve(options.project ?? projectRoot());
-  const cache = ensureLabCache(project);
-  const runDir = join(project, 'lab', '.cache', 'runs', `${options.scenario}-${Date.now()}-${process.pid}`);
+  const kernelName = options.kernel ?? defaultKernel();
+  const cache = ensureLabCache(project, kernelName);
+  const kernel = cachedKernel(cache);
+  const runDir = join(project, 'lab', '.cache', 'runs', `${kernelName}-${options.scenario}-${Date.now()}-${process.pid}`);
   rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });
   pruneRuns(dirname(runDir), 40);
@@ -241,12 +288,17 @@ export async function runScenario(options: RunOptions): Promise<LabResult> {
     }
   }
   guest ??= parseConsoleResult(outcome.console);
+  // /init prints uname -r: the result names the kernel that really ran, and a mismatch with the cache fails.
+  const booted = /lab-init: kernel (\S+)/.exec(outcome.console)?.[1];
+  kernel.booted = booted;
+  const wrongKernel = booted !== undefined && booted !== kernel.release ? `booted ${booted}, expected ${kernel.release}` : undefined;
 
-  const errors = [guest?.error, outcome.timedOut ? `the VM did not power off within ${timeoutMs} ms` : undefined, guest ? undefined : 'no result from the guest', stale]
+  const errors = [guest?.error, wrongKernel, outcome.timedOut ? `the VM did not power off within ${timeoutMs} ms` : undefined, guest ? undefined : 'no result from the guest', stale]
     .filter((e): e is string => typeof e === 'string');
-  const ok = guest?.ok === true && !outcome.timedOut;
+  const ok = guest?.ok === true && !outcome.timedOut && booted === kernel.release;
   const result: LabResult = {
     scenario: options.scenario,
+    kernel,
     ok,
     checks: guest?.checks ?? [],
     timings: guest?.timings ?? {},
@@ -274,12 +326,17 @@ export async function runScenario(options: RunOptions): Promise<LabResult> {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const scenario = process.argv[2];
   if (!scenario) {
-    process.stderr.write('usage: node dist/lab/runner.js <scenario> [--echo] [--accel=tcg|kvm|auto]\n');
+    process.stderr.write('usage: node dist/lab/runner.js <scenario> [--kernel=bookworm|trixie|sid] [--echo] [--accel=tcg|kvm|auto]\n');
     process.exit(2);
   }
   const accelArg = process.argv.find((a) => a.startsWith('--accel='))?.slice('--accel='.length);
   const accel = accelArg === 'kvm' || accelArg === 'auto' ? accelArg : 'tcg';
-  const result = await runScenario({ scenario, echo: process.argv.includes('--echo'), accel });
+  const kernelArg = process.argv.find((a) => a.startsWith('--kernel='))?.slice('--kernel='.length);
+  if (kernelArg !== undefined && !(labKernels as readonly string[]).includes(kernelArg)) {
+    process.stderr.write(`--kernel must be one of ${labKernels.join(', ')}\n`);
+    process.exit(2);
+  }
+  const result = await runScenario({ scenario, echo: process.argv.includes('--echo'), accel, kernel: kernelArg as LabKernel | undefined });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   process.exit(result.ok ? 0 : 1);
 }

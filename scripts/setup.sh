@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # iproute2 makes and inspects the network namespaces of the host tests; ethtool reads offload features back.
 packages=(libqmi-utils libqmi-proxy libqmi-glib5 iproute2 ethtool python3 make g++)
 if [ "${RMNETCTL_LAB:-0}" = 1 ]; then
-  packages+=(qemu-system-x86 busybox-static usbip kmod xz-utils cpio iputils-ping)
+  # zstd: the 6.12 and later bzImages carry a zstd payload; binutils (objdump): which kbuild tools need a newer libc
+  packages+=(qemu-system-x86 busybox-static usbip kmod xz-utils zstd binutils cpio iputils-ping)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -5,7 +5,7 @@
  */
 import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { startUsbipModem, type UsbipModem } from '../../test/modem/usbip/index.js';
+import { startUsbipModem, type UsbipModem, type UsbipModemOptions } from '../../test/modem/usbip/index.js';
 
 export interface Check {
   name: string;
@@ -114,8 +114,8 @@ export interface AttachedModem {
 }
 
 /** Starts the emulated modem, `usbip attach`es it and waits for qmi_wwan and cdc-wdm to bind. */
-export async function attachModem(rec: Recorder): Promise<AttachedModem> {
-  const lab = await startUsbipModem({ log: (m) => process.stdout.write(`usbip: ${m}\n`) });
+export async function attachModem(rec: Recorder, options: Pick<UsbipModemOptions, 'qmiOnly' | 'interfaceNumber'> = {}): Promise<AttachedModem> {
+  const lab = await startUsbipModem({ ...options, log: (m) => process.stdout.write(`usbip: ${m}\n`) });
   const attach = await rec.time('usbipAttach', () => run('usbip', ['attach', '-r', '127.0.0.1', '-b', '1-1'], 30_000));
   if (attach.code !== 0) throw new Error(`usbip attach failed (${attach.code}): ${attach.stderr.trim()}`);
   const cdcWdm = await rec.time('bind', () =>

@@ -6,17 +6,17 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureLabCache } from '../../lab/runner.js';
-import { availability, expectScenario, scenarioTimeoutMs, setupTimeoutMs, skipLab } from './support.js';
+import { availability, expectScenario, labKernelList, scenarioTimeoutMs, setupTimeoutMs, skipLab } from './support.js';
 
 
-describe.skipIf(skipLab)('rmnetctl bench in the lab (Debian kernel in QEMU)', () => {
+describe.skipIf(skipLab).each(labKernelList)('%s: rmnetctl bench in the lab (Debian kernel in QEMU)', (kernel) => {
   beforeAll(() => {
     if (!availability.ok) throw new Error(`the lab cannot run: ${availability.reason}`);
-    ensureLabCache();
+    ensureLabCache(undefined, kernel);
   }, setupTimeoutMs);
 
   it('measures 1, 8 and 32 datagrams per transfer on rmnet over veth, refuses bad input, leaves nothing behind', async () => {
-    const result = await expectScenario('bench-rmnetctl');
+    const result = await expectScenario('bench-rmnetctl', kernel);
     const report = result.data.report as { parent: string; cases: Array<{ datagrams: number; pps: number }> };
     expect(report.parent).toBe('veth');
     expect(report.cases.map((c) => c.datagrams)).toEqual([1, 8, 32]);

@@ -9,34 +9,34 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureLabCache } from '../../lab/runner.js';
-import { availability, expectScenario, scenarioTimeoutMs, setupTimeoutMs, skipLab } from './support.js';
+import { availability, expectScenario, labKernelList, scenarioTimeoutMs, setupTimeoutMs, skipLab } from './support.js';
 
 
-describe.skipIf(skipLab)('virtual modem lab (Debian kernel in QEMU)', () => {
+describe.skipIf(skipLab).each(labKernelList)('%s: virtual modem lab (Debian kernel in QEMU)', (kernel) => {
   beforeAll(() => {
     if (!availability.ok) throw new Error(`the lab cannot run: ${availability.reason}`);
-    ensureLabCache(); // downloads and builds on a cold cache (about a minute), else returns at once
+    ensureLabCache(undefined, kernel); // downloads and builds on a cold cache (about a minute), else returns at once
   }, setupTimeoutMs);
 
   it('1. attach: qmi_wwan binds the emulated EC25 on interface 4, cdc-wdm exposes the QMI port', async () => {
-    const result = await expectScenario('attach');
+    const result = await expectScenario('attach', kernel);
     expect(result.data.mtu).toBe('1500');
   }, scenarioTimeoutMs);
 
   it('5. libqmi: qmicli talks to the emulated modem through the real cdc-wdm driver', async () => {
-    await expectScenario('libqmi');
+    await expectScenario('libqmi', kernel);
   }, scenarioTimeoutMs);
 
   it('2. qmimux: two mux ids, mapping from the kernel, QMAP frames on the right link, ping through each', async () => {
-    await expectScenario('qmimux');
+    await expectScenario('qmimux', kernel);
   }, scenarioTimeoutMs);
 
   it('4. aggregation: 1, 8 and 32 datagrams arrive whole at the granted size; default size drops them whole', async () => {
-    const result = await expectScenario('aggregation');
+    const result = await expectScenario('aggregation', kernel);
     expect((result.data.deviceStats as { inOverflows: number }).inOverflows).toBe(3);
   }, scenarioTimeoutMs);
 
   it('3. rmnet: pass-through, two rmnet links, the 16384 MTU rule, ping through each', async () => {
-    await expectScenario('rmnet');
+    await expectScenario('rmnet', kernel);
   }, scenarioTimeoutMs);
 });

@@ -11,37 +11,37 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureLabCache, type LabResult } from '../../lab/runner.js';
-import { availability, expectScenario, scenarioTimeoutMs, setupTimeoutMs, skipLab } from './support.js';
+import { availability, expectScenario, labKernelList, scenarioTimeoutMs, setupTimeoutMs, skipLab } from './support.js';
 
 
 const checkNames = (result: LabResult, prefix: string) => result.checks.filter((c) => c.name.startsWith(prefix)).map((c) => c.name);
 
-describe.skipIf(skipLab)('rmnetctl up / down / status / run in the lab (issue #5)', () => {
+describe.skipIf(skipLab).each(labKernelList)('%s: rmnetctl up / down / status / run in the lab (issue #5)', (kernel) => {
   beforeAll(() => {
     if (!availability.ok) throw new Error(`the lab cannot run: ${availability.reason}`);
-    ensureLabCache();
+    ensureLabCache(undefined, kernel);
   }, setupTimeoutMs);
 
   it('1-4. up on rmnet + QMAPv5, a second dual-stack PDN, status with a dropped session, down --all', async () => {
-    const result = await expectScenario('session');
+    const result = await expectScenario('session', kernel);
     for (const prefix of ['1.', '2.', '3.', '4']) expect(checkNames(result, prefix).length, `checks ${prefix}`).toBeGreaterThan(2);
     expect((result.data.up1 as { dataFormat: { aggregation: string } }).dataFormat.aggregation).toBe('qmapv5');
   }, scenarioTimeoutMs);
 
   it('5. up / ping / down on qmimux (QMAP v1)', async () => {
-    const result = await expectScenario('session-qmimux');
+    const result = await expectScenario('session-qmimux', kernel);
     expect(checkNames(result, '5.').length).toBeGreaterThan(10);
   }, scenarioTimeoutMs);
 
   it('6, 8. a Start Network failure rolls back; Ctrl-C during up rolls back; an up killed half-way is cleaned up by down --mux', async () => {
-    const result = await expectScenario('session-failure');
+    const result = await expectScenario('session-failure', kernel);
     expect(checkNames(result, '6').length).toBeGreaterThan(5);
     expect(checkNames(result, 'Ctrl-C').length).toBeGreaterThan(5);
     expect(checkNames(result, '8').length).toBeGreaterThan(5);
   }, scenarioTimeoutMs);
 
   it('7. run: READY=1, recovery after a modem reset, everything down on SIGTERM', async () => {
-    const result = await expectScenario('session-run');
+    const result = await expectScenario('session-run', kernel);
     expect(checkNames(result, '7.').length).toBeGreaterThan(15);
   }, scenarioTimeoutMs);
 });

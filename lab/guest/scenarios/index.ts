@@ -12,6 +12,8 @@ import { sessionRunScenario } from './session-run.js';
 import { benchKernelScenario } from './bench-kernel.js';
 import { benchRmnetctlScenario } from './bench-rmnetctl.js';
 import { benchBringupScenario } from './bench-bringup.js';
+import { kernelFactsScenario } from './kernel-facts.js';
+import { recordSysfsScenario } from './record-sysfs.js';
 
 export type Scenario = (rec: Recorder, project: string) => Promise<void>;
 
@@ -30,4 +32,6 @@ export const scenarios: Record<string, Scenario> = {
   'bench-kernel': benchKernelScenario,
   'bench-rmnetctl': benchRmnetctlScenario,
   'bench-bringup': benchBringupScenario,
+  'kernel-facts': kernelFactsScenario,
+  'record-sysfs': recordSysfsScenario,
 };

@@ -1,0 +1,75 @@
+/**
+ * The receive-path facts of docs/kernel.md ("What differs between the lab's kernels"), held per kernel: the
+ * kernel-facts scenario measures them in the guest (lab/guest/scenarios/kernel-facts.ts) and the kernel's own
+ * sources in the lab cache say whether it carries usbnet's max_mtu cap (c7159e960f14, on 6.12 as
+ * 662dc80a5e86) and qmi_wwan's FLAG_NOMAXMTU fix (55f854dd5bdd). A kernel that behaves differently from its
+ * line here fails, so a new Debian upload that changes the data path shows up as a failing test.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureLabCache, type LabKernel } from '../../lab/runner.js';
+import { availability, expectScenario, labKernelList, scenarioTimeoutMs, setupTimeoutMs, skipLab } from './support.js';
+
+interface Limits {
+  mtu: number;
+  minMtu: number;
+  maxMtu: number;
+}
+interface Urbs {
+  length: number;
+  posted: number;
+}
+interface Facts {
+  afterBind: Limits;
+  afterRawIp: Limits;
+  afterYtoN: Limits;
+  urbAfterBind: Urbs;
+  directMtu16385: string;
+  urbAfterDirect16385?: Urbs;
+  urbAt32769: Urbs;
+}
+
+/** What each kernel does (measured 2026-12-03; docs/kernel.md). */
+const expected: Record<LabKernel, { cap: boolean; fix: boolean; maxMtuAfterBind: number; direct: RegExp }> = {
+  bookworm: { cap: true, fix: false, maxMtuAfterBind: 1500, direct: /mtu greater than device maximum/ },
+  trixie: { cap: true, fix: true, maxMtuAfterBind: 65535, direct: /^accepted$/ },
+  sid: { cap: true, fix: true, maxMtuAfterBind: 65535, direct: /^accepted$/ },
+};
+
+function sourceOf(cache: string, file: string): string {
+  const tree = readdirSync(cache).find((d) => d.startsWith('linux-source-'));
+  if (!tree) throw new Error(`no linux-source-* in ${cache}`);
+  return readFileSync(join(cache, tree, file), 'utf8');
+}
+
+describe.skipIf(skipLab).each(labKernelList)('%s: the receive path of this kernel', (kernel) => {
+  let cache = '';
+  beforeAll(() => {
+    if (!availability.ok) throw new Error(`the lab cannot run: ${availability.reason}`);
+    cache = ensureLabCache(undefined, kernel);
+  }, setupTimeoutMs);
+
+  it('its sources: usbnet caps max_mtu at bind unless the driver sets FLAG_NOMAXMTU, and whether qmi_wwan does', () => {
+    const usbnet = sourceOf(cache, 'drivers/net/usb/usbnet.c');
+    const qmiWwan = sourceOf(cache, 'drivers/net/usb/qmi_wwan.c');
+    expect(/net->max_mtu = dev->hard_mtu - net->hard_header_len;/.test(usbnet), 'usbnet max_mtu cap').toBe(expected[kernel].cap);
+    expect(/FLAG_NOMAXMTU/.test(qmiWwan), 'qmi_wwan FLAG_NOMAXMTU').toBe(expected[kernel].fix);
+    // qmi_wwan's 802.3 setup restores max_mtu 65535, the step rmnetctl's raw_ip Y -> N switch relies on
+    expect(qmiWwan).toMatch(/ether_setup\(net\);[\s\S]{0,200}net->max_mtu = ETH_MAX_MTU;/);
+  });
+
+  it('measured: MTU limits after bind, a direct raise, the Y -> N switch, URB sizes, EDOM, granted-size transfers whole', async () => {
+    const result = await expectScenario('kernel-facts', kernel);
+    const facts = result.data.receivePath as Facts;
+    expect(facts.afterBind).toEqual({ mtu: 1500, minMtu: 0, maxMtu: expected[kernel].maxMtuAfterBind });
+    expect(facts.afterRawIp.maxMtu).toBe(expected[kernel].maxMtuAfterBind);
+    expect(facts.directMtu16385).toMatch(expected[kernel].direct);
+    if (expected[kernel].direct.test('accepted')) expect(facts.urbAfterDirect16385?.length).toBe(16385);
+    expect(facts.afterYtoN).toEqual({ mtu: 1500, minMtu: 0, maxMtu: 65535 });
+    expect(facts.urbAfterBind).toEqual({ length: 1514, posted: 60 });
+    expect(facts.urbAt32769).toEqual({ length: 32769, posted: 2 });
+    const granted = result.data.granted as { granted: { dlMaxSize: number }; urb: number };
+    expect(granted.urb).toBeGreaterThanOrEqual(granted.granted.dlMaxSize);
+  }, scenarioTimeoutMs);
+});
