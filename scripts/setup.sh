@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 packages=(libqmi-utils libqmi-proxy libqmi-glib5 iproute2 ethtool python3 make g++)
 if [ "${RMNETCTL_LAB:-0}" = 1 ]; then
   packages+=(qemu-system-x86 busybox-static usbip kmod xz-utils cpio iputils-ping)
+  # ModemManager beside rmnetctl in the guest (issue #12): its daemon and mmcli, a system D-Bus, udev.
+  packages+=(modemmanager dbus udev)
 fi
 missing=()
 for p in "${packages[@]}"; do

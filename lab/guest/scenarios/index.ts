@@ -12,6 +12,7 @@ import { sessionRunScenario } from './session-run.js';
 import { benchKernelScenario } from './bench-kernel.js';
 import { benchRmnetctlScenario } from './bench-rmnetctl.js';
 import { benchBringupScenario } from './bench-bringup.js';
+import { mmConnectScenario } from './mm-connect.js';
 
 export type Scenario = (rec: Recorder, project: string) => Promise<void>;
 
@@ -30,4 +31,5 @@ export const scenarios: Record<string, Scenario> = {
   'bench-kernel': benchKernelScenario,
   'bench-rmnetctl': benchRmnetctlScenario,
   'bench-bringup': benchBringupScenario,
+  'mm-connect': mmConnectScenario,
 };
