@@ -141,7 +141,7 @@ export class RadioFirmware {
   handle(client: ServiceClient, schema: MessageSchema, fields: Fields): ServiceReply | undefined {
     switch (schema.service) {
       case 0x02:
-        return this.dms(schema, fields);
+        return this.dms(client, schema, fields);
       case 0x03:
         return this.nas(client, schema, fields);
       case m.UIM_SERVICE:
@@ -158,10 +158,12 @@ export class RadioFirmware {
   }
 
   // ---- DMS ----------------------------------------------------------------------------------------------
-  private dms(schema: MessageSchema, fields: Fields): ServiceReply | undefined {
+  private dms(client: ServiceClient, schema: MessageSchema, fields: Fields): ServiceReply | undefined {
     const b = this.behaviour;
     switch (schema.id) {
       case m.dmsSetEventReport.id:
+        if (fields.operatingModeReporting === 1) client.registrations.add('operatingMode');
+        else if (fields.operatingModeReporting === 0) client.registrations.delete('operatingMode');
         return {};
       case m.dmsGetCapabilities.id:
         return {
@@ -216,7 +218,7 @@ export class RadioFirmware {
 
   private indicateOperatingMode(): void {
     for (const client of this.hooks.clients(0x02)) {
-      this.hooks.indicate(client, m.dmsSetEventReport, { operatingMode: this.operatingMode });
+      if (client.registrations.has('operatingMode')) this.hooks.indicate(client, m.dmsSetEventReport, { operatingMode: this.operatingMode });
     }
   }
 
