@@ -206,7 +206,7 @@ export class RadioFirmware {
         const units = BigInt(Date.now() - Date.UTC(1980, 0, 6)) * 4n / 5n; // 1.25 ms units
         return {
           fields: {
-            deviceTime: { timeCountLow: Number(units & 0xffffffffn), timeCountHigh: Number((units >> 32n) & 0xffffn), timeSource: 0 },
+            deviceTime: { timeCount: { low: Number(units & 0xffffffffn), high: Number((units >> 32n) & 0xffffn) }, timeSource: 'device' },
             systemTime: BigInt(Date.now() - Date.UTC(1980, 0, 6)),
           },
         };
@@ -229,7 +229,7 @@ export class RadioFirmware {
       return {
         cardStatus: {
           indexGwPrimary: 0xffff, index1xPrimary: 0xffff, indexGwSecondary: 0xffff, index1xSecondary: 0xffff,
-          cards: [{ cardState: 'absent', upinState: 'not-initialized', upinRetries: 0, upukRetries: 0, errorCode: 3, applications: [] }],
+          cards: [{ cardState: 'absent', upinState: 'not-initialized', upinRetries: 0, upukRetries: 0, errorCode: 'no-atr-received', applications: [] }],
         },
       };
     }
@@ -254,7 +254,9 @@ export class RadioFirmware {
     const b = this.behaviour;
     switch (schema.id) {
       case m.uimRegisterEvents.id: {
-        const mask = typeof fields.eventRegistrationMask === 'number' ? fields.eventRegistrationMask : 0;
+        const value = fields.eventRegistrationMask;
+        const named = Object.entries(m.UIM_EVENT_REGISTRATION).find(([, n]) => n === value)?.[0];
+        const mask = typeof value === 'number' ? value : Number(named ?? 0);
         if (mask & 1) client.registrations.add('card-status');
         return { fields: { eventRegistrationMask: mask & 0x1 } };
       }
@@ -264,7 +266,7 @@ export class RadioFirmware {
         const present = b.sim !== 'absent';
         return {
           fields: {
-            physicalSlotStatus: [{ physicalCardStatus: present ? 1 : 0, physicalSlotStatus: 1, logicalSlot: 1, iccid: present ? swappedBcd(b.iccid) : [] }],
+            physicalSlotStatus: [{ physicalCardStatus: present ? 'present' : 'absent', physicalSlotStatus: 'active', logicalSlot: 1, iccid: present ? swappedBcd(b.iccid) : [] }],
             physicalSlotInformation: [{ cardProtocol: present ? 2 : 0, validApplications: present ? 1 : 0, atrValue: present ? [0x3b, 0x9f, 0x96, 0x80, 0x1f, 0xc7] : [], isEuicc: 0 }],
           },
         };

@@ -45,6 +45,43 @@ export const NAS_ATTACH_STATE: EnumTable = { 0: 'unknown', 1: 'attached', 2: 'de
 export const NAS_NETWORK_TYPE: EnumTable = { 0: 'unknown', 1: '3gpp2', 2: '3gpp' };
 export const NAS_SERVICE_STATUS: EnumTable = { 0: 'none', 1: 'limited', 2: 'available', 3: 'limited-regional', 4: 'power-save' };
 export const NAS_SERVICE_DOMAIN: EnumTable = { 0: 'none', 1: 'cs', 2: 'ps', 3: 'cs-ps', 4: 'unknown' };
+export const DMS_DATA_SERVICE_CAPABILITY: EnumTable = { 0: 'none', 1: 'cs', 2: 'ps', 3: 'simultaneous-cs-ps', 4: 'non-simultaneous-cs-ps' };
+export const DMS_SIM_CAPABILITY: EnumTable = { 1: 'not-supported', 2: 'supported' };
+export const DMS_TIME_SOURCE: EnumTable = { 0: 'device', 1: 'cdma-network', 2: 'hdr-network' };
+export const UIM_SESSION_TYPE: EnumTable = { 0: 'primary-gw-provisioning', 1: 'primary-1x-provisioning', 2: 'secondary-gw-provisioning', 3: 'secondary-1x-provisioning', 6: 'card-slot-1' };
+export const UIM_CARD_ERROR: EnumTable = { 0: 'unknown', 1: 'power-down', 2: 'poll', 3: 'no-atr-received', 4: 'voltage-mismatch', 5: 'parity', 6: 'possibly-removed', 7: 'technical' };
+export const UIM_PERSONALIZATION_STATE: EnumTable = { 0: 'unknown', 1: 'in-progress', 2: 'ready', 3: 'code-required', 4: 'puk-code-required', 5: 'permanently-blocked' };
+export const UIM_PERSONALIZATION_FEATURE: EnumTable = { 0: 'gw-network', 1: 'gw-network-subset', 2: 'gw-service-provider', 3: 'gw-corporate', 4: 'gw-uim', 11: 'unknown' };
+/** QmiUimPhysicalCardState: 0 is unknown, absent is 1. */
+export const UIM_PHYSICAL_CARD_STATE: EnumTable = { 0: 'unknown', 1: 'absent', 2: 'present' };
+export const UIM_SLOT_STATE: EnumTable = { 0: 'inactive', 1: 'active' };
+export const UIM_CARD_PROTOCOL: EnumTable = { 0: 'unknown', 1: 'icc', 2: 'uicc' };
+export const NAS_ROAMING_INDICATOR: EnumTable = { 0: 'on', 1: 'off' };
+export const NAS_ROAMING_STATUS: EnumTable = { 0: 'off', 1: 'on' };
+/** QmiNasRejectCause (the values the model sends). */
+export const NAS_REJECT_CAUSE: EnumTable = { 0: 'none', 2: 'imsi-unknown-in-hlr', 3: 'illegal-ms', 6: 'illegal-me', 7: 'gprs-services-not-allowed', 11: 'plmn-not-allowed' };
+export const NAS_DATA_CAPABILITY: EnumTable = { 0: 'none', 1: 'gprs', 2: 'edge', 3: 'hsdpa', 4: 'hsupa', 5: 'wcdma', 6: 'cdma', 7: 'evdo-rev-0', 8: 'evdo-rev-a', 9: 'gsm', 10: 'evdo-rev-b', 11: 'lte', 12: 'hsdpa-plus', 13: 'dc-hsdpa-plus' };
+
+/** Bit masks libqmi prints as flag names (lowest bit first); the decoder checks compare them by name. */
+export const NAS_SIGNAL_STRENGTH_REQUEST: EnumTable = { 1: 'rssi', 2: 'ecio', 4: 'io', 8: 'sinr', 16: 'error-rate', 32: 'rsrq', 64: 'lte-snr', 128: 'lte-rsrp' };
+export const WDS_PACKET_STATISTICS_MASK: EnumTable = {
+  1: 'tx-packets-ok', 2: 'rx-packets-ok', 4: 'tx-packets-error', 8: 'rx-packets-error', 16: 'tx-overflows', 32: 'rx-overflows',
+  64: 'tx-bytes-ok', 128: 'rx-bytes-ok', 256: 'tx-packets-dropped', 512: 'rx-packets-dropped',
+};
+export const WDS_AUTHENTICATION: EnumTable = { 1: 'pap', 2: 'chap' };
+const signalStrengthMask = u16();
+const packetStatisticsMask = u32();
+const authenticationMask = u8();
+export const FLAG_TABLES = new Map<FieldType, EnumTable>([
+  [signalStrengthMask, NAS_SIGNAL_STRENGTH_REQUEST],
+  [packetStatisticsMask, WDS_PACKET_STATISTICS_MASK],
+  [authenticationMask, WDS_AUTHENTICATION],
+]);
+/** The 6-byte Time Count of DMS Get Time as a u32 (low) and a u16 (high). */
+export const timeCount48: FieldType = struct(['low', u32()], ['high', u16()]);
+
+/** QmiUimEventRegistrationFlag; a single flag decodes to its name (libqmi prints a mask as names). */
+export const UIM_EVENT_REGISTRATION: EnumTable = { 1: 'card-status', 2: 'sap-connection', 4: 'extended-card-status', 8: 'close-provisioning-sessions', 16: 'physical-slot-status' };
 export const WDS_PROFILE_TYPE: EnumTable = { 0: '3gpp', 1: '3gpp2', 2: 'all' };
 export const WDS_PDP_TYPE: EnumTable = { 0: 'ipv4', 1: 'ppp', 2: 'ipv6', 3: 'ipv4-or-ipv6' };
 
@@ -69,7 +106,7 @@ export const dmsGetCapabilities = {
   service: DMS, id: 0x0020, name: 'Get Capabilities', request: [],
   response: [{
     id: 0x01, name: 'info',
-    type: struct(['maxTxChannelRate', u32()], ['maxRxChannelRate', u32()], ['dataServiceCapability', u8()], ['simCapability', u8()],
+    type: struct(['maxTxChannelRate', u32()], ['maxRxChannelRate', u32()], ['dataServiceCapability', u8(DMS_DATA_SERVICE_CAPABILITY)], ['simCapability', u8(DMS_SIM_CAPABILITY)],
       ['radioInterfaceList', array('u8', u8(DMS_RADIO_INTERFACE))]),
   }],
 } as const satisfies MessageSchema;
@@ -101,11 +138,11 @@ export const dmsSetOperatingMode = {
   service: DMS, id: 0x002e, name: 'Set Operating Mode', request: [{ id: 0x01, name: 'mode', type: u8(DMS_OPERATING_MODE) }], response: [],
 } as const satisfies MessageSchema;
 
-/** Time Count is a 6-byte count of 1.25 ms units since 1980-01-06 (u32 low + u16 high here). */
+/** Time Count: a 6-byte count of 1.25 ms units since 1980-01-06 (timeCount48). */
 export const dmsGetTime = {
   service: DMS, id: 0x002f, name: 'Get Time', request: [],
   response: [
-    { id: 0x01, name: 'deviceTime', type: struct(['timeCountLow', u32()], ['timeCountHigh', u16()], ['timeSource', u16()]) },
+    { id: 0x01, name: 'deviceTime', type: struct(['timeCount', timeCount48], ['timeSource', u16(DMS_TIME_SOURCE)]) },
     { id: 0x10, name: 'systemTime', type: u64 },
     { id: 0x11, name: 'userTime', type: u64 },
   ],
@@ -113,13 +150,14 @@ export const dmsGetTime = {
 
 // ---- UIM -------------------------------------------------------------------------------------------------
 const cardApplication = struct(
-  ['type', u8(UIM_APPLICATION_TYPE)], ['state', u8(UIM_APPLICATION_STATE)], ['personalizationState', u8()], ['personalizationFeature', u8()],
+  ['type', u8(UIM_APPLICATION_TYPE)], ['state', u8(UIM_APPLICATION_STATE)], ['personalizationState', u8(UIM_PERSONALIZATION_STATE)],
+  ['personalizationFeature', u8(UIM_PERSONALIZATION_FEATURE)],
   ['personalizationRetries', u8()], ['personalizationUnblockRetries', u8()], ['applicationIdentifier', array('u8', u8())],
   ['upinReplacesPin1', bool], ['pin1State', u8(UIM_PIN_STATE)], ['pin1Retries', u8()], ['puk1Retries', u8()],
   ['pin2State', u8(UIM_PIN_STATE)], ['pin2Retries', u8()], ['puk2Retries', u8()],
 );
 const card = struct(
-  ['cardState', u8(UIM_CARD_STATE)], ['upinState', u8(UIM_PIN_STATE)], ['upinRetries', u8()], ['upukRetries', u8()], ['errorCode', u8()],
+  ['cardState', u8(UIM_CARD_STATE)], ['upinState', u8(UIM_PIN_STATE)], ['upinRetries', u8()], ['upukRetries', u8()], ['errorCode', u8(UIM_CARD_ERROR)],
   ['applications', array('u8', cardApplication)],
 );
 const cardStatus = struct(['indexGwPrimary', u16()], ['index1xPrimary', u16()], ['indexGwSecondary', u16()], ['index1xSecondary', u16()], ['cards', array('u8', card)]);
@@ -127,7 +165,7 @@ const cardStatus = struct(['indexGwPrimary', u16()], ['index1xPrimary', u16()], 
 export const uimReadTransparent = {
   service: UIM_SERVICE, id: 0x0020, name: 'Read Transparent',
   request: [
-    { id: 0x01, name: 'session', type: struct(['sessionType', u8()], ['applicationIdentifier', array('u8', u8())]) },
+    { id: 0x01, name: 'session', type: struct(['sessionType', u8(UIM_SESSION_TYPE)], ['applicationIdentifier', array('u8', u8())]) },
     { id: 0x02, name: 'file', type: struct(['fileId', u16()], ['filePath', array('u8', u8())]) },
     { id: 0x03, name: 'readInformation', type: struct(['offset', u16()], ['length', u16()]) },
     { id: 0x10, name: 'responseInIndicationToken', type: u32() },
@@ -141,8 +179,8 @@ export const uimReadTransparent = {
 
 export const uimRegisterEvents = {
   service: UIM_SERVICE, id: 0x002e, name: 'Register Events',
-  request: [{ id: 0x01, name: 'eventRegistrationMask', type: u32() }],
-  response: [{ id: 0x10, name: 'eventRegistrationMask', type: u32() }],
+  request: [{ id: 0x01, name: 'eventRegistrationMask', type: u32(UIM_EVENT_REGISTRATION) }],
+  response: [{ id: 0x10, name: 'eventRegistrationMask', type: u32(UIM_EVENT_REGISTRATION) }],
 } as const satisfies MessageSchema;
 
 export const uimGetCardStatus = {
@@ -157,8 +195,8 @@ export const uimCardStatusIndication = {
 export const uimGetSlotStatus = {
   service: UIM_SERVICE, id: 0x0047, name: 'Get Slot Status', request: [],
   response: [
-    { id: 0x10, name: 'physicalSlotStatus', type: array('u8', struct(['physicalCardStatus', u32()], ['physicalSlotStatus', u32()], ['logicalSlot', u8()], ['iccid', array('u8', u8())])) },
-    { id: 0x11, name: 'physicalSlotInformation', type: array('u8', struct(['cardProtocol', u32()], ['validApplications', u8()], ['atrValue', array('u8', u8())], ['isEuicc', bool])) },
+    { id: 0x10, name: 'physicalSlotStatus', type: array('u8', struct(['physicalCardStatus', u32(UIM_PHYSICAL_CARD_STATE)], ['physicalSlotStatus', u32(UIM_SLOT_STATE)], ['logicalSlot', u8()], ['iccid', array('u8', u8())])) },
+    { id: 0x11, name: 'physicalSlotInformation', type: array('u8', struct(['cardProtocol', u32(UIM_CARD_PROTOCOL)], ['validApplications', u8()], ['atrValue', array('u8', u8())], ['isEuicc', bool])) },
   ],
 } as const satisfies MessageSchema;
 
@@ -189,7 +227,7 @@ export const nasRegisterIndications = {
 const radioStrength = struct(['strength', u8()], ['radioInterface', u8(NAS_RADIO_INTERFACE)]);
 export const nasGetSignalStrength = {
   service: NAS, id: 0x0020, name: 'Get Signal Strength',
-  request: [{ id: 0x10, name: 'requestMask', type: u16() }],
+  request: [{ id: 0x10, name: 'requestMask', type: signalStrengthMask }],
   response: [
     { id: 0x01, name: 'signalStrength', type: radioStrength },
     { id: 0x11, name: 'rssiList', type: array('u16', struct(['rssi', u8()], ['radioInterface', u8(NAS_RADIO_INTERFACE)])) },
@@ -209,8 +247,8 @@ export const nasGetServingSystem = {
   service: NAS, id: 0x0024, name: 'Get Serving System', request: [],
   response: [
     { id: 0x01, name: 'servingSystem', type: servingSystem },
-    { id: 0x10, name: 'roamingIndicator', type: u8() },
-    { id: 0x11, name: 'dataServiceCapability', type: array('u8', u8()) },
+    { id: 0x10, name: 'roamingIndicator', type: u8(NAS_ROAMING_INDICATOR) },
+    { id: 0x11, name: 'dataServiceCapability', type: array('u8', u8(NAS_DATA_CAPABILITY)) },
     { id: 0x12, name: 'currentPlmn', type: currentPlmn },
     { id: 0x1c, name: 'lac3gpp', type: u16() },
     { id: 0x1d, name: 'cid3gpp', type: u32() },
@@ -218,8 +256,8 @@ export const nasGetServingSystem = {
   ],
   indication: [
     { id: 0x01, name: 'servingSystem', type: servingSystem },
-    { id: 0x10, name: 'roamingIndicator', type: u8() },
-    { id: 0x11, name: 'dataServiceCapability', type: array('u8', u8()) },
+    { id: 0x10, name: 'roamingIndicator', type: u8(NAS_ROAMING_INDICATOR) },
+    { id: 0x11, name: 'dataServiceCapability', type: array('u8', u8(NAS_DATA_CAPABILITY)) },
     { id: 0x12, name: 'currentPlmn', type: currentPlmn },
     { id: 0x1d, name: 'lac3gpp', type: u16() },
     { id: 0x1e, name: 'cid3gpp', type: u32() },
@@ -235,9 +273,9 @@ export const nasGetHomeNetwork = {
 const serviceStatus = struct(['serviceStatus', u8(NAS_SERVICE_STATUS)], ['trueServiceStatus', u8(NAS_SERVICE_STATUS)], ['preferredDataPath', bool]);
 const lteSystemInfo = struct(
   ['domainValid', bool], ['domain', u8(NAS_SERVICE_DOMAIN)], ['serviceCapabilityValid', bool], ['serviceCapability', u8(NAS_SERVICE_DOMAIN)],
-  ['roamingStatusValid', bool], ['roamingStatus', u8()], ['forbiddenValid', bool], ['forbidden', bool],
+  ['roamingStatusValid', bool], ['roamingStatus', u8(NAS_ROAMING_STATUS)], ['forbiddenValid', bool], ['forbidden', bool],
   ['lacValid', bool], ['lac', u16()], ['cidValid', bool], ['cid', u32()],
-  ['registrationRejectInfoValid', bool], ['registrationRejectDomain', u8(NAS_SERVICE_DOMAIN)], ['registrationRejectCause', u8()],
+  ['registrationRejectInfoValid', bool], ['registrationRejectDomain', u8(NAS_SERVICE_DOMAIN)], ['registrationRejectCause', u8(NAS_REJECT_CAUSE)],
   ['networkIdValid', bool], ['mcc', plmnDigit3], ['mnc', plmnDigit3], ['tacValid', bool], ['tac', u16()],
 );
 const systemInfoTlvs = [
@@ -250,8 +288,16 @@ const systemInfoTlvs = [
 export const nasGetSystemInfo = {
   service: NAS, id: 0x004d, name: 'Get System Info', request: [], response: systemInfoTlvs,
 } as const satisfies MessageSchema;
+/** The indication numbers the NR5G TLVs differently from the response (0x4C/0x4D/0x50, libqmi 1.32). */
 export const nasSystemInfoIndication = {
-  service: NAS, id: 0x004e, name: 'System Info', request: [], response: [], indication: systemInfoTlvs,
+  service: NAS, id: 0x004e, name: 'System Info', request: [], response: [],
+  indication: [
+    { id: 0x14, name: 'lteServiceStatus', type: serviceStatus },
+    { id: 0x19, name: 'lteSystemInfo', type: lteSystemInfo },
+    { id: 0x4c, name: 'nr5gServiceStatus', type: serviceStatus },
+    { id: 0x4d, name: 'nr5gSystemInfo', type: lteSystemInfo },
+    { id: 0x50, name: 'eutraWithNr5gAvailability', type: bool },
+  ],
 } as const satisfies MessageSchema;
 
 const signalInfoTlvs = [
@@ -280,7 +326,7 @@ export const wdsIndicationRegister = {
 
 export const wdsGetPacketStatistics = {
   service: WDS, id: 0x0024, name: 'Get Packet Statistics',
-  request: [{ id: 0x01, name: 'mask', type: u32() }],
+  request: [{ id: 0x01, name: 'mask', type: packetStatisticsMask }],
   response: [
     { id: 0x10, name: 'txPacketsOk', type: u32() },
     { id: 0x11, name: 'rxPacketsOk', type: u32() },
@@ -304,7 +350,7 @@ const profileSettingsTlvs = [
   { id: 0x11, name: 'pdpType', type: u8(WDS_PDP_TYPE) },
   { id: 0x14, name: 'apnName', type: string },
   { id: 0x1b, name: 'username', type: string },
-  { id: 0x1d, name: 'authentication', type: u8() },
+  { id: 0x1d, name: 'authentication', type: authenticationMask },
   { id: 0x25, name: 'pdpContextNumber', type: u8() },
 ] as const;
 export const wdsGetProfileSettings = {
