@@ -33,6 +33,15 @@ export interface ModemManagerStack {
   pid(): number | undefined;
 }
 
+/**
+ * WDA aggregation the emulated firmware grants in the ModemManager scenarios: disabled and QMAP (v1), like a
+ * real EC25 (MDM9607). With QMAPv5 granted, ModemManager 1.20.4 creates its rmnet link without the
+ * MAP_CKSUMV5 flags (src/mm-port-qmi.c at 1.20.4; fixed upstream in 1.22 by 16f9ff68 "port-qmi: fix rmnet
+ * checksum flag with qmi_wwan"), so UL frames carry no v5 checksum header and DL v5 frames are misparsed:
+ * the bearer is "connected" and passes no traffic (measured in the lab: 11 UL transfers, 0 packets).
+ */
+export const MM_LAB_AGGREGATION = [0, 5];
+
 const RESULT_DIR = process.env.LAB_RESULT_DIR ?? '/run/lab';
 const DEBIAN_PLUGIN_DIR = '/usr/lib/x86_64-linux-gnu/ModemManager';
 const PLUGIN_DIR = '/run/mm-plugins';

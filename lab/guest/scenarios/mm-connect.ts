@@ -6,8 +6,8 @@
  */
 import { serviceName } from '../../../src/qmi/enums.js';
 import { findMessage } from '../../../test/modem/modem.js';
-import { attachModem, readAttribute, type Recorder } from '../harness.js';
-import { configureBearerLink, enableAndRegister, mmcli, simpleConnect, startModemManagerStack, udevProperties, waitForModem, waitForModemState } from '../modemmanager.js';
+import { attachModem, netStat, readAttribute, run, sleep, type AttachedModem, type Recorder } from '../harness.js';
+import { MM_LAB_AGGREGATION, configureBearerLink, enableAndRegister, mmcli, simpleConnect, startModemManagerStack, udevProperties, waitForModem, waitForModemState } from '../modemmanager.js';
 import { emulator, muxLinks, pingThrough } from './session-lib.js';
 
 export function askedMessages(frames: Array<{ service: number; messageId: number }>): Record<string, number> {
@@ -20,12 +20,38 @@ export function askedMessages(frames: Array<{ service: number; messageId: number
   return asked;
 }
 
+/** udev's properties once its rules ran for the node (the add event can still be in flight). */
+export async function waitForUdev(node: string): Promise<Record<string, string>> {
+  await run('udevadm', ['settle', '--timeout=10'], 15_000);
+  let props: Record<string, string> = {};
+  for (let i = 0; i < 50; i++) {
+    props = await udevProperties(node);
+    if (props.ID_MM_CANDIDATE) break;
+    await sleep(200);
+  }
+  return props;
+}
+
+/** Where uplink packets went: link and parent counters, the link's rmnet flags, the data plane's view. */
+export async function dataPathDiagnostics(modem: AttachedModem, link: string): Promise<Record<string, unknown>> {
+  const stats = (dev: string) => Object.fromEntries(['tx_packets', 'tx_errors', 'tx_dropped', 'rx_packets', 'rx_errors', 'rx_dropped'].map((c) => [c, netStat(dev, c)]));
+  const details = await run('ip', ['-d', '-j', 'link', 'show', 'dev', link]);
+  return {
+    link: stats(link),
+    parent: stats(modem.wwan),
+    ipDetails: details.stdout.trim().slice(0, 1500),
+    dataPlane: { counters: Object.fromEntries([0, 1, 2].map((m) => [m, modem.lab.dataPlane.counter(m)])), notIp: modem.lab.dataPlane.notIp, ulChecksum: modem.lab.dataPlane.ulChecksum, trace: modem.lab.dataPlane.trace, uplinkReader: modem.lab.dataPlane.uplinkStats() },
+    routes: (await run('ip', ['-j', 'route', 'show', 'table', 'all'])).stdout.trim().slice(0, 1500),
+  };
+}
+
 export async function mmConnectScenario(rec: Recorder): Promise<void> {
   const stack = await startModemManagerStack(rec);
   const modem = await attachModem(rec);
   const emu = emulator(modem);
+  emu.behaviour.supportedAggregation = [...MM_LAB_AGGREGATION];
   try {
-    const props = await udevProperties(`/dev/${modem.cdcWdm}`);
+    const props = await waitForUdev(`/dev/${modem.cdcWdm}`);
     rec.equal('mm: udev tags cdc-wdm as ID_MM_CANDIDATE', props.ID_MM_CANDIDATE, '1');
     const index = await rec.time('mmModemAppears', () => waitForModem(90_000));
     if (!rec.check('mm: ModemManager lists the modem', index !== undefined)) return;
@@ -54,7 +80,10 @@ export async function mmConnectScenario(rec: Recorder): Promise<void> {
         rawIp: readAttribute(`/sys/class/net/${modem.wwan}/qmi/raw_ip`),
         passThrough: readAttribute(`/sys/class/net/${modem.wwan}/qmi/pass_through`),
       };
-      if (link && connect.bearer.ipv4) await pingThrough(rec, modem, 'mm', link.name, link.muxId, connect.bearer.ipv4.gateway);
+      if (link && connect.bearer.ipv4) {
+        const ok = await pingThrough(rec, modem, 'mm', link.name, link.muxId, connect.bearer.ipv4.gateway);
+        if (!ok) rec.data.pingDiagnostics = await dataPathDiagnostics(modem, link.name);
+      }
       const disconnect = await mmcli('-m', index!, '--simple-disconnect');
       rec.equal('mm: simple-disconnect', disconnect.code, 0);
       rec.equal('mm: no session left on the modem after disconnect', emu.sessions().length, 0);
