@@ -10,6 +10,8 @@ packages=(libqmi-utils libqmi-proxy libqmi-glib5 iproute2 ethtool python3 make g
 if [ "${RMNETCTL_LAB:-0}" = 1 ]; then
   # zstd: the 6.12 and later bzImages carry a zstd payload; binutils (objdump): which kbuild tools need a newer libc
   packages+=(qemu-system-x86 busybox-static usbip kmod xz-utils zstd binutils cpio iputils-ping)
+  # ModemManager beside rmnetctl in the guest (issue #12): its daemon and mmcli, a system D-Bus, udev.
+  packages+=(modemmanager dbus udev)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -8,13 +8,20 @@
 // a reset that forgets everything and says so with a CTL Sync indication.
 import { decodeFrame, encodeFrame, isFrameError, type QmuxFrame, type RawTlv } from '../../src/qmi/framing.js';
 import { decodeTlvs, encodeResult, encodeTlvs, type Fields, type MessageSchema } from '../../src/qmi/schema.js';
-import { findMessage } from '../../src/services.js';
+import { findMessage as findRmnetctlMessage } from '../../src/services.js';
 import { ENDPOINT_TYPE, QmiError, QmiService, serviceName } from '../../src/qmi/enums.js';
 import { AGGREGATION_PROTOCOL, LINK_LAYER } from '../../src/wda/enums.js';
 import * as ctl from '../../src/qmi/messages.js';
 import * as dms from '../../src/dms/messages.js';
 import * as wda from '../../src/wda/messages.js';
 import * as wds from '../../src/wds/messages.js';
+import { RadioFirmware, type RadioBehaviour, type ServiceClient } from './services/firmware.js';
+import { SERVICE_MESSAGES, UIM_SERVICE } from './services/messages.js';
+
+/** What the firmware understands: rmnetctl's messages and those of test/modem/services (ModemManager's). */
+export function findMessage(service: number, id: number): MessageSchema | undefined {
+  return findRmnetctlMessage(service, id) ?? SERVICE_MESSAGES.find((m) => m.service === service && m.id === id);
+}
 
 export interface AddressPlan {
   ipv4?: { address: string; prefixLength: number; gateway: string; dns: string[] };
@@ -130,12 +137,13 @@ export function defaultBehaviour(): ModemBehaviour {
       { service: QmiService.DMS, major: 1, minor: 14 },
       { service: QmiService.NAS, major: 1, minor: 25 },
       { service: QmiService.WDA, major: 1, minor: 16 },
+      { service: UIM_SERVICE, major: 1, minor: 46 },
     ],
-    services: [QmiService.WDS, QmiService.DMS, QmiService.NAS, QmiService.QOS, QmiService.WDA],
+    services: [QmiService.WDS, QmiService.DMS, QmiService.NAS, QmiService.QOS, QmiService.WDA, UIM_SERVICE],
   };
 }
 
-interface ClientState {
+interface ClientState extends ServiceClient {
   service: number;
   clientId: number;
   connection: Connection;
@@ -177,9 +185,23 @@ export class EmulatedModem {
   private handleCounter = 0;
   /** Every request frame received, for tests that check what a host sent. */
   readonly received: QmuxFrame[] = [];
+  /** DMS identity and operating mode, the SIM (UIM), NAS registration and signal, WDS profiles. */
+  readonly radio: RadioFirmware;
 
-  constructor(behaviour: Partial<ModemBehaviour> = {}) {
+  constructor(behaviour: Partial<ModemBehaviour> = {}, radio: Partial<RadioBehaviour> = {}) {
     this.behaviour = { ...defaultBehaviour(), ...behaviour };
+    this.radio = new RadioFirmware(
+      {
+        clients: (service) => [...this.clientTable.values()].filter((c) => c.service === service && c.connection.attached),
+        indicate: (client, schema, fields) => {
+          const owner = this.clientTable.get(`${client.service}:${client.clientId}`);
+          if (!owner?.connection.attached || !schema.indication) return;
+          const tlvs = encodeTlvs(schema.indication, fields, `emulated ${schema.name} indication`);
+          owner.connection.send(encodeFrame({ fromModem: true, service: owner.service, clientId: owner.clientId, kind: 'indication', transactionId: 0, messageId: schema.id, tlvs }));
+        },
+      },
+      radio,
+    );
   }
 
   attach(send: (frame: Uint8Array) => void): ModemConnection {
@@ -213,6 +235,7 @@ export class EmulatedModem {
     this.sessionCounters.clear();
     this.nextClientId.clear();
     this.format = initialFormat();
+    this.radio.reset();
     const frame = encodeFrame({ fromModem: true, service: 0, clientId: 0, kind: 'indication', transactionId: 0, messageId: ctl.ctlSync.id, tlvs: [] });
     for (const connection of this.connections) connection.send(frame);
   }
@@ -272,6 +295,10 @@ export class EmulatedModem {
     if (frame.service === QmiService.CTL) return this.handleCtl(connection, schema, request.fields);
     const client = this.clientTable.get(`${frame.service}:${frame.clientId}`);
     if (!client) return failure(QmiError.InvalidClientId);
+    if (this.radio.handles(frame.service)) {
+      const answer = this.radio.handle(client, schema, request.fields);
+      if (answer) return answer;
+    }
     switch (frame.service) {
       case QmiService.DMS:
         return this.handleDms(schema);
@@ -297,7 +324,7 @@ export class EmulatedModem {
         let clientId = this.nextClientId.get(service) ?? 1;
         while (this.clientTable.has(`${service}:${clientId}`)) clientId = clientId >= 0xfe ? 1 : clientId + 1;
         this.nextClientId.set(service, clientId >= 0xfe ? 1 : clientId + 1);
-        this.clientTable.set(`${service}:${clientId}`, { service, clientId, connection, muxId: 0, ipFamily: 4 });
+        this.clientTable.set(`${service}:${clientId}`, { service, clientId, connection, muxId: 0, ipFamily: 4, registrations: new Set() });
         return { fields: { allocation: { service, clientId } } };
       }
       case ctl.ctlReleaseCid.id: {

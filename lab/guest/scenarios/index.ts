@@ -14,6 +14,7 @@ import { benchRmnetctlScenario } from './bench-rmnetctl.js';
 import { benchBringupScenario } from './bench-bringup.js';
 import { kernelFactsScenario } from './kernel-facts.js';
 import { recordSysfsScenario } from './record-sysfs.js';
+import { mmConnectScenario } from './mm-connect.js';
 
 export type Scenario = (rec: Recorder, project: string) => Promise<void>;
 
@@ -34,4 +35,5 @@ export const scenarios: Record<string, Scenario> = {
   'bench-bringup': benchBringupScenario,
   'kernel-facts': kernelFactsScenario,
   'record-sysfs': recordSysfsScenario,
+  'mm-connect': mmConnectScenario,
 };

@@ -4,7 +4,7 @@
 // same TLV ids and lengths, libqmi's TLV names, and libqmi's translated values equal to ours.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QmiDevice } from '../../../src/qmi/device.js';
-import { QmiService } from '../../../src/qmi/enums.js';
+import { QmiService, SERVICE_NAMES } from '../../../src/qmi/enums.js';
 import { ctlGetVersionInfo, ctlInternalProxyOpen, ctlSync } from '../../../src/qmi/messages.js';
 import { dmsGetIds, dmsGetModel, dmsGetRevision } from '../../../src/dms/messages.js';
 import { decodeFrame, isFrameError, type QmuxFrame } from '../../../src/qmi/framing.js';
@@ -81,6 +81,8 @@ function leaves(type: FieldType, value: FieldValue): string[] {
     case 'array':
       return (value as FieldValue[]).flatMap((v) => leaves(type.element, v));
     default:
+      // src/qmi names the services rmnetctl allocates; the emulated firmware also lists UIM (ModemManager's).
+      if (type.kind === 'u8' && type.enum === SERVICE_NAMES && value === 0x0b) return ['uim'];
       return [String(value)];
   }
 }

@@ -112,6 +112,13 @@ export class DataPlane {
     return reader;
   }
 
+  /** What the UL QMAP readers counted (packets, and why frames were dropped), per QMAP version seen. */
+  uplinkStats(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [version, reader] of this.readers) out[`v${version}`] = reader.stats.toJSON();
+    return out;
+  }
+
   private qmapActive(): boolean {
     return this.mode === 'auto' ? this.format().qmap : this.mode === 'qmap';
   }

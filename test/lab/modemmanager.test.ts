@@ -1,0 +1,30 @@
+/**
+ * ModemManager beside rmnetctl in the virtual modem lab (issue #12): Debian's ModemManager 1.20.4 runs in the
+ * guest (system D-Bus, systemd-udevd with its rules, `ModemManager --debug`, its log in the run directory)
+ * against the emulated EC25 on the real qmi_wwan/cdc-wdm/rmnet drivers (lab/guest/modemmanager.ts,
+ * lab/guest/scenarios/mm-*.ts). Under RMNETCTL_LAB=1 a missing QEMU, dist/ or ModemManager fails, never skips
+ * (the guest scenario throws when /usr/sbin/ModemManager is absent).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureLabCache } from '../../lab/runner.js';
+import { availability, expectScenario, labKernelList, scenarioTimeoutMs, setupTimeoutMs, skipLab } from './support.js';
+
+// ModemManager runs on one kernel: the first under test (bookworm in CI); its behaviour is the userland's.
+const kernel = labKernelList[0]!;
+
+describe.skipIf(skipLab)('ModemManager in the lab (issue #12)', () => {
+  beforeAll(() => {
+    if (!availability.ok) throw new Error(`the lab cannot run: ${availability.reason}`);
+    ensureLabCache(undefined, kernel);
+  }, setupTimeoutMs);
+
+  it('ModemManager probes, enables, registers and connects with multiplex=requested; ping through its link', async () => {
+    const result = await expectScenario('mm-connect', kernel);
+    const asked = result.data.asked as Record<string, number>;
+    // What ModemManager's probing and enabling used of the firmware model (not only what rmnetctl needs).
+    for (const message of ['dms:Get Capabilities', 'uim:Get Card Status', 'nas:Get System Info', 'nas:Register Indications', 'wds:Get Profile List', 'wds:Bind Mux Data Port', 'wds:Start Network']) {
+      expect(asked[message] ?? 0, message).toBeGreaterThan(0);
+    }
+    expect((result.data.mmChose as { backend?: string }).backend).toBe('rmnet');
+  }, scenarioTimeoutMs);
+});
