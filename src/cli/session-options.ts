@@ -61,11 +61,6 @@ export async function resolvePort(options: { device?: string | undefined; proxy?
 /** What the selector needs of the machine (sysfs, and the control ports for an IMEI), without netlink. */
 export async function portEnv(sysfsRoot = '/sys'): Promise<PortEnv> {
   const { FileSysfs } = await import('../sysfs/sysfs.js');
-  const { qmiProxyListening } = await import('../session/env.js');
-  const { openQmiDevice } = await import('../qmi/open.js');
-  return {
-    sysfs: new FileSysfs(sysfsRoot),
-    proxyRunning: qmiProxyListening,
-    openQmi: async (path: string, viaProxy: boolean) => (await openQmiDevice({ path, proxy: viaProxy })).device,
-  };
+  const { qmiProxyListening, openSystemQmi } = await import('../session/env.js');
+  return { sysfs: new FileSysfs(sysfsRoot), proxyRunning: qmiProxyListening, openQmi: openSystemQmi };
 }

@@ -14,7 +14,7 @@ export interface SessionEnv {
   netlink: Netlink;
   store: StateStore;
   /** Opens a control port: the character device, or libqmi's qmi-proxy to share it with ModemManager. */
-  openQmi(path: string, viaProxy: boolean): Promise<QmiDevice>;
+  openQmi(path: string, viaProxy: boolean, timeoutMs?: number): Promise<QmiDevice>;
   /** Whether qmi-proxy is listening (ModemManager or qmicli -p started it). */
   proxyRunning(): Promise<boolean>;
   dns: DnsApplier;
@@ -38,15 +38,12 @@ export interface SystemEnvOptions {
 /** The real machine. Netlink and QMI modules load lazily so `--help` and `--version` stay fast. */
 export async function systemEnv(options: SystemEnvOptions = {}): Promise<SessionEnv> {
   const { RtNetlink, watchEvents } = await import('../netlink/rtnl.js');
-  const { openQmiDevice } = await import('../qmi/open.js');
   const sysfs = new FileSysfs(options.sysfsRoot ?? '/sys');
   return {
     sysfs,
     netlink: new RtNetlink(options.netns ? { netns: options.netns } : {}),
     store: new StateStore(options.stateDir),
-    async openQmi(path, viaProxy) {
-      return (await openQmiDevice({ path, proxy: viaProxy })).device;
-    },
+    openQmi: openSystemQmi,
     proxyRunning: qmiProxyListening,
     dns: systemDns(),
     offload: kernelChecksumOffload(options.netns ?? null),
@@ -67,6 +64,12 @@ export async function systemEnv(options: SystemEnvOptions = {}): Promise<Session
       return loadModule('rmnet');
     },
   };
+}
+
+/** The real control port (the character device or qmi-proxy); the QMI modules load on first use. */
+export async function openSystemQmi(path: string, viaProxy: boolean, timeoutMs?: number): Promise<QmiDevice> {
+  const { openQmiDevice } = await import('../qmi/open.js');
+  return (await openQmiDevice({ path, proxy: viaProxy, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })).device;
 }
 
 /** qmi-proxy listens on the abstract unix socket "@qmi-proxy"; /proc/net/unix lists listeners. */
@@ -102,7 +105,7 @@ export async function useProxy(env: Pick<SessionEnv, 'proxyRunning'>, choice: Pr
   return choice === 'yes' || (choice === 'auto' && (await env.proxyRunning()));
 }
 
-export async function openPort(env: PortEnv, path: string, choice: ProxyChoice): Promise<{ device: QmiDevice; viaProxy: boolean }> {
+export async function openPort(env: PortEnv, path: string, choice: ProxyChoice, timeoutMs?: number): Promise<{ device: QmiDevice; viaProxy: boolean }> {
   const viaProxy = await useProxy(env, choice);
-  return { device: await env.openQmi(path, viaProxy), viaProxy };
+  return { device: await env.openQmi(path, viaProxy, timeoutMs), viaProxy };
 }

@@ -58,3 +58,24 @@ export function existingResult(existing: PdnRecord, record: ModemRecord, request
   };
 }
 
+
+/** The result of a PDN this `up` brought up. */
+export function freshResult(record: ModemRecord, pdn: PdnRecord, parent: string, link: string, dataFormat: RecordedFormat, decision: string, ip: IpConfigResult): UpResult {
+  return {
+    alreadyUp: false,
+    modem: record.device,
+    parent,
+    muxId: pdn.request.muxId,
+    link,
+    backend: pdn.backend,
+    dataFormat,
+    decision,
+    sessions: pdn.clients.map((c) => ({ family: c.family, clientId: c.clientId, packetDataHandle: c.packetDataHandle })),
+    addresses: ip.addresses,
+    routes: ip.routes,
+    dns: ip.dns,
+    dnsApplied: ip.dnsApplied,
+    mtu: ip.mtu,
+    offered: ip.offered,
+  };
+}

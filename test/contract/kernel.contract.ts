@@ -18,8 +18,9 @@ export interface ContractTarget {
   netlink: Netlink;
   /** Whether RTM_NEWLINK kind rmnet is available (the rmnet module is loaded). */
   rmnet: boolean;
-  /** A qmi_wwan interface to run the qmi_wwan section on (it is left down, raw_ip=Y, no links). */
-  qmiWwan?: { sysfs: Sysfs; parent: string; maxPacketSize: number };
+  /** A qmi_wwan interface to run the qmi_wwan section on (it is left down, raw_ip=Y, no links), with a netlink
+   *  socket in the namespace it lives in (the modem's, which need not be the one the other sections use). */
+  qmiWwan?: { netlink: Netlink; sysfs: Sysfs; parent: string; maxPacketSize: number };
   close(): Promise<void> | void;
 }
 
@@ -263,20 +264,21 @@ export function kernelContract(name: string, open: () => Promise<ContractTarget>
         const q = t.qmiWwan;
         if (!q) throw new NotApplicable('needs a qmi_wwan interface (the lab)');
         // From a known state: down, no links, 802.3.
-        await t.netlink.setLinkUp(q.parent, false);
+        await q.netlink.setLinkUp(q.parent, false);
         await setPassThrough(q.sysfs, q.parent, false);
         await setRawIp(q.sysfs, q.parent, false);
         try {
           await fn(t, q);
         } finally {
-          await t.netlink.setLinkUp(q.parent, false);
+          await q.netlink.setLinkUp(q.parent, false);
           for (const child of await qmimuxChildren(q.sysfs, q.parent)) await delMux(q.sysfs, q.parent, child.muxId);
           await setPassThrough(q.sysfs, q.parent, false);
           await setRawIp(q.sysfs, q.parent, true);
         }
       });
 
-      it('raw_ip cannot change while netlink has the parent up (INTERFACE_UP)', qmi(async ({ netlink: nl }, q) => {
+      it('raw_ip cannot change while netlink has the parent up (INTERFACE_UP)', qmi(async (_t, q) => {
+        const nl = q.netlink;
         await nl.setLinkUp(q.parent, true);
         expect(await error(setRawIp(q.sysfs, q.parent, true))).toMatchObject({ code: 'INTERFACE_UP', details: { errno: 'EBUSY' } });
         await nl.setLinkUp(q.parent, false);
@@ -291,7 +293,8 @@ export function kernelContract(name: string, open: () => Promise<ContractTarget>
         expect(await error(setRawIp(q.sysfs, q.parent, false))).toMatchObject({ code: 'PASS_THROUGH_SET', details: { errno: 'EINVAL' } });
       }));
 
-      it('raw_ip Y -> N resets the MTU to 1500 and opens maxmtu to 65535; EDOM for MTU + header multiples of the packet size', qmi(async ({ netlink: nl }, q) => {
+      it('raw_ip Y -> N resets the MTU to 1500 and opens maxmtu to 65535; EDOM for MTU + header multiples of the packet size', qmi(async (_t, q) => {
+        const nl = q.netlink;
         await setRawIp(q.sysfs, q.parent, true);
         await setRawIp(q.sysfs, q.parent, false);
         expect(await nl.getLink(q.parent)).toMatchObject({ mtu: 1500, maxMtu: 65535 });

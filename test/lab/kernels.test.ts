@@ -72,4 +72,14 @@ describe.skipIf(skipLab).each(labKernelList)('%s: the receive path of this kerne
     const granted = result.data.granted as { granted: { dlMaxSize: number }; urb: number };
     expect(granted.urb).toBeGreaterThanOrEqual(granted.granted.dlMaxSize);
   }, scenarioTimeoutMs);
+
+  it('the kernel contract (test/contract/kernel.contract.ts) holds here: rmnet and qmi_wwan sections run, none skipped', async () => {
+    const result = await expectScenario('kernel-contract', kernel);
+    const contract = result.data.contract as Array<{ test: string; ok: boolean; skipped?: string }>;
+    expect(result.data.rmnet).toBe(true);
+    // Only the "without the module" case may be skipped: this kernel has rmnet.
+    expect(contract.filter((r) => r.skipped).map((r) => r.test)).toEqual([expect.stringMatching(/rmnet > without the module/)]);
+    expect(contract.filter((r) => /qmi_wwan/.test(r.test) && !r.skipped).length).toBe(4);
+    expect(contract.filter((r) => / > rmnet > /.test(r.test) && !r.skipped).length).toBe(4);
+  }, scenarioTimeoutMs);
 });

@@ -15,6 +15,7 @@ import { benchBringupScenario } from './bench-bringup.js';
 import { kernelFactsScenario } from './kernel-facts.js';
 import { recordSysfsScenario } from './record-sysfs.js';
 import { mmConnectScenario } from './mm-connect.js';
+import { kernelContractScenario } from './kernel-contract.js';
 
 export type Scenario = (rec: Recorder, project: string) => Promise<void>;
 
@@ -36,4 +37,5 @@ export const scenarios: Record<string, Scenario> = {
   'kernel-facts': kernelFactsScenario,
   'record-sysfs': recordSysfsScenario,
   'mm-connect': mmConnectScenario,
+  'kernel-contract': kernelContractScenario,
 };

@@ -1,6 +1,7 @@
 // rmnetctl up: one PDN on its own mux link, ready to route (src/session/up.ts does the work).
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { parseIntegerOption } from '../options.js';
 import { addCommonOptions, proxyChoice, requireRoot, sessionEnv, type CommonSessionOptions } from '../session-options.js';
 import type { UpResult } from '../../session/up.js';
 
@@ -17,6 +18,7 @@ interface UpOptions extends CommonSessionOptions {
   ip: boolean;
   metric?: string;
   defaultRoute: boolean;
+  timeout?: number;
 }
 
 export function register(program: Command, context: CliContext): void {
@@ -35,7 +37,8 @@ export function register(program: Command, context: CliContext): void {
       .option('--ifname <name>', 'name of the rmnet link (qmimux links are named by the kernel)')
       .option('--metric <n>', 'metric of the default route(s) (default: 100 + mux id - 1, so PDNs do not collide and mux 1 wins)')
       .option('--no-default-route', 'add no default route')
-      .option('--no-ip', 'start the session but apply no addresses, routes or DNS'),
+      .option('--no-ip', 'start the session but apply no addresses, routes or DNS')
+      .option('--timeout <ms>', 'how long each QMI request waits, Start Network included (default: 5000, and 120000 for Start Network)', parseIntegerOption('--timeout', 100, 600000)),
   ).action(async (options: UpOptions) => {
     await context.run(options, async () => {
       const { Category, RmnetError } = await import('../../errors.js');
@@ -70,7 +73,7 @@ export function register(program: Command, context: CliContext): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        emit(await up(env, request, { selector: options.device, proxy: proxyChoice(options), signal: stop.signal }), options, renderUp);
+        emit(await up(env, request, { selector: options.device, proxy: proxyChoice(options), timeoutMs: options.timeout, signal: stop.signal }), options, renderUp);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

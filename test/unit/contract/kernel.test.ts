@@ -7,7 +7,7 @@ import { emptyKernel } from '../../support/kernel/index.js';
 kernelContract('model with rmnet and a qmi_wwan parent', async () => {
   const k = emptyKernel();
   k.model.addQmiWwan('wwan0');
-  return { netlink: k.netlink, rmnet: true, qmiWwan: { sysfs: k.sysfs, parent: 'wwan0', maxPacketSize: 512 }, close: () => k.netlink.close() };
+  return { netlink: k.netlink, rmnet: true, qmiWwan: { netlink: k.netlink, sysfs: k.sysfs, parent: 'wwan0', maxPacketSize: 512 }, close: () => k.netlink.close() };
 });
 
 kernelContract('model without rmnet', async () => {
@@ -21,7 +21,7 @@ describe('the contract without a test runner (as the lab guest would run it)', (
     const results = await runKernelContract('model', async () => {
       const k = emptyKernel();
       k.model.addQmiWwan('wwan0');
-      return { netlink: k.netlink, rmnet: true, qmiWwan: { sysfs: k.sysfs, parent: 'wwan0', maxPacketSize: 512 }, close: () => k.netlink.close() };
+      return { netlink: k.netlink, rmnet: true, qmiWwan: { netlink: k.netlink, sysfs: k.sysfs, parent: 'wwan0', maxPacketSize: 512 }, close: () => k.netlink.close() };
     });
     expect(results.length).toBeGreaterThan(15);
     expect(results.filter((r) => !r.ok)).toEqual([]);

@@ -42,7 +42,7 @@ export function makeRig(fixture = 'rawip'): Rig {
     sysfs,
     netlink,
     store: new StateStore(stateDir),
-    openQmi: async (path) => new QmiDevice(memoryTransport(modem, path), { timeoutMs: 2000 }),
+    openQmi: async (path, _viaProxy, timeoutMs) => new QmiDevice(memoryTransport(modem, path), { timeoutMs: timeoutMs ?? 2000 }),
     proxyRunning: async () => false,
     dns: noDns,
     offload: {

@@ -135,6 +135,23 @@ describe('up', () => {
     expect(await rig.sysfs.read('class/net/wwan0/qmi/pass_through')).toBe('N');
   });
 
+  it('--timeout bounds Start Network too, and rolls everything back; without it Start Network has its own 120 s', async () => {
+    rig.modem.behaviour.messageDelaysMs['wds:Start Network'] = 800;
+    const started = Date.now();
+    const error = await failure(up(rig.env, request(), { ...options, timeoutMs: 200 }));
+    expect(Date.now() - started).toBeLessThan(700);
+    expect(error.code).toBe('QMI_TIMEOUT');
+    expect(error.message).toMatch(/Start Network within 200 ms/);
+    await new Promise((r) => setTimeout(r, 900)); // the late answer arrives: nothing may come back with it
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet')).toEqual([]);
+    expect(rig.modem.clients()).toEqual([]);
+    expect(rig.modem.sessions()).toEqual([]);
+    expect(existsSync(rig.env.store.path('cdc-wdm0'))).toBe(false);
+    // The rig's port waits 2000 ms per request; Start Network is not held to that.
+    rig.modem.behaviour.messageDelaysMs['wds:Start Network'] = 2300;
+    expect((await up(rig.env, request(), options)).link).toBeTruthy();
+  });
+
   it('refuses a default route metric already taken before touching anything, naming --metric (found in the lab)', async () => {
     // The kernel refuses a second default route with the same metric (EEXIST): the model does too.
     await up(rig.env, request(), options);

@@ -1,0 +1,60 @@
+// Which of `up`'s requests go to the modem at all. Decided before the port opens: a PDN already up as asked
+// is answered from the record, and a taken mux id, interface name, default-route metric or a bad password
+// file fails that PDN alone, touching nothing.
+import { Category, RmnetError } from '../errors.js';
+import { checkMuxIdFree } from '../datapath/mux-id.js';
+import type { MuxLink } from '../datapath/backend.js';
+import { claimDefaultRoutes } from './default-routes.js';
+import { asRmnetError } from './failure.js';
+import type { PdnRequest } from './request.js';
+import type { ModemRecord } from './state.js';
+import { existingResult, type UpResult } from './up-result.js';
+
+export interface Admitted {
+  /** Per request, in order: settled without the modem (a result or an error), or undefined (goes ahead). */
+  outcomes: Array<UpResult | RmnetError | undefined>;
+  fresh: Array<{ index: number; request: PdnRequest; password: string | undefined }>;
+}
+
+export interface AdmitContext {
+  record: ModemRecord;
+  kernelLinks: readonly MuxLink[];
+  /** Default-route metrics already taken (family:metric -> holder), claimed as requests are admitted. */
+  defaultRoutes: Map<string, string>;
+  /** Each request's password, read before the lock; an error fails that request. */
+  secrets: ReadonlyArray<string | RmnetError | undefined>;
+  key: string;
+  parent: string;
+}
+
+export function admit(requests: readonly PdnRequest[], context: AdmitContext): Admitted {
+  const { record, kernelLinks, defaultRoutes, secrets, key, parent } = context;
+  const outcomes: Admitted['outcomes'] = [];
+  const fresh: Admitted['fresh'] = [];
+  requests.forEach((request, index) => {
+    try {
+      const existing = record.pdns.find((p) => p.request.muxId === request.muxId);
+      if (existing) {
+        const linkPresent = kernelLinks.some((l) => l.muxId === request.muxId && l.name === existing.link?.name);
+        outcomes[index] = existingResult(existing, record, request, linkPresent, key, parent);
+        return;
+      }
+      const password = secrets[index];
+      if (password instanceof RmnetError) throw password;
+      checkFree(request, kernelLinks, record, parent);
+      claimDefaultRoutes(request, defaultRoutes);
+      fresh.push({ index, request, password });
+    } catch (error) {
+      outcomes[index] = asRmnetError(error);
+    }
+  });
+  return { outcomes, fresh };
+}
+
+function checkFree(request: PdnRequest, kernelLinks: readonly MuxLink[], record: ModemRecord, parent: string): void {
+  checkMuxIdFree(kernelLinks, parent, request.muxId, (holder) => ` (${holder.backend}), not by an rmnetctl session; pick another --mux or remove that link`);
+  const clash = request.ifname && record.pdns.find((p) => p.link?.name === request.ifname);
+  if (clash) {
+    throw new RmnetError('IFNAME_IN_USE', `--ifname ${request.ifname} is already the link of mux ${clash.request.muxId}`, Category.conflict, { interface: request.ifname, muxId: request.muxId });
+  }
+}

@@ -1,0 +1,63 @@
+// The data format `up` runs with: the one already in force when other PDNs of this modem are up (the
+// modem has one format for all its muxes), else a fresh walk of the ladder (wda/negotiation.ts). A change
+// on the modem registers its way back on the caller's undo stack before it is made.
+import { QmiService } from '../qmi/enums.js';
+import type { QmiDevice } from '../qmi/device.js';
+import type { Modem } from '../sysfs/discovery.js';
+import { setDataFormat, type DataFormat } from '../wda/data-format.js';
+import type { Rung } from '../wda/ladder.js';
+import { endpointOf, negotiateDataFormat } from '../wda/negotiation.js';
+import type { UndoStack } from '../undo.js';
+import type { SessionEnv } from './env.js';
+import type { PdnRequest } from './request.js';
+import { recordedFormat, recordedRung, type ModemRecord, type RecordedFormat } from './state.js';
+
+export interface SettledFormat {
+  rung: Rung;
+  format: DataFormat;
+  decision: string;
+  recorded: RecordedFormat;
+}
+
+export interface FormatContext {
+  env: SessionEnv;
+  device: QmiDevice;
+  modem: Modem;
+  /** Updated with the new format when one is negotiated. */
+  record: ModemRecord;
+  backend: PdnRequest['backend'];
+  via: RecordedFormat['via'];
+  /** Where the modem's restore step goes (the steps every PDN shares). */
+  undo: UndoStack;
+}
+
+export async function settleDataFormat({ env, device, modem, record, backend, via, undo }: FormatContext): Promise<SettledFormat> {
+  const liveFormat = record.pdns.length > 0 ? record.dataFormat : undefined;
+  const live = recordedRung(liveFormat);
+  const constraints = {
+    backend,
+    rmnetAvailable: live?.backend === 'rmnet' || (backend !== 'qmimux' && (await env.rmnetAvailable())),
+    qmiWwan: modem.driver === 'qmi_wwan',
+    live: live ? { backend: live.backend, aggregation: live.aggregation } : undefined,
+    muxRequested: true,
+  };
+  const wda = await device.allocateClient(QmiService.WDA);
+  try {
+    const negotiated = await negotiateDataFormat(wda, {
+      path: device.path,
+      endpoint: endpointOf(modem),
+      constraints,
+      live,
+      beforeChange: (restore) =>
+        undo.defer('restore the modem data format', async () => {
+          await device.withClient(QmiService.WDA, (client) => setDataFormat(client, restore));
+        }),
+    });
+    if (live && liveFormat) return { ...negotiated, recorded: liveFormat };
+    env.log(negotiated.decision);
+    record.dataFormat = recordedFormat(negotiated.rung, negotiated.format, via);
+    return { ...negotiated, recorded: record.dataFormat };
+  } finally {
+    await wda.release().catch(() => {});
+  }
+}
