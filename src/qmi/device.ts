@@ -21,6 +21,11 @@ import type { Transport } from './transport.js';
 
 export const BROADCAST_CLIENT_ID = 0xff;
 export const DEFAULT_TIMEOUT_MS = 5000;
+/**
+ * How long close() waits for Allocate CID answers that came after their request gave up: what arrives in
+ * that time is released, so a slow modem is not left holding a client id nobody knows (docs/faults.md).
+ */
+export const LATE_ALLOCATION_GRACE_MS = 1500;
 
 export interface QmiResponse extends DecodedTlvs {
   readonly result: QmiResult;
@@ -41,6 +46,8 @@ export interface RequestOptions {
 
 export interface DeviceOptions {
   timeoutMs?: number;
+  /** close()'s wait for late Allocate CID answers (LATE_ALLOCATION_GRACE_MS). */
+  lateAllocationGraceMs?: number;
   /** Debug log sink; one line per frame in and out. */
   log?: (line: string) => void;
 }
@@ -65,6 +72,10 @@ export class QmiDevice {
   private readonly pending = new Map<string, Pending>();
   /** Allocate CID transactions that timed out: a late success is released at once, so no client id leaks. */
   private readonly lateAllocations = new Set<number>();
+  /** Releases of late client ids in flight, awaited by close(). */
+  private readonly lateReleases = new Set<Promise<unknown>>();
+  /** Wakes close() when a late allocation is settled. */
+  private lateSettled: (() => void) | undefined;
   private readonly indicationHandlers = new Map<string, Set<IndicationHandler>>();
   private readonly resetHandlers = new Set<GoneHandler>();
   private readonly clients = new Set<QmiClient>();
@@ -163,8 +174,57 @@ export class QmiDevice {
     if (!options.keepClients) {
       for (const client of [...this.clients]) await client.release().catch(() => {});
     }
+    await this.awaitLateAllocations();
     this.shutdown(new RmnetError('DEVICE_CLOSED', `${this.path}: QMI device closed`, Category.failure, { path: this.path }));
     this.transport.close();
+  }
+
+  /** A bounded wait for Allocate CID answers still owed, and for the releases of those that arrive. */
+  private async awaitLateAllocations(): Promise<void> {
+    const deadline = Date.now() + (this.options.lateAllocationGraceMs ?? LATE_ALLOCATION_GRACE_MS);
+    while (this.lateAllocations.size > 0 && !this.closedError) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        this.options.log?.(`closing with ${this.lateAllocations.size} Allocate CID answer(s) still owed`);
+        break;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.lateSettled = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.lateSettled = undefined;
+    }
+    await Promise.allSettled([...this.lateReleases]);
+  }
+
+  /**
+   * CTL Release CID. One that gets no answer is sent once more (a lost frame is likelier than a modem that
+   * ignores it); after that it throws RELEASE_UNANSWERED: the modem may still hold the client id.
+   * @internal used by QmiClient and for late allocations
+   */
+  async releaseClientId(service: number | string, clientId: number, options: RequestOptions = {}): Promise<void> {
+    const input = { release: { service, clientId } };
+    const label = `${typeof service === 'number' ? serviceName(service).toUpperCase() : service.toUpperCase()} client ${clientId}`;
+    try {
+      await this.ctl(ctlReleaseCid, input, options);
+    } catch (error) {
+      if (!(error instanceof RmnetError) || error.code !== 'QMI_TIMEOUT') throw error;
+      this.options.log?.(`no answer to Release CID of ${label}: sending it again`);
+      try {
+        await this.ctl(ctlReleaseCid, input, options);
+      } catch (again) {
+        // InvalidClientId: the first one did arrive, only its answer was lost.
+        if (again instanceof RmnetError && again.code === 'QMI_ERROR' && again.details.qmiError === 'InvalidClientId') return;
+        throw new RmnetError('RELEASE_UNANSWERED', `${this.path}: CTL Release CID of ${label} got no answer, twice: the modem may still hold it`, Category.timeout, {
+          path: this.path,
+          service: typeof service === 'number' ? serviceName(service) : service,
+          clientId,
+        }, { cause: again });
+      }
+    }
   }
 
   /** @internal used by QmiClient */
@@ -272,8 +332,11 @@ export class QmiDevice {
       const allocation = structField(decodeTlvs(ctlAllocateCid.response, frame.tlvs).fields, 'allocation');
       if (result?.status === 0 && allocation && typeof allocation.clientId === 'number') {
         this.options.log?.(`releasing client id ${allocation.clientId} that arrived after its request timed out`);
-        void this.ctl(ctlReleaseCid, { release: { service: allocation.service ?? 0, clientId: allocation.clientId } }).catch(() => {});
+        const release = this.releaseClientId(allocation.service as number | string, allocation.clientId).catch(() => {});
+        this.lateReleases.add(release);
+        void release.finally(() => this.lateReleases.delete(release));
       }
+      this.lateSettled?.();
     }
   }
 
@@ -335,7 +398,7 @@ export class QmiDevice {
     const error = new RmnetError('MODEM_RESET', `${this.path}: the modem reset (CTL Sync indication): every QMI client id is gone`, Category.failure, {
       path: this.path,
     });
-    for (const client of [...this.clients]) client.markGone();
+    for (const client of [...this.clients]) client.markGone('reset');
     this.failPending(error);
     for (const handler of [...this.resetHandlers]) handler(error);
   }
@@ -348,7 +411,10 @@ export class QmiDevice {
       { path: this.path },
       { cause },
     );
-    for (const client of [...this.clients]) client.markGone();
+    // The port is gone, not (necessarily) the modem: behind qmi-proxy or a re-enumerated port it keeps its
+    // client ids and sessions. They are orphaned, not gone: releasing one says so, and the caller keeps
+    // its record for a `down` on a fresh port.
+    for (const client of [...this.clients]) client.markGone('port-lost');
     this.shutdown(error);
     for (const handler of [...this.resetHandlers]) handler(error);
     this.transport.close();
@@ -403,7 +469,8 @@ export class QmiDevice {
 /** A client id of one service on one device. Requests carry u16 transaction ids counted per client. */
 export class QmiClient {
   private transaction = 0;
-  private state: 'allocated' | 'released' | 'gone' = 'allocated';
+  /** gone: the modem reset and forgot it; orphaned: the port closed, the modem may still hold it. */
+  private state: 'allocated' | 'released' | 'gone' | 'orphaned' = 'allocated';
   private readonly goneHandlers = new Set<GoneHandler>();
 
   constructor(
@@ -414,6 +481,11 @@ export class QmiClient {
 
   get isAllocated(): boolean {
     return this.state === 'allocated';
+  }
+
+  /** The modem reset since: it forgot this client id and everything the client started. */
+  get forgotten(): boolean {
+    return this.state === 'gone';
   }
 
   request(schema: MessageSchema, input: Fields = {}, options: RequestOptions = {}): Promise<QmiResponse> {
@@ -444,12 +516,24 @@ export class QmiClient {
     return () => this.goneHandlers.delete(handler);
   }
 
-  /** CTL Release CID. Releasing a WDS client ends the session it started. Safe to call twice. */
+  /**
+   * CTL Release CID (retried once, see QmiDevice.releaseClientId). Releasing a WDS client ends the session
+   * it started. Safe to call twice. Throws when the port closed under the client: the modem may still hold it.
+   */
   async release(options: RequestOptions = {}): Promise<void> {
+    if (this.state === 'orphaned') throw this.orphanedError();
     if (this.state !== 'allocated') return;
     this.state = 'released';
     this.device.forgetClient(this);
-    await this.device.ctl(ctlReleaseCid, { release: { service: this.service, clientId: this.clientId } }, options);
+    await this.device.releaseClientId(this.service, this.clientId, options);
+  }
+
+  private orphanedError(): RmnetError {
+    return new RmnetError('CLIENT_ORPHANED', `${this.device.path}: the control port closed while ${serviceName(this.service).toUpperCase()} client ${this.clientId} was allocated: the modem may still hold it (and its session)`, Category.failure, {
+      path: this.device.path,
+      service: serviceName(this.service),
+      clientId: this.clientId,
+    });
   }
 
   /** Forget the client id without telling the modem (it keeps a session beyond this process). */
@@ -460,9 +544,9 @@ export class QmiClient {
   }
 
   /** @internal */
-  markGone(): void {
+  markGone(why: 'reset' | 'port-lost'): void {
     if (this.state !== 'allocated') return;
-    this.state = 'gone';
+    this.state = why === 'reset' ? 'gone' : 'orphaned';
     this.device.forgetClient(this);
     const error = new RmnetError('CLIENT_GONE', `${this.device.path}: ${serviceName(this.service).toUpperCase()} client ${this.clientId} is gone`, Category.failure, {
       path: this.device.path,

@@ -13,7 +13,7 @@ import { openPort, type ProxyChoice, type SessionEnv } from './env.js';
 import { removeIpConfig } from './ipconfig.js';
 import { lockModem } from './lock.js';
 import { devicePath, modemKey, selectModem } from './select.js';
-import type { ModemRecord, PdnRecord } from './state.js';
+import type { ModemRecord, PdnRecord, StrayClient } from './state.js';
 
 export interface DownOptions {
   selector?: string | undefined;
@@ -29,6 +29,10 @@ export interface DownResult {
   modem: string;
   parent: string;
   removed: Array<{ muxId: number; link: string | undefined; recorded: boolean; stoppedSessions: number; releasedClients: number }>;
+  /** Client ids an earlier command could not release (the record's strayClients), released now. */
+  releasedStrays: Array<{ service: string; clientId: number }>;
+  /** Client ids the modem may still hold after this `down`: kept in the record for the next one. */
+  stillHeld: Array<{ service: string; clientId: number }>;
   kernelRestored: boolean;
   warnings: string[];
 }
@@ -52,12 +56,13 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
     const wanted = (muxId: number) => options.all || muxId === options.muxId;
     const pdns = (record?.pdns ?? []).filter((p) => wanted(p.request.muxId));
     const strayLinks = kernelLinks.filter((l) => wanted(l.muxId) && !pdns.some((p) => p.request.muxId === l.muxId));
-    if (pdns.length === 0 && strayLinks.length === 0 && !options.all) {
+    const strays = record?.strayClients ?? [];
+    if (pdns.length === 0 && strayLinks.length === 0 && strays.length === 0 && !options.all) {
       throw new RmnetError('NOT_UP', `mux ${options.muxId} is not up on ${parent} (no record, no link in the kernel)`, Category.notFound, { interface: parent, muxId: options.muxId });
     }
 
     let device: QmiDevice | undefined = options.device;
-    if (!device && pdns.some((p) => p.clients.length > 0)) {
+    if (!device && (strays.length > 0 || pdns.some((p) => p.clients.length > 0))) {
       device = await openPort(env, devicePath(modem), options.proxy).then((p) => p.device, (error: unknown) => {
         warn(`cannot reach the modem at ${devicePath(modem)} (${(error as Error).message}): its sessions and client ids are left to it`);
         return undefined;
@@ -65,14 +70,32 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
     }
     const datapath = new SystemDatapath(env.sysfs, env.netlink);
     const removed: DownResult['removed'] = [];
+    const releasedStrays: DownResult['releasedStrays'] = [];
+    const held: StrayClient[] = [];
     try {
+      for (const stray of strays) {
+        const outcome = await releaseStray(device, stray);
+        if (outcome === 'released') releasedStrays.push({ service: stray.service, clientId: stray.clientId });
+        else {
+          warn(`${stray.service.toUpperCase()} client ${stray.clientId}: ${outcome}`);
+          held.push({ ...stray, reason: outcome });
+        }
+      }
+      for (const releasedStray of releasedStrays) env.log(`released ${releasedStray.service.toUpperCase()} client ${releasedStray.clientId}, left allocated by an earlier command`);
+      if (record && strays.length > 0) {
+        record.strayClients = [...held];
+        env.store.write(key, record);
+      }
       for (const pdn of pdns) {
         const link = kernelLinks.find((l) => l.muxId === pdn.request.muxId);
-        removed.push({ muxId: pdn.request.muxId, link: pdn.link?.name ?? link?.name, recorded: true, ...(await endSessions(device, pdn, warn)) });
+        const ended = await endSessions(device, pdn, warn);
+        held.push(...ended.held);
+        removed.push({ muxId: pdn.request.muxId, link: pdn.link?.name ?? link?.name, recorded: true, stoppedSessions: ended.stoppedSessions, releasedClients: ended.releasedClients });
         await removeIpConfig(env.netlink, env.dns, pdn).catch((e: unknown) => warn(`mux ${pdn.request.muxId}: removing addresses/routes: ${(e as Error).message}`));
         if (link) await deleteLink(datapath, link, warn);
         record!.pdns = record!.pdns.filter((p) => p !== pdn);
-        if (record!.pdns.length > 0) env.store.write(key, record!);
+        record!.strayClients = held;
+        if (record!.pdns.length > 0 || held.length > 0) env.store.write(key, record!);
       }
       for (const link of strayLinks) {
         env.log(`${link.name}: mux ${link.muxId} has no record; removing the link the kernel shows`);
@@ -89,28 +112,52 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
     if ((record?.pdns.length ?? 0) === 0) {
       if (remainingLinks.length === 0 && record?.kernelBefore) {
         kernelRestored = await restoreKernel(env, parent, record.kernelBefore, warn);
+        delete record.kernelBefore;
       }
-      env.store.remove(key);
+      // What the modem may still hold keeps the record (and names it) for the next `down`.
+      if (record && held.length > 0) env.store.write(key, record);
+      else env.store.remove(key);
     }
-    return { modem: devicePath(modem), parent, removed, kernelRestored, warnings };
+    const stillHeld = held.map(({ service, clientId }) => ({ service, clientId }));
+    return { modem: devicePath(modem), parent, removed, releasedStrays, stillHeld, kernelRestored, warnings };
   } finally {
     // Nothing left for this modem: no lock file either.
     lock.release({ remove: !env.store.has(key) });
   }
 }
 
-/** Stop Network then Release CID for every recorded client; failures become warnings (the modem may have reset). */
-async function endSessions(device: QmiDevice | undefined, pdn: PdnRecord, warn: (text: string) => void): Promise<{ stoppedSessions: number; releasedClients: number }> {
+/**
+ * Stop Network then Release CID for every recorded client; failures become warnings (the modem may have
+ * reset). A client the modem may still hold (no port, no answer) is returned, to stay recorded.
+ */
+async function endSessions(device: QmiDevice | undefined, pdn: PdnRecord, warn: (text: string) => void): Promise<{ stoppedSessions: number; releasedClients: number; held: StrayClient[] }> {
   let stoppedSessions = 0;
   let releasedClients = 0;
-  if (!device) return { stoppedSessions, releasedClients };
+  const held: StrayClient[] = [];
   for (const entry of pdn.clients) {
+    if (!device) {
+      held.push({ service: 'wds', clientId: entry.clientId, reason: `mux ${pdn.request.muxId}: the modem could not be reached` });
+      continue;
+    }
     const ended = await endPdnSession(device, entry);
     stoppedSessions += Number(ended.stopped);
     releasedClients += Number(ended.released);
     for (const failure of ended.failures) warn(`mux ${pdn.request.muxId} ${failure}`);
+    if (ended.held) held.push({ service: 'wds', clientId: entry.clientId, reason: ended.failures.join('; ') });
   }
-  return { stoppedSessions, releasedClients };
+  return { stoppedSessions, releasedClients, held };
+}
+
+/** Releases a client id an earlier command left: 'released' (or unknown to the modem), else why not. */
+async function releaseStray(device: QmiDevice | undefined, stray: StrayClient): Promise<'released' | string> {
+  if (!device) return 'the modem could not be reached; still recorded';
+  try {
+    await device.releaseClientId(stray.service, stray.clientId);
+    return 'released';
+  } catch (error) {
+    if (error instanceof RmnetError && error.details.qmiError === 'InvalidClientId') return 'released';
+    return `${(error as Error).message}; still recorded`;
+  }
 }
 
 async function deleteLink(datapath: SystemDatapath, link: MuxLink, warn: (text: string) => void): Promise<void> {

@@ -83,6 +83,18 @@ export interface ModemRecord {
   kernelBefore?: KernelModeRecord | undefined;
   dataFormat?: RecordedFormat | undefined;
   pdns: PdnRecord[];
+  /**
+   * Client ids the modem may still hold that belong to no PDN any more: a Release CID that went
+   * unanswered twice, or a port lost before it could be sent. The next `down` releases them on a fresh port.
+   */
+  strayClients?: StrayClient[] | undefined;
+}
+
+export interface StrayClient {
+  /** The service's name as QMI spells it ('wds', 'wda'). */
+  service: string;
+  clientId: number;
+  reason: string;
 }
 
 export class StateStore {

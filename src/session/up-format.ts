@@ -58,6 +58,11 @@ export async function settleDataFormat({ env, device, modem, record, backend, vi
     record.dataFormat = recordedFormat(negotiated.rung, negotiated.format, via);
     return { ...negotiated, recorded: record.dataFormat };
   } finally {
-    await wda.release().catch(() => {});
+    await wda.release().catch((error: unknown) => {
+      // A release that got no answer, twice, or a port lost: the modem may still hold the client.
+      const reason = (error as Error).message;
+      env.log(`warning: ${reason}; recorded for "rmnetctl down"`);
+      (record.strayClients ??= []).push({ service: 'wda', clientId: wda.clientId, reason });
+    });
   }
 }

@@ -270,7 +270,7 @@ class UpRun {
   /** After a rollback: those PDNs are gone from the record, and the record too if nothing is left. */
   private forget(runs: readonly PdnRun[]): void {
     this.record.pdns = this.record.pdns.filter((p) => !runs.some((r) => r.pdn === p));
-    if (this.record.pdns.length === 0) this.env.store.remove(this.key);
+    if (this.record.pdns.length === 0 && !this.record.strayClients?.length) this.env.store.remove(this.key);
     else this.env.store.write(this.key, this.record);
   }
 }

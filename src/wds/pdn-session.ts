@@ -2,6 +2,7 @@
 // client, bind it to the PDN's mux, choose the family, Start Network, read the settings. The session
 // belongs to its client (releasing the client ends it), so each resource is reported as it appears: the
 // caller records it and registers its undo before the next request goes out.
+import { RmnetError } from '../errors.js';
 import type { QmiClient, QmiDevice } from '../qmi/device.js';
 import { QmiService } from '../qmi/enums.js';
 import type { Endpoint } from '../wda/data-format.js';
@@ -53,7 +54,8 @@ export async function startPdnSession(device: QmiDevice, spec: PdnSessionSpec, u
     ...(spec.auth ? { authentication: spec.auth.method, username: spec.auth.username, password: spec.auth.password } : {}),
     timeoutMs: spec.startTimeoutMs,
   });
-  undo.defer(`stop the IPv${spec.family} session on ${spec.link}`, () => stopNetwork(client, packetDataHandle));
+  // After a modem reset there is no session left to stop (and no client to stop it on).
+  undo.defer(`stop the IPv${spec.family} session on ${spec.link}`, async () => (client.forgotten ? undefined : stopNetwork(client, packetDataHandle)));
   events.started(packetDataHandle);
   return { family: spec.family, client, packetDataHandle, settings: await getCurrentSettings(client) };
 }
@@ -69,7 +71,7 @@ export interface SessionRef {
  * Ends a recorded session on the client that owns it: Stop Network (when it was started), then Release
  * CID. Both are attempted whatever the first answered (the modem may have reset); failures are returned.
  */
-export async function endPdnSession(device: QmiDevice, session: SessionRef): Promise<{ stopped: boolean; released: boolean; failures: string[] }> {
+export async function endPdnSession(device: QmiDevice, session: SessionRef): Promise<{ stopped: boolean; released: boolean; held: boolean; failures: string[] }> {
   const client = device.adoptClient(QmiService.WDS, session.clientId);
   const failures: string[] = [];
   let stopped = false;
@@ -82,13 +84,16 @@ export async function endPdnSession(device: QmiDevice, session: SessionRef): Pro
       failures.push(`IPv${session.family}: Stop Network: ${(error as Error).message}`);
     }
   }
+  let held = false;
   try {
     await client.release();
     released = true;
   } catch (error) {
     failures.push(`releasing WDS client ${session.clientId}: ${(error as Error).message}`);
+    // InvalidClientId or a reset on the way: the modem no longer knows it; anything else may leave it held.
+    held = !(error instanceof RmnetError && (error.details.qmiError === 'InvalidClientId' || error.code === 'MODEM_RESET'));
   }
-  return { stopped, released, failures };
+  return { stopped, released, held, failures };
 }
 
 /** The session's state as the modem reports it on the owning client ('connected', 'disconnected', ...). */

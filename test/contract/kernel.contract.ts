@@ -210,10 +210,15 @@ export function kernelContract(name: string, open: () => Promise<ContractTarget>
         await nl.addAddress({ link: 'ka0', address: '2001:db8::2', prefixLength: 64, noDad: true });
         const mine = (await nl.listAddresses('ka0')).filter((x) => !x.address.startsWith('fe80'));
         expect(mine.map((x) => [x.index, x.family, x.address, x.prefixLength])).toEqual([[a.index, 4, '192.0.2.2', 24], [a.index, 6, '2001:db8::2', 64]]);
-        expect(await error(nl.addAddress(spec))).toMatchObject({ code: 'ADDRESS_EXISTS', errno: 'EEXIST', extack: 'ipv4: Address already assigned' });
+        // IPv4's extack texts are newer than 6.1, which sends the errno alone (found by the lab's run of this contract).
+        const exists = await error(nl.addAddress(spec));
+        expect(exists).toMatchObject({ code: 'ADDRESS_EXISTS', errno: 'EEXIST' });
+        expect([undefined, 'ipv4: Address already assigned']).toContain((exists as { extack?: string }).extack);
         await nl.deleteAddress(spec);
         expect((await nl.listAddresses('ka0')).map((x) => x.address)).not.toContain('192.0.2.2');
-        expect(await error(nl.deleteAddress(spec))).toMatchObject({ code: 'NO_SUCH_ADDRESS', errno: 'EADDRNOTAVAIL', extack: 'ipv4: Address not found' });
+        const missing = await error(nl.deleteAddress(spec));
+        expect(missing).toMatchObject({ code: 'NO_SUCH_ADDRESS', errno: 'EADDRNOTAVAIL' });
+        expect([undefined, 'ipv4: Address not found']).toContain((missing as { extack?: string }).extack);
       }));
     });
 

@@ -2,15 +2,12 @@
  * The kernel contract (test/contract/kernel.contract.ts) on THIS guest's kernel: the same assertions the test
  * kernel model passes, here with the real rmnet module and a real qmi_wwan parent bound to the emulated modem.
  * This is the run that keeps the model's qmi_wwan and rmnet rules honest; the host can run neither.
- * Every contract test becomes one check, named as in vitest; a skipped one is recorded as skipped with its
- * reason (and test/lab asserts that nothing is skipped here).
+ * The contract runs in a child process (lab/guest/contract-child.ts says why). Every contract test becomes
+ * one check, named as in vitest; a skipped one is recorded as skipped with its reason (test/lab asserts which).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RtNetlink } from '../../../src/netlink/rtnl.js';
-import { FileSysfs } from '../../../src/sysfs/sysfs.js';
-import { runKernelContract } from '../../../test/contract/kernel.contract.js';
-import { attachModem, type Recorder } from '../harness.js';
+import { attachModem, run, type Recorder } from '../harness.js';
 
 /** The bulk-IN endpoint's wMaxPacketSize, from sysfs (the EDOM rule is in multiples of it). */
 function bulkInPacketSize(usbInterface: string): number {
@@ -21,34 +18,17 @@ function bulkInPacketSize(usbInterface: string): number {
   throw new Error(`${usbInterface}: no bulk-IN endpoint`);
 }
 
-/** The names the contract's tests create; the guest is throwaway, but each test must start from none. */
-const CONTRACT_LINKS = ['rmk1', 'rmk2', 'ka0', 'kb0', 'kc0'];
-
-export async function kernelContractScenario(rec: Recorder): Promise<void> {
+export async function kernelContractScenario(rec: Recorder, project: string): Promise<void> {
   const modem = await attachModem(rec);
   const maxPacketSize = bulkInPacketSize(modem.usbInterface);
   rec.data.maxPacketSize = maxPacketSize;
-  // The lab loads rmnet.ko (in-tree or built out of tree by lab/setup) at boot; test/lab asserts it did.
-  const rmnet = existsSync('/sys/module/rmnet');
-  rec.data.rmnet = rmnet;
-  const results = await runKernelContract(`lab kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}`, async () => {
-    // One namespace (the guest's own): the qmi_wwan parent lives here, and the guest runs nothing else.
-    const netlink = new RtNetlink();
-    return {
-      netlink,
-      rmnet,
-      qmiWwan: { netlink, sysfs: new FileSysfs(), parent: modem.wwan, maxPacketSize },
-      async close() {
-        for (const name of CONTRACT_LINKS) {
-          if (await netlink.findLink(name)) await netlink.deleteLink(name).catch(() => undefined);
-        }
-        netlink.close();
-      },
-    };
-  });
+  const child = await rec.time('contract', () => run(process.execPath, [join(project, 'dist', 'lab', 'guest', 'contract-child.js'), modem.wwan, String(maxPacketSize)], 240_000));
+  if (!rec.check('the contract ran to the end', child.code === 0, child.code === 0 ? undefined : child.stderr.slice(-2000))) return;
+  const { rmnet, results } = JSON.parse(child.stdout) as { rmnet: boolean; results: Array<{ test: string; ok: boolean; skipped?: string; error?: string }> };
   for (const r of results) {
     if (r.skipped) rec.check(`${r.test} (skipped: ${r.skipped})`, true, { skipped: r.skipped });
     else rec.check(r.test, r.ok, r.error);
   }
+  rec.data.rmnet = rmnet;
   rec.data.contract = results;
 }

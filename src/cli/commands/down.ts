@@ -36,7 +36,10 @@ export function register(program: Command, context: CliContext): void {
 }
 
 export function renderDown(r: DownResult): string {
-  const lines = r.removed.length === 0 ? [`nothing was up on ${r.parent}`] : r.removed.map((x) => `mux ${x.muxId} down${x.link ? ` (${x.link} deleted)` : ''}${x.recorded ? '' : ' [not recorded: removed from kernel truth]'}`);
+  const nothing = r.removed.length === 0 && r.releasedStrays.length === 0;
+  const lines = nothing ? [`nothing was up on ${r.parent}`] : r.removed.map((x) => `mux ${x.muxId} down${x.link ? ` (${x.link} deleted)` : ''}${x.recorded ? '' : ' [not recorded: removed from kernel truth]'}`);
+  for (const s of r.releasedStrays) lines.push(`released ${s.service.toUpperCase()} client ${s.clientId} (left allocated by an earlier command)`);
+  for (const s of r.stillHeld) lines.push(`${s.service.toUpperCase()} client ${s.clientId} may still be held by the modem: recorded, run "rmnetctl down" again once it answers`);
   if (r.kernelRestored) lines.push(`${r.parent}: kernel mode restored`);
   // Warnings were logged to stderr as they happened; stdout carries the result only.
   return lines.join('\n');

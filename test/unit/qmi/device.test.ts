@@ -86,6 +86,36 @@ describe('QmiDevice', () => {
     await device.close();
   });
 
+  it('close() waits a bounded grace for an Allocate CID answer still owed, and releases it (info --timeout)', async () => {
+    const { modem, device } = setup({ messageDelaysMs: { 'ctl:Allocate CID': 120 } });
+    await rejectionOf(device.allocateClient(QmiService.WDS, { timeoutMs: 20 }));
+    const started = Date.now();
+    await device.close(); // at once, as a command that gave up does
+    expect(Date.now() - started).toBeGreaterThanOrEqual(80);
+    expect(modem.clients()).toEqual([]);
+  });
+
+  it('close() gives up on an Allocate CID answer that never comes after the grace', async () => {
+    const { device } = setup({ dropResponses: ['ctl:Allocate CID'] });
+    await rejectionOf(device.allocateClient(QmiService.WDS, { timeoutMs: 20 }));
+    const started = Date.now();
+    await device.close();
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(1400);
+    expect(waited).toBeLessThan(2500);
+  });
+
+  it('sends a Release CID that got no answer once more, and says so when the second gets none either', async () => {
+    const { modem, device } = setup();
+    const wds = await device.allocateClient(QmiService.WDS);
+    modem.behaviour.dropResponses = ['ctl:Release CID'];
+    const error = await rejectionOf(wds.release({ timeoutMs: 30 }));
+    expect(error.code).toBe('RELEASE_UNANSWERED');
+    expect(error.message).toContain(`client ${wds.clientId}`);
+    expect(modem.received.filter((f) => f.service === 0 && f.messageId === 0x23)).toHaveLength(2);
+    await device.close();
+  });
+
   it('turns a QMI failure into QMI_ERROR with the error and call end reason names', async () => {
     const { modem, device } = setup({ startNetworkFailure: { callEndReason: 1013, verbose: { type: 6, reason: 27 } } });
     const wds = await device.allocateClient(QmiService.WDS);
