@@ -6,7 +6,7 @@ import { checkMuxIdFree } from '../datapath/mux-id.js';
 import type { MuxLink } from '../datapath/backend.js';
 import { claimDefaultRoutes } from './default-routes.js';
 import { asRmnetError } from './failure.js';
-import type { PdnRequest } from './request.js';
+import { readSecret, type PdnRequest } from './request.js';
 import type { ModemRecord } from './state.js';
 import { existingResult, type UpResult } from './up-result.js';
 
@@ -25,6 +25,24 @@ export interface AdmitContext {
   secrets: ReadonlyArray<string | RmnetError | undefined>;
   key: string;
   parent: string;
+}
+
+/**
+ * Before anything is opened: no mux asked for twice, and each password read (before the lock: a bad
+ * password file is a usage error that touches nothing). One request's bad file fails it alone.
+ */
+export function checkRequests(requests: readonly PdnRequest[]): Array<string | RmnetError | undefined> {
+  const muxIds = requests.map((r) => r.muxId);
+  const duplicate = muxIds.find((m, i) => muxIds.indexOf(m) !== i);
+  if (duplicate !== undefined) throw new RmnetError('BAD_ARGUMENT', `mux ${duplicate} is asked for twice`, Category.usage, { muxId: duplicate });
+  return requests.map((r) => {
+    try {
+      return r.auth !== 'none' && r.passwordFile ? readSecret(r.passwordFile) : undefined;
+    } catch (error) {
+      if (requests.length === 1) throw error;
+      return asRmnetError(error);
+    }
+  });
 }
 
 export function admit(requests: readonly PdnRequest[], context: AdmitContext): Admitted {

@@ -9,7 +9,7 @@
 // mode are settled once for all of them, then each PDN's sessions (one WDS client per IP family) run
 // concurrently, since different clients on different muxes do not depend on each other. A PDN that fails
 // is rolled back alone; the shared steps are rolled back only when no PDN came up.
-import { Category, RmnetError } from '../errors.js';
+import { RmnetError } from '../errors.js';
 import type { QmiDevice } from '../qmi/device.js';
 import { readMuxMap } from '../datapath/mux.js';
 import type { Modem } from '../sysfs/discovery.js';
@@ -21,12 +21,12 @@ import { openPort, useProxy, type ProxyChoice, type SessionEnv } from './env.js'
 import { asRmnetError, BringUpError, describeFailure } from './failure.js';
 import { applyIpConfig } from './ipconfig.js';
 import { lockModem } from './lock.js';
-import { familiesOf, readSecret, type PdnRequest } from './request.js';
+import { familiesOf, type PdnRequest } from './request.js';
 import { devicePath, modemKey, selectModem } from './select.js';
 import type { ModemRecord, PdnRecord, RecordedFormat } from './state.js';
 import { UndoStack } from '../undo.js';
 import { interruptible } from '../interrupt.js';
-import { admit } from './up-admit.js';
+import { admit, checkRequests } from './up-admit.js';
 import { settleDataFormat } from './up-format.js';
 import { createPdnLinks } from './up-links.js';
 import { freshResult, type UpResult } from './up-result.js';
@@ -61,18 +61,7 @@ export async function up(env: SessionEnv, request: PdnRequest, options: UpOption
  * (no such modem, no data format).
  */
 export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], options: UpOptions): Promise<Array<UpResult | RmnetError>> {
-  const muxIds = requests.map((r) => r.muxId);
-  const duplicate = muxIds.find((m, i) => muxIds.indexOf(m) !== i);
-  if (duplicate !== undefined) throw new RmnetError('BAD_ARGUMENT', `mux ${duplicate} is asked for twice`, Category.usage, { muxId: duplicate });
-  // Secrets are read before the lock: a bad password file is a usage error that touches nothing.
-  const secrets = requests.map((r) => {
-    try {
-      return r.auth !== 'none' && r.passwordFile ? readSecret(r.passwordFile) : undefined;
-    } catch (error) {
-      if (requests.length === 1) throw error;
-      return asRmnetError(error);
-    }
-  });
+  const secrets = checkRequests(requests);
   const modem = await selectModem(env, options.selector, options.proxy);
   const parent = modem.netInterface!;
   const key = modemKey(modem);
