@@ -48,7 +48,7 @@ export async function optional<T>(ask: () => Promise<T>): Promise<Answer<T>> {
 /** An answer that came without the value asked for (a response without that TLV) is unavailable too. */
 export function present<T>(answer: Answer<T | undefined>, missing: string): Answer<T> {
   if (answer.unavailable !== undefined) return { ...answer, value: null };
-  return answer.value === undefined || answer.value === null ? { value: null, unavailable: missing } : { value: answer.value };
+  return answer.value === undefined ? { value: null, unavailable: missing } : { value: answer.value };
 }
 
 export function available<T>(answer: Answer<T>): answer is { value: T } {

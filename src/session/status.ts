@@ -66,12 +66,13 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
       const link = kernelLink ? allLinks.find((l) => l.name === kernelLink.name) : undefined;
       const linkAddresses = link ? addresses.filter((a) => a.index === link.index).map((a) => `${a.address}/${a.prefixLength}`) : [];
       const modemSessions: MuxStatus['modem'] = [];
-      const forgotten: number[] = [];
+      const forgotten: Array<4 | 6> = [];
       for (const entry of pdn?.clients ?? []) {
         let answer: Answer<string> = { value: null, unavailable: unreachable };
         if (device) {
+          const open = device;
           const asked = await optional(async () => {
-            const state = await sessionState(device!, entry.clientId);
+            const state = await sessionState(open, entry.clientId);
             return state === undefined ? undefined : String(state);
           });
           answer = present(asked, 'WDS Get Packet Service Status: the answer has no connection status');
