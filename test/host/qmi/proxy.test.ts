@@ -105,6 +105,13 @@ describe.sequential('through qmi-proxy', () => {
       expect(text.stdout).toMatch(/^model\s+RO-PROXIED-EMU$/m);
       expect(text.stdout).toMatch(/^revision\s+unavailable \(DMS Get Revision: QMI error InvalidQmiCommand \(71\)\)$/m);
       expect(text.stdout).toMatch(/^imei\s+unavailable \(DMS Get IDs: QMI error NotSupported \(94\)\)$/m);
+      // A service the firmware lacks: qmi-proxy passes the refused Allocate CID on as it came.
+      refusing.modem.behaviour.services = refusing.modem.behaviour.services.filter((s) => s !== 0x1a);
+      const noWda = await cli('info', '-d', refusing.path, '--proxy', '--json');
+      expect(noWda.code, noWda.stderr).toBe(0);
+      const partial = JSON.parse(noWda.stdout);
+      expect(partial).toMatchObject({ model: 'RO-PROXIED-EMU', dataFormat: null });
+      expect(partial.unavailable.dataFormat).toBe('CTL Allocate CID (WDA): QMI error InvalidServiceType (31)');
       await new Promise((r) => setTimeout(r, 100)); // the proxy releases its side of the clients
       expect(refusing.modem.clients()).toEqual([]);
     } finally {
