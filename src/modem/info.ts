@@ -1,51 +1,71 @@
 // What `rmnetctl info` asks a modem: identity (DMS) and the current data format (WDA), each with a client
-// id released before returning. Plain values; the CLI renders them.
-import { RmnetError } from '../errors.js';
+// id released before returning. Plain values; the CLI renders them. Every question is optional
+// (./optional.ts): firmware that refuses one, or lacks the service, still gets a report of the rest.
 import { withQmiDevice } from '../qmi/open.js';
+import type { QmiDevice } from '../qmi/device.js';
 import { QmiService } from '../qmi/enums.js';
+import type { MessageSchema } from '../qmi/schema.js';
 import { dmsGetIds, dmsGetModel, dmsGetRevision } from '../dms/messages.js';
 import { stringField } from '../qmi/fields.js';
 import { getDataFormat, type DataFormat } from '../wda/data-format.js';
+import { optional, present, settle, type Answer, type Unavailable } from './optional.js';
 import { openOptions, type PortOptions } from './port.js';
+
+export type InfoField = 'model' | 'revision' | 'imei' | 'dataFormat';
 
 export interface InfoReport {
   path: string;
   via: 'char-device' | 'qmi-proxy';
-  model?: string;
-  revision?: string;
-  imei?: string;
+  model: string | null;
+  revision: string | null;
+  imei: string | null;
+  /** CTL Get Version Info; empty when the modem refused it. */
   services: Array<{ service: string | number; major: number; minor: number }>;
-  /** null when the modem has no WDA service or refused Get Data Format (see dataFormatError). */
   dataFormat: DataFormat | null;
-  dataFormatError?: string;
+  /** Why each null field is null, e.g. `{ revision: 'DMS Get Revision: QMI error InvalidQmiCommand (71)' }`. */
+  unavailable: Unavailable<InfoField>;
+}
+
+interface Identity {
+  model: Answer<string>;
+  revision: Answer<string>;
+  imei: Answer<string>;
+}
+
+async function identity(device: QmiDevice): Promise<Identity> {
+  const dms = await optional(() => device.allocateClient(QmiService.DMS));
+  // No DMS client (the firmware lacks the service): every identity field carries that one reason.
+  if (dms.value === null) return { model: dms, revision: dms, imei: dms };
+  const client = dms.value;
+  const ask = async (schema: MessageSchema, field: string, what: string) =>
+    present(await optional(async () => stringField((await client.request(schema)).fields, field)), `DMS ${schema.name}: the answer has no ${what}`);
+  try {
+    return {
+      model: await ask(dmsGetModel, 'model', 'model'),
+      revision: await ask(dmsGetRevision, 'revision', 'revision'),
+      // CDMA-only firmware answers Get IDs with an ESN or MEID and no IMEI.
+      imei: await ask(dmsGetIds, 'imei', 'IMEI'),
+    };
+  } finally {
+    await client.release().catch(() => {});
+  }
 }
 
 export async function collectInfo(options: PortOptions): Promise<InfoReport> {
   return withQmiDevice(openOptions(options), async ({ device, versions }) => {
-    const report = await device.withClient(QmiService.DMS, async (dms) => {
-      const model = stringField((await dms.request(dmsGetModel)).fields, 'model');
-      const revision = stringField((await dms.request(dmsGetRevision)).fields, 'revision');
-      const imei = stringField((await dms.request(dmsGetIds)).fields, 'imei');
-      return { model, revision, imei };
-    });
+    const id = await identity(device);
     // Old firmware has no WDA service (Allocate CID fails): identity is still worth printing.
-    let dataFormat: DataFormat | null = null;
-    let dataFormatError: string | undefined;
-    try {
-      dataFormat = await device.withClient(QmiService.WDA, (wda) => getDataFormat(wda));
-    } catch (error) {
-      if (!(error instanceof RmnetError) || error.code !== 'QMI_ERROR') throw error;
-      dataFormatError = error.message;
-    }
+    const format = await optional(() => device.withClient(QmiService.WDA, (wda) => getDataFormat(wda)));
+    const unavailable: Unavailable<InfoField> = {};
     return {
       path: options.device,
       via: options.proxy ? 'qmi-proxy' : 'char-device',
-      ...(report.model !== undefined ? { model: report.model } : {}),
-      ...(report.revision !== undefined ? { revision: report.revision } : {}),
-      ...(report.imei !== undefined ? { imei: report.imei } : {}),
+      model: settle(unavailable, 'model', id.model),
+      revision: settle(unavailable, 'revision', id.revision),
+      imei: settle(unavailable, 'imei', id.imei),
       services: versions,
-      dataFormat,
-      ...(dataFormatError ? { dataFormatError } : {}),
+      dataFormat: settle(unavailable, 'dataFormat', format),
+      unavailable,
     };
   });
 }

@@ -115,6 +115,12 @@ export class QmiDevice {
       response = await this.ctl(ctlAllocateCid, { service }, options);
     } catch (error) {
       if (error instanceof RmnetError && error.code === 'QMI_TIMEOUT') this.lateAllocations.add(transactionId);
+      // A refused allocation means the firmware lacks (or has no room in) that service: name the service.
+      if (error instanceof RmnetError && error.code === 'QMI_ERROR') {
+        const name = serviceName(service);
+        const message = error.message.replace('CTL Allocate CID failed', `CTL Allocate CID (${name.toUpperCase()}) failed`);
+        throw new RmnetError(error.code, message, error.category, { ...error.details, forService: name }, { cause: error });
+      }
       throw error;
     }
     const allocation = structField(response.fields, 'allocation');

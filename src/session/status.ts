@@ -1,10 +1,12 @@
 // `rmnetctl status`: per modem and mux, what the record says, what the kernel shows and what the modem
 // reports now (asked on the client id that owns the session: any other client reads "disconnected"),
-// with every disagreement spelled out.
+// with every disagreement spelled out. What the modem refuses to say (firmware without Get Packet Service
+// Status) is null with its reason, the one rule of src/modem/optional.ts; the record and kernel still show.
 import type { QmiDevice } from '../qmi/device.js';
 import { readMuxMap } from '../datapath/mux.js';
 import { discoverModems, type Modem } from '../sysfs/discovery.js';
 import { sessionState } from '../wds/pdn-session.js';
+import { optional, present, settle, type Answer, type Unavailable } from '../modem/optional.js';
 import { openPort, type ProxyChoice, type SessionEnv } from './env.js';
 import { devicePath, modemKey, selectModem } from './select.js';
 import type { PdnRecord, RecordedFormat } from './state.js';
@@ -16,7 +18,8 @@ export interface MuxStatus {
   recorded: { apn: string; ipType: string; state: PdnRecord['state'] } | null;
   kernel: { present: boolean; up: boolean; mtu: number | null; rxPackets: number | null; txPackets: number | null; rxBytes: number | null; txBytes: number | null; rxErrors: number | null };
   addresses: string[];
-  modem: Array<{ family: 4 | 6; clientId: number; status: string }>;
+  /** Per recorded session: the modem's state ('connected', ...), or null with the reason in `unavailable`. */
+  modem: Array<{ family: 4 | 6; clientId: number; status: string | null; unavailable: Unavailable<'status'> }>;
   disagreements: string[];
 }
 
@@ -46,9 +49,12 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
   const muxIds = [...new Set([...(record?.pdns ?? []).map((p) => p.request.muxId), ...kernelLinks.map((l) => l.muxId)])].sort((a, b) => a - b);
 
   let device: QmiDevice | undefined;
+  // Why sessions were not asked: the port did not open (the record and kernel are still worth showing).
+  let unreachable = 'not asked';
   if (record?.pdns.some((p) => p.clients.length > 0)) {
     device = await openPort(env, devicePath(modem), proxy).then((p) => p.device, (error: unknown) => {
       warnings.push(`cannot ask the modem at ${devicePath(modem)}: ${(error as Error).message}`);
+      unreachable = `not asked: cannot open ${devicePath(modem)}`;
       return undefined;
     });
   }
@@ -60,14 +66,21 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
       const link = kernelLink ? allLinks.find((l) => l.name === kernelLink.name) : undefined;
       const linkAddresses = link ? addresses.filter((a) => a.index === link.index).map((a) => `${a.address}/${a.prefixLength}`) : [];
       const modemSessions: MuxStatus['modem'] = [];
+      const forgotten: Array<4 | 6> = [];
       for (const entry of pdn?.clients ?? []) {
-        let state = 'unknown (modem not reachable)';
+        let answer: Answer<string> = { value: null, unavailable: unreachable };
         if (device) {
-          state = await sessionState(device, entry.clientId)
-            .then((s) => String(s ?? 'unknown'))
-            .catch((error: unknown) => `error: ${(error as Error).message}`);
+          const open = device;
+          const asked = await optional(async () => {
+            const state = await sessionState(open, entry.clientId);
+            return state === undefined ? undefined : String(state);
+          });
+          answer = present(asked, 'WDS Get Packet Service Status: the answer has no connection status');
         }
-        modemSessions.push({ family: entry.family, clientId: entry.clientId, status: state });
+        // The modem no longer knows the owning client (it was reset): that is the modem's word, not silence.
+        if (answer.value === null && answer.qmiError === 'InvalidClientId') forgotten.push(entry.family);
+        const unavailable: Unavailable<'status'> = {};
+        modemSessions.push({ family: entry.family, clientId: entry.clientId, status: settle(unavailable, 'status', answer), unavailable });
       }
       const disagreements: string[] = [];
       if (pdn && !kernelLink) disagreements.push(`recorded, but the kernel has no link with mux id ${muxId}`);
@@ -78,7 +91,9 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
         if (link && !linkAddresses.includes(`${address.address}/${address.prefixLength}`)) disagreements.push(`recorded address ${address.address}/${address.prefixLength} is not on ${link.name}`);
       }
       for (const session of modemSessions) {
-        if (pdn?.state === 'up' && device && session.status !== 'connected') disagreements.push(`the modem reports IPv${session.family} ${session.status} (recorded up)`);
+        if (pdn?.state !== 'up' || !device) continue;
+        if (forgotten.includes(session.family)) disagreements.push(`the modem does not know client ${session.clientId} of the IPv${session.family} session (recorded up; was it reset?)`);
+        else if (session.status !== null && session.status !== 'connected') disagreements.push(`the modem reports IPv${session.family} ${session.status} (recorded up)`);
       }
       if (kernelLink && !kernelLink.up && pdn?.state === 'up') disagreements.push(`${kernelLink.name} is down`);
       const stats = link?.stats;

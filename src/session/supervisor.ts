@@ -7,13 +7,15 @@
 // - Packet Service Status "disconnected" on a PDN's client: that PDN reconnects;
 // - CTL Sync indication (modem reset) or the port going away: every client id is gone, all reconnect;
 // - the kernel deleting a PDN's link: that PDN reconnects;
-// - a periodic check finding a session the modem no longer reports connected (a lost indication).
+// - a periodic check finding a session the modem no longer reports connected (a lost indication); firmware
+//   that refuses the question is left to its indications.
 // READY=1 goes to systemd once every PDN is up; SIGTERM (the abort signal) brings everything down.
 import { QmiService } from '../qmi/enums.js';
 import type { QmiDevice } from '../qmi/device.js';
 import { packetServiceStatusFromIndication } from '../wds/session-messages.js';
 import { sessionState } from '../wds/pdn-session.js';
 import { RmnetError } from '../errors.js';
+import { isRefusal, refusalReason } from '../modem/optional.js';
 import type { ServiceConfig } from './config.js';
 import { openPort, type SessionEnv } from './env.js';
 import { down } from './down.js';
@@ -157,12 +159,24 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
 
   // Indications can be lost (a proxy that does not forward them, a modem that resets silently): ask the
   // modem now and then, on the client that owns each session.
+  // Firmware that refuses Get Packet Service Status cannot be polled: the indications are all there is.
+  let unpollable = false;
   const checkHealth = async () => {
     for (const pdn of pdns) {
-      if (stopping || pdn.busy || !pdn.result || !device) continue;
+      if (stopping || unpollable || pdn.busy || !pdn.result || !device) continue;
       for (const session of pdn.result.sessions) {
-        const state = await sessionState(device, session.clientId).catch((e: unknown) => `error: ${(e as Error).message}`);
+        const state = await sessionState(device, session.clientId).catch((e: unknown) => e);
         if (state === 'connected') continue;
+        if (isRefusal(state) && state.details.qmiError !== 'InvalidClientId') {
+          env.log(`the modem does not report session states (${refusalReason(state)}): relying on its indications`);
+          unpollable = true;
+          return;
+        }
+        if (state instanceof Error) {
+          env.log(`mux ${pdn.request.muxId}: asking the modem for the IPv${session.family} session failed: ${state.message}; reconnecting`);
+          schedule(pdn, 0);
+          break;
+        }
         env.log(`mux ${pdn.request.muxId}: the modem reports IPv${session.family} ${String(state)}; reconnecting`);
         schedule(pdn, 0);
         break;

@@ -15,7 +15,7 @@ import * as ctl from '../../src/qmi/messages.js';
 import * as dms from '../../src/dms/messages.js';
 import * as wda from '../../src/wda/messages.js';
 import * as wds from '../../src/wds/messages.js';
-import { RadioFirmware, type RadioBehaviour, type ServiceClient } from './services/firmware.js';
+import { RadioFirmware, firmwareProfile, type RadioBehaviour, type ServiceClient } from './services/firmware.js';
 import { SERVICE_MESSAGES, UIM_SERVICE } from './services/messages.js';
 
 /** What the firmware understands: rmnetctl's messages and those of test/modem/services (ModemManager's). */
@@ -62,6 +62,9 @@ export interface ModemBehaviour {
   dropResponses: string[];
   /** Messages answered with a malformed frame (a TLV whose length runs past the end), keyed likewise. */
   malformedResponses: string[];
+  /** Messages the firmware refuses with this QMI error (InvalidQmiCommand, NotSupported...), keyed likewise:
+   *  real firmware lacks optional messages (see FIRMWARE_PROFILES in services/firmware.ts). */
+  refusedMessages: Record<string, number>;
   /** When set, WDS Start Network fails with this reason. */
   startNetworkFailure?: StartNetworkFailure;
   /** Addresses of the `index`-th session started on `muxId` (0 = no mux) for `ipFamily`. */
@@ -129,6 +132,7 @@ export function defaultBehaviour(): ModemBehaviour {
     messageDelaysMs: {},
     dropResponses: [],
     malformedResponses: [],
+    refusedMessages: {},
     addressPlan: defaultAddressPlan,
     maxClientsPerService: 15,
     versions: [
@@ -204,6 +208,12 @@ export class EmulatedModem {
     );
   }
 
+  /** A modem running a named firmware profile (services/firmware.ts), with `behaviour` and `radio` on top. */
+  static withFirmware(name: string, behaviour: Partial<ModemBehaviour> = {}, radio: Partial<RadioBehaviour> = {}): EmulatedModem {
+    const profile = firmwareProfile(name);
+    return new EmulatedModem({ ...profile.modem, ...behaviour }, { ...profile.radio, ...radio });
+  }
+
   attach(send: (frame: Uint8Array) => void): ModemConnection {
     const connection: Connection = { send, attached: true };
     this.connections.add(connection);
@@ -260,7 +270,8 @@ export class EmulatedModem {
     const schema = findMessage(frame.service, frame.messageId);
     const key = schema ? `${serviceName(frame.service)}:${schema.name}` : `${serviceName(frame.service)}:0x${frame.messageId.toString(16)}`;
     if (this.behaviour.dropResponses.includes(key)) return;
-    const reply = this.handle(connection, frame, schema);
+    const refusal = this.behaviour.refusedMessages[key];
+    const reply = refusal !== undefined ? failure(refusal) : this.handle(connection, frame, schema);
     if (reply === 'drop') return;
     const tlvs: RawTlv[] = [encodeResult(reply.result ?? { status: 0, error: 0 })];
     if (schema && reply.fields) tlvs.push(...encodeTlvs(schema.response, reply.fields, `emulated ${key}`));

@@ -1,12 +1,14 @@
 // Starts an emulated modem on a pty and prints its path on stdout (one line), then serves until SIGINT/SIGTERM
 // For scripts/demo.sh and humans:
-//   node dist/test/modem/serve.js [--model NAME] [--dl-datagrams N] [--dl-size BYTES] [--json]
+//   node dist/test/modem/serve.js [--firmware PROFILE] [--model NAME] [--dl-datagrams N] [--dl-size BYTES] [--json]
 //   qmicli -d "$(head -1 <that output>)" --device-open-qmi --dms-get-model
 import { startPtyModem } from './pty.js';
-import type { ModemBehaviour } from './modem.js';
+import { EmulatedModem, type ModemBehaviour } from './modem.js';
+import { firmwareProfile } from './services/firmware.js';
 
-function parseArgs(argv: string[]): { behaviour: Partial<ModemBehaviour>; json: boolean; verbose: boolean } {
+function parseArgs(argv: string[]): { behaviour: Partial<ModemBehaviour>; firmware: string | undefined; json: boolean; verbose: boolean } {
   const behaviour: Partial<ModemBehaviour> = {};
+  let firmware: string | undefined;
   let json = false;
   let verbose = false;
   for (let i = 0; i < argv.length; i++) {
@@ -22,6 +24,7 @@ function parseArgs(argv: string[]): { behaviour: Partial<ModemBehaviour>; json: 
       return value;
     };
     switch (arg) {
+      case '--firmware': firmware = next(); firmwareProfile(firmware); break; // an unknown name fails here
       case '--model': behaviour.model = next(); break;
       case '--revision': behaviour.revision = next(); break;
       case '--imei': behaviour.imei = next(); break;
@@ -34,11 +37,11 @@ function parseArgs(argv: string[]): { behaviour: Partial<ModemBehaviour>; json: 
       default: throw new Error(`unknown option ${arg}`);
     }
   }
-  return { behaviour, json, verbose };
+  return { behaviour, firmware, json, verbose };
 }
 
-const { behaviour, json, verbose } = parseArgs(process.argv.slice(2));
-const served = startPtyModem(behaviour, verbose ? (line) => process.stderr.write(`${line}\n`) : undefined);
+const { behaviour, firmware, json, verbose } = parseArgs(process.argv.slice(2));
+const served = startPtyModem(firmware ? EmulatedModem.withFirmware(firmware, behaviour) : behaviour, verbose ? (line) => process.stderr.write(`${line}\n`) : undefined);
 process.stdout.write(json ? `${JSON.stringify({ path: served.path, pid: process.pid })}\n` : `${served.path}\n`);
 const stop = () => {
   served.close();

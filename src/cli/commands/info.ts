@@ -1,9 +1,11 @@
-// rmnetctl info -d PATH [--proxy] [--json]: model, revision, IMEI and the current data format of a modem.
+// rmnetctl info -d PATH [--proxy] [--json]: model, revision, IMEI and the current data format of a modem;
+// what the modem refuses to tell is shown as unavailable, with its reason (src/modem/optional.ts).
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { parseIntegerOption } from '../options.js';
 import type { DataFormat } from '../../wda/data-format.js';
-import type { InfoReport } from '../../modem/info.js';
+import type { InfoField, InfoReport } from '../../modem/info.js';
+import { describeUnavailable } from '../../modem/optional.js';
 
 export interface InfoOptions {
   device?: string;
@@ -44,13 +46,13 @@ export function describeFormat(format: DataFormat): string {
 }
 
 export function renderInfo(report: InfoReport): string {
+  const or = (value: string | null, field: InfoField) => value ?? describeUnavailable(report.unavailable[field]);
   const rows: string[][] = [
     ['path', `${report.path}${report.via === 'qmi-proxy' ? ' (through qmi-proxy)' : ''}`],
-    ['model', report.model ?? '-'],
-    ['revision', report.revision ?? '-'],
-    ['imei', report.imei ?? '-'],
-    ['data format', report.dataFormat ? describeFormat(report.dataFormat) : `unavailable (${report.dataFormatError ?? 'no WDA service'})`],
+    ['model', or(report.model, 'model')],
+    ['revision', or(report.revision, 'revision')],
+    ['imei', or(report.imei, 'imei')],
+    ['data format', or(report.dataFormat && describeFormat(report.dataFormat), 'dataFormat')],
   ];
   return rows.map(([k, v]) => `${k!.padEnd(12)}${v}`).join('\n');
 }
-

@@ -1,9 +1,11 @@
-// rmnetctl status: record, kernel and modem side by side, with their disagreements.
+// rmnetctl status: record, kernel and modem side by side, with their disagreements; a session state the
+// modem will not give is "unavailable" with its reason.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { table } from '../output.js';
 import { addCommonOptions, proxyChoice, sessionEnv, type CommonSessionOptions } from '../session-options.js';
 import type { ModemStatus } from '../../session/status.js';
+import { describeUnavailable } from '../../modem/optional.js';
 
 export function register(program: Command, context: CliContext): void {
   addCommonOptions(program.command('status').description('per modem and mux: link, backend, kernel state, modem session state, addresses, counters')).action(
@@ -33,11 +35,13 @@ export function renderStatus(modems: ModemStatus[]): string {
         x.backend ?? '-',
         x.kernel.present ? (x.kernel.up ? 'up' : 'down') : 'absent',
         x.recorded ? `${x.recorded.apn} (${x.recorded.state})` : '-',
-        x.modem.map((s) => `v${s.family} ${s.status}`).join(', ') || '-',
+        x.modem.map((s) => `v${s.family} ${s.status ?? 'unavailable'}`).join(', ') || '-',
         x.addresses.join(' ') || '-',
         x.kernel.rxPackets === null ? '-' : `${x.kernel.rxPackets}/${x.kernel.txPackets}`,
       ]);
-      const notes = m.muxes.flatMap((x) => x.disagreements.map((d) => `  ! mux ${x.muxId}: ${d}`)).concat(m.warnings.map((w) => `  ! ${w}`));
+      // The table says "unavailable"; the reason is too long for a column, so it follows as a note.
+      const unavailable = m.muxes.flatMap((x) => x.modem.flatMap((s) => (s.status === null ? [`  - mux ${x.muxId}: IPv${s.family} session state ${describeUnavailable(s.unavailable.status)}`] : [])));
+      const notes = m.muxes.flatMap((x) => x.disagreements.map((d) => `  ! mux ${x.muxId}: ${d}`)).concat(m.warnings.map((w) => `  ! ${w}`), unavailable);
       return [head, rows.length ? table(['mux', 'link', 'backend', 'kernel', 'record', 'modem', 'addresses', 'rx/tx pkts'], rows).replace(/^/gm, '  ') : '  no mux links', ...notes].join('\n');
     })
     .join('\n\n');

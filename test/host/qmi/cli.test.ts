@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { startPtyModem, type PtyModem } from '../../modem/pty.js';
+import { EmulatedModem } from '../../modem/modem.js';
 import { openError } from '../../../src/qmi/chardev-transport.js';
+
+/** Every key of `info --json`, always, in this order (a field the modem did not give is null). */
+const INFO_KEYS = ['path', 'via', 'model', 'revision', 'imei', 'services', 'dataFormat', 'unavailable'];
 
 let served: PtyModem;
 beforeAll(() => {
@@ -32,9 +36,10 @@ describe('rmnetctl info', () => {
     const result = await cli('info', '-d', served.path, '--json');
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout);
-    expect(Object.keys(document)).toEqual(['path', 'via', 'model', 'revision', 'imei', 'services', 'dataFormat']);
-    expect(document).toMatchObject({ path: served.path, via: 'char-device', model: 'EC25-EMU', imei: '867698040000042' });
+    expect(Object.keys(document)).toEqual(INFO_KEYS);
+    expect(document).toMatchObject({ path: served.path, via: 'char-device', model: 'EC25-EMU', revision: 'EC25EFAR06A06M4G-EMU', imei: '867698040000042' });
     expect(document.dataFormat).toMatchObject({ linkLayer: '802-3', downlinkAggregation: 'disabled' });
+    expect(document.unavailable).toEqual({});
   });
 
   it('still prints the identity of a modem without a WDA service', async () => {
@@ -44,13 +49,85 @@ describe('rmnetctl info', () => {
       const result = await cli('info', '-d', served.path, '--json');
       expect(result.code, result.stderr).toBe(0);
       const document = JSON.parse(result.stdout);
-      expect(document).toMatchObject({ model: 'EC25-EMU', dataFormat: null });
-      expect(document.dataFormatError).toMatch(/InvalidServiceType/);
+      expect(Object.keys(document)).toEqual(INFO_KEYS);
+      expect(document).toMatchObject({ model: 'EC25-EMU', imei: '867698040000042', dataFormat: null });
+      expect(document.unavailable).toEqual({ dataFormat: 'CTL Allocate CID (WDA): QMI error InvalidServiceType (31)' });
       const text = await cli('info', '-d', served.path);
-      expect(text.stdout).toMatch(/^data format\s+unavailable \(.*InvalidServiceType/m);
+      expect(text.code).toBe(0);
+      expect(text.stdout).toMatch(/^data format\s+unavailable \(CTL Allocate CID \(WDA\): QMI error InvalidServiceType \(31\)\)$/m);
     } finally {
       served.modem.behaviour.services = services;
     }
+  });
+});
+
+// Issue 10: firmware that refuses optional messages got exit 8 ("DMS Get Revision failed") and no report.
+describe('rmnetctl info on firmware that refuses optional messages', () => {
+  let refusing: PtyModem;
+  beforeAll(() => {
+    refusing = startPtyModem(EmulatedModem.withFirmware('refuses-optional', { model: 'RO-EMU' }));
+  });
+  afterAll(() => refusing.close());
+
+  it('prints what the modem answered and the refused fields as unavailable, with exit 0', async () => {
+    const result = await cli('info', '-d', refusing.path);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe(`path        ${refusing.path}`);
+    expect(lines[1]).toBe('model       RO-EMU');
+    expect(lines[2]).toBe('revision    unavailable (DMS Get Revision: QMI error InvalidQmiCommand (71))');
+    expect(lines[3]).toBe('imei        unavailable (DMS Get IDs: QMI error NotSupported (94))');
+    expect(lines[4]).toMatch(/^data format link layer 802-3, aggregation ul disabled \/ dl disabled$/);
+    expect(refusing.modem.clients()).toEqual([]);
+  });
+
+  it('keeps the JSON document whole: refused fields null, their reasons in "unavailable"', async () => {
+    const result = await cli('info', '-d', refusing.path, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(Object.keys(document)).toEqual(INFO_KEYS);
+    expect(document.path).toBe(refusing.path);
+    expect(document.via).toBe('char-device');
+    expect(document.model).toBe('RO-EMU');
+    expect(document.revision).toBeNull();
+    expect(document.imei).toBeNull();
+    expect(document.services.map((s: { service: string }) => s.service)).toEqual(['ctl', 'wds', 'dms', 'nas', 'wda', 11]);
+    expect(document.dataFormat).toMatchObject({ linkLayer: '802-3', uplinkAggregation: 'disabled', downlinkAggregation: 'disabled' });
+    expect(document.unavailable).toEqual({
+      revision: 'DMS Get Revision: QMI error InvalidQmiCommand (71)',
+      imei: 'DMS Get IDs: QMI error NotSupported (94)',
+    });
+    expect(refusing.modem.clients()).toEqual([]);
+  });
+
+  it('reports the data format of a modem without DMS at all, each identity field naming the refused client', async () => {
+    const services = refusing.modem.behaviour.services;
+    refusing.modem.behaviour.services = services.filter((s) => s !== 0x02);
+    try {
+      const result = await cli('info', '-d', refusing.path, '--json');
+      expect(result.code, result.stderr).toBe(0);
+      const document = JSON.parse(result.stdout);
+      const reason = 'CTL Allocate CID (DMS): QMI error InvalidServiceType (31)';
+      expect(document).toMatchObject({ model: null, revision: null, imei: null, unavailable: { model: reason, revision: reason, imei: reason } });
+      expect(Object.keys(document.unavailable)).toEqual(['model', 'revision', 'imei']);
+      expect(document.dataFormat).toMatchObject({ linkLayer: '802-3' });
+    } finally {
+      refusing.modem.behaviour.services = services;
+    }
+  });
+
+  it('still fails on what is not a refusal: a message left unanswered is a timeout naming it', async () => {
+    refusing.modem.behaviour.dropResponses = ['wda:Get Data Format'];
+    try {
+      const result = await cli('info', '-d', refusing.path, '--timeout', '200', '--json');
+      expect(result.code).toBe(ExitCode.timeout);
+      expect(JSON.parse(result.stdout).error).toMatchObject({ code: 'QMI_TIMEOUT', service: 'wda', qmiMessage: 'Get Data Format' });
+    } finally {
+      refusing.modem.behaviour.dropResponses = [];
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(refusing.modem.clients()).toEqual([]);
   });
 });
 

@@ -9,6 +9,8 @@ import { dmsGetModel } from '../../../src/dms/messages.js';
 import { getDataFormat } from '../../../src/wda/data-format.js';
 import { RmnetError } from '../../../src/errors.js';
 import { startPtyModem, type PtyModem } from '../../modem/pty.js';
+import { EmulatedModem } from '../../modem/modem.js';
+import { cli } from '../../support/cli.js';
 import { run, startQmiProxy, stopQmiProxy } from './helpers.js';
 
 let proxy: ChildProcess | undefined;
@@ -81,6 +83,40 @@ describe.sequential('through qmi-proxy', () => {
     expect((error as RmnetError).code).toBe('DEVICE_NOT_FOUND');
     expect((error as RmnetError).message).toContain('/dev/cdc-wdm-nonexistent');
     expect((error as RmnetError).message).toContain('qmi-proxy');
+  });
+
+  // Issue 10: through the proxy as on the char device, refusals degrade the report instead of failing it.
+  it('rmnetctl info --proxy on firmware that refuses optional messages: the partial report, exit 0', async () => {
+    const refusing = startPtyModem(EmulatedModem.withFirmware('refuses-optional', { model: 'RO-PROXIED-EMU' }));
+    try {
+      const result = await cli('info', '-d', refusing.path, '--proxy', '--json');
+      expect(result.code, result.stderr).toBe(0);
+      const document = JSON.parse(result.stdout);
+      expect(Object.keys(document)).toEqual(['path', 'via', 'model', 'revision', 'imei', 'services', 'dataFormat', 'unavailable']);
+      expect(document).toMatchObject({ path: refusing.path, via: 'qmi-proxy', model: 'RO-PROXIED-EMU', revision: null, imei: null });
+      expect(document.dataFormat).toMatchObject({ linkLayer: '802-3', downlinkAggregation: 'disabled' });
+      expect(document.unavailable).toEqual({
+        revision: 'DMS Get Revision: QMI error InvalidQmiCommand (71)',
+        imei: 'DMS Get IDs: QMI error NotSupported (94)',
+      });
+      const text = await cli('info', '-d', refusing.path, '--proxy');
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(/^path\s+\S+ \(through qmi-proxy\)$/m);
+      expect(text.stdout).toMatch(/^model\s+RO-PROXIED-EMU$/m);
+      expect(text.stdout).toMatch(/^revision\s+unavailable \(DMS Get Revision: QMI error InvalidQmiCommand \(71\)\)$/m);
+      expect(text.stdout).toMatch(/^imei\s+unavailable \(DMS Get IDs: QMI error NotSupported \(94\)\)$/m);
+      // A service the firmware lacks: qmi-proxy passes the refused Allocate CID on as it came.
+      refusing.modem.behaviour.services = refusing.modem.behaviour.services.filter((s) => s !== 0x1a);
+      const noWda = await cli('info', '-d', refusing.path, '--proxy', '--json');
+      expect(noWda.code, noWda.stderr).toBe(0);
+      const partial = JSON.parse(noWda.stdout);
+      expect(partial).toMatchObject({ model: 'RO-PROXIED-EMU', dataFormat: null });
+      expect(partial.unavailable.dataFormat).toBe('CTL Allocate CID (WDA): QMI error InvalidServiceType (31)');
+      await new Promise((r) => setTimeout(r, 100)); // the proxy releases its side of the clients
+      expect(refusing.modem.clients()).toEqual([]);
+    } finally {
+      refusing.close();
+    }
   });
 
   it('keeps a session alive after the connection closes with keepClients (rmnetctl up through the proxy)', async () => {

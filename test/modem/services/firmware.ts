@@ -9,6 +9,7 @@
 // does not have).
 import type { Fields, MessageSchema } from '../../../src/qmi/schema.js';
 import { QmiError } from '../../../src/qmi/enums.js';
+import type { ModemBehaviour } from '../modem.js';
 import * as m from './messages.js';
 
 export type SimState = 'ready' | 'pin-required' | 'absent';
@@ -439,4 +440,38 @@ export class RadioFirmware {
         return undefined;
     }
   }
+}
+
+// ---- Firmware profiles -----------------------------------------------------------------------------------
+// Named behaviours of real firmware, one entry each, chosen with EmulatedModem.withFirmware(name) (tests) or
+// serve.js --firmware NAME. An entry overrides the defaults; what it leaves out stays as defaultBehaviour().
+
+export interface FirmwareProfile {
+  /** What real firmware it models, for --help and test names. */
+  description: string;
+  modem?: Partial<ModemBehaviour>;
+  radio?: Partial<RadioBehaviour>;
+}
+
+export const FIRMWARE_PROFILES: Record<string, FirmwareProfile> = {};
+
+// Firmware that answers what a data call needs and refuses the optional questions: no DMS Get Revision or
+// Get IDs (IMEI), no WDS Get Packet Service Status or Get Packet Statistics (polling them is optional; the
+// indications still come). Get Model, WDA Get/Set Data Format and the WDS session messages are answered.
+FIRMWARE_PROFILES['refuses-optional'] = {
+  description: 'refuses optional messages: DMS Get Revision, Get IDs, WDS Get Packet Service Status, Get Packet Statistics',
+  modem: {
+    refusedMessages: {
+      'dms:Get Revision': QmiError.InvalidQmiCommand,
+      'dms:Get IDs': QmiError.NotSupported,
+      'wds:Get Packet Service Status': QmiError.InvalidQmiCommand,
+      'wds:Get Packet Statistics': QmiError.NotSupported,
+    },
+  },
+};
+
+export function firmwareProfile(name: string): FirmwareProfile {
+  const profile = FIRMWARE_PROFILES[name];
+  if (!profile) throw new Error(`unknown firmware profile "${name}" (known: ${Object.keys(FIRMWARE_PROFILES).join(', ') || 'none'})`);
+  return profile;
 }

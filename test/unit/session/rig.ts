@@ -31,10 +31,10 @@ export interface Rig {
   cleanup(): void;
 }
 
-export function makeRig(fixture = 'rawip'): Rig {
+/** `modem`: another firmware, e.g. EmulatedModem.withFirmware('refuses-optional'). */
+export function makeRig(fixture = 'rawip', modem = new EmulatedModem()): Rig {
   const kernel = fixtureKernel(fixture);
   const { model, sysfs, netlink } = kernel;
-  const modem = new EmulatedModem();
   const stateDir = mkdtempSync(join(tmpdir(), 'rmnetctl-session-'));
   const log: string[] = [];
   const rxChecksum: Rig['rxChecksum'] = [];

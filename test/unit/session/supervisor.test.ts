@@ -8,6 +8,7 @@ import { getEventListeners } from 'node:events';
 import type { Sysfs } from '../../../src/sysfs/sysfs.js';
 import { fixtureKernel } from '../../support/kernel/index.js';
 import { makeRig } from './rig.js';
+import { EmulatedModem } from '../../modem/index.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -67,6 +68,31 @@ describe('run (supervisor)', () => {
     modem.dropSession(1, 3, { indicate: false });
     await until('mux 1 back up', () => modem.sessions().filter((s) => s.muxId === 1).length === 2 && modem.sessions().every((s) => s.packetDataHandle !== before));
     expect(log.join('\n')).toMatch(/mux 1: the modem reports IPv[46] disconnected; reconnecting/);
+    stop.abort();
+    await running;
+    expect(modem.clients()).toEqual([]);
+  });
+
+  // Issue 10: firmware that refuses Get Packet Service Status made every health check "find" a lost session.
+  it('leaves firmware that refuses the health check question to its indications, still reconnecting on one', async () => {
+    const made = makeRig('rawip', EmulatedModem.withFirmware('refuses-optional'));
+    cleanups.push(() => made.cleanup());
+    made.model.rmnetLoaded = true;
+    const { env, modem, log } = made;
+    const notes: string[] = [];
+    const stop = new AbortController();
+    const running = runService(env, config, { signal: stop.signal, notify: (m) => notes.push(m), backoff: { initialMs: 20, maxMs: 100 }, healthCheckMs: 20 });
+    await until('READY=1', () => notes.includes('READY=1'));
+    const handles = modem.sessions().map((s) => s.packetDataHandle).sort();
+    await until('the refused health check', () => log.some((l) => l.includes('does not report session states')));
+    await new Promise((r) => setTimeout(r, 150)); // several health check periods
+    expect(log.filter((l) => l.includes('does not report session states'))).toEqual([
+      'the modem does not report session states (WDS Get Packet Service Status: QMI error InvalidQmiCommand (71)): relying on its indications',
+    ]);
+    expect(log.join('\n')).not.toMatch(/reconnecting/);
+    expect(modem.sessions().map((s) => s.packetDataHandle).sort()).toEqual(handles);
+    modem.dropSession(2);
+    await until('mux 2 back up after the indication', () => modem.sessions().some((s) => s.muxId === 2 && !handles.includes(s.packetDataHandle)));
     stop.abort();
     await running;
     expect(modem.clients()).toEqual([]);
