@@ -1,16 +1,19 @@
 // Splitting one aggregated transfer into packets, without copying: the reader yields (mux id, offset, length)
 // into the caller's own buffer. Total: any bytes give packets and counters, never a throw, never a read
-// outside [0, transfer.length). Malformed frames are handled the way the kernel handles them:
+// outside [0, transfer.length). Malformed frames are handled the way the kernel handles them; the rules are
+// written down as a table, with their kernel sources, in test/support/qmap/kernel-model.ts, and
+// test/unit/qmap/kernel-differential.test.ts holds this reader (both walks) to that model.
 //
-// qmimux (qmimux_rx_fixup, QMAP v1 only in the kernel):
+// qmimux (qmimux_rx_fixup, QMAP v1 only in the kernel; v4/v5 here apply the same rules to those layouts):
 //   - walks while a header plus at least one byte remain; fewer trailing bytes are ignored;
 //   - a length running past the end drops the rest of the transfer;
 //   - command frames, zero length, pad >= length, mux ids without a link, and packets that are not
 //     IPv4/IPv6 by their first nibble are skipped, and the walk goes on after them.
-// rmnet (rmnet_map_deaggregate + __rmnet_map_ingress_handler):
+// rmnet (rmnet_map_deaggregate + __rmnet_map_ingress_handler), in the kernel's order:
 //   - the frame size counts the v5 checksum header (data frames only) and the v4 trailer (every frame);
-//   - a frame running past the end, a zero length, or a v5 checksum header whose type is not 2 stops the walk:
-//     the rest of the transfer is dropped;
+//   - these stop the walk and drop the rest of the transfer: a v5 data frame without the next-header bit
+//     (0x40 in byte 0; "Mapv5 data pkt without csum hdr is invalid", checked before the length), a frame
+//     running past the end, a zero length, a v5 checksum header whose type is not 2;
 //   - command frames and mux ids without a link are skipped; a non-IP packet is handed on (the kernel passes
 //     it up as ETH_P_MAP) rather than checked.
 //   - pad >= length: the kernel computes a wrapped length there; we skip the frame (it holds no packet).
@@ -18,6 +21,7 @@ import {
   QMAP_COMMAND_FLAG,
   QMAP_MAX_MUX_ID,
   QMAP_MIN_MUX_ID,
+  QMAP_NEXT_HEADER_FLAG,
   QMAP_PAD_MASK,
   QMAP_V4_CHECKSUM_VALID_FLAG,
   QMAP_V5_CHECKSUM_VALID_FLAG,
@@ -30,6 +34,13 @@ import { isValidMuxId } from '../mux-id.js';
 const TRANSFERS = QmapStatsIndex.transfers;
 const PACKETS = QmapStatsIndex.packets;
 const BYTES = QmapStatsIndex.bytes;
+const TRUNCATED = QmapStatsIndex.truncated;
+const ZERO_LENGTH = QmapStatsIndex.zeroLength;
+const BAD_NEXT_HEADER = QmapStatsIndex.badNextHeader;
+const DROPPED_BYTES = QmapStatsIndex.droppedBytes;
+/** Header word bits (byte 0 is the top byte): rmnet's MAP_CMD_FLAG and MAP_NEXT_HEADER_FLAG. */
+const WORD_COMMAND = QMAP_COMMAND_FLAG << 24;
+const WORD_NEXT_HEADER = QMAP_NEXT_HEADER_FLAG << 24;
 
 /** Packet flag: the v5 checksum header or v4 trailer says the checksum was checked (never for v1). */
 export const QMAP_PACKET_CHECKSUM_VALID = 1;
@@ -113,7 +124,7 @@ export class QmapReader {
   private readonly fastMinimum: number;
   /** qmimux rules: only IPv4/IPv6 packets are delivered. */
   private readonly checkIpVersion: boolean;
-  /** rmnet rules with v5: the checksum header's type must be 2. */
+  /** rmnet rules with v5: a data frame needs the next-header bit and a checksum header of type 2. */
   private readonly checkV5Type: boolean;
   /** 256 entries, 1 where the mux id is accepted. */
   private readonly accepted = new Uint8Array(256);
@@ -205,13 +216,13 @@ export class QmapReader {
       const pad = (word >>> 24) & QMAP_PAD_MASK;
       const muxId = (word >>> 16) & 0xff;
       if (
-        (word & 0x80000000) === 0 &&
+        (word & WORD_COMMAND) === 0 &&
         frameEnd <= this.end &&
         pad < length &&
         this.accepted[muxId] !== 0 &&
         // IPv4 or IPv6: the first nibble is 4 or 6, i.e. (nibble | 2) === 6
         (!this.checkIpVersion || ((data[position + header]! >>> 4) | 2) === 6) &&
-        (!this.checkV5Type || data[position + 4]! >>> 1 === QMAP_V5_HEADER_TYPE_CHECKSUM)
+        (!this.checkV5Type || ((word & WORD_NEXT_HEADER) !== 0 && data[position + 4]! >>> 1 === QMAP_V5_HEADER_TYPE_CHECKSUM))
       ) {
         this.position = frameEnd;
         this.frameStart = position;
@@ -262,30 +273,19 @@ export class QmapReader {
       const command = (flags & QMAP_COMMAND_FLAG) !== 0;
       const headerLength = command ? 4 : this.dataHeaderLength;
       const frameEnd = position + headerLength + length + this.trailerLength;
-      if (frameEnd > end) {
-        // A bogus length: both drivers drop whatever is left of the transfer.
-        stats.truncated++;
-        stats.droppedBytes += end - position;
+      // The rules that drop the rest of the transfer, in the kernel's order (see the top of this file).
+      let drop = -1;
+      if (this.checkV5Type && !command && (flags & QMAP_NEXT_HEADER_FLAG) === 0) drop = BAD_NEXT_HEADER;
+      else if (frameEnd > end) drop = TRUNCATED;
+      else if (!this.qmimux && length === 0) drop = ZERO_LENGTH;
+      else if (this.checkV5Type && !command && data[position + 4]! >>> 1 !== QMAP_V5_HEADER_TYPE_CHECKSUM) drop = BAD_NEXT_HEADER;
+      if (drop >= 0) {
+        const values = stats.values;
+        values[drop] = values[drop]! + 1;
+        values[DROPPED_BYTES] = values[DROPPED_BYTES]! + (end - position);
         this.position = end;
         this.end = 0;
         return false;
-      }
-      if (!this.qmimux) {
-        // rmnet stops the whole transfer on an empty frame and on a v5 header that is not a checksum header.
-        if (length === 0) {
-          stats.zeroLength++;
-          stats.droppedBytes += end - position;
-          this.position = end;
-          this.end = 0;
-          return false;
-        }
-        if (headerLength === 8 && data[position + 4]! >>> 1 !== QMAP_V5_HEADER_TYPE_CHECKSUM) {
-          stats.badNextHeader++;
-          stats.droppedBytes += end - position;
-          this.position = end;
-          this.end = 0;
-          return false;
-        }
       }
       const frameStart = position;
       position = frameEnd;
@@ -364,12 +364,12 @@ export class QmapReader {
       const pad = (word >>> 24) & QMAP_PAD_MASK;
       const muxId = (word >>> 16) & 0xff;
       if (
-        (word & 0x80000000) !== 0 ||
+        (word & WORD_COMMAND) !== 0 ||
         frameEnd > stop ||
         pad >= length ||
         accepted[muxId] === 0 ||
         (checkIpVersion && ((transfer[position + header]! >>> 4) | 2) !== 6) ||
-        (checkV5Type && transfer[position + 4]! >>> 1 !== QMAP_V5_HEADER_TYPE_CHECKSUM)
+        (checkV5Type && ((word & WORD_NEXT_HEADER) === 0 || transfer[position + 4]! >>> 1 !== QMAP_V5_HEADER_TYPE_CHECKSUM))
       ) {
         break;
       }
