@@ -57,7 +57,7 @@ export const differentialSuite: BenchSuite = {
     const markdown = `## QMAP reader vs the kernel model (\`npm run bench:qmap-differential\`)
 
 Measured ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} on ${before.cpu} (${before.cores} cores, ${before.memoryGiB} GiB), Node ${before.node},
-Linux ${before.kernel}. **Load average (1/5/15 min) before: ${formatLoad(before.loadAverage)}, after: ${formatLoad(after.loadAverage)}**${options.quick ? ' (quick run: 10^6 transfers)' : ''}.
+Linux ${before.kernel}. **Load average (1/5/15 min, as \`uptime\` prints it) before: ${formatLoad(before.loadAverage)}, after: ${formatLoad(after.loadAverage)}**${options.quick ? ' (quick run: 10^6 transfers)' : ''}.
 
 A correctness run, not a speed figure: ${result.transfers.toLocaleString('en')} seeded random transfers (seeds ${FIRST_SEED}..${FIRST_SEED + Math.ceil(total / STEP) - 1}, one
 million each; the unit test \`test/unit/qmap/kernel-differential.test.ts\` runs seed 1), cycling through 24 reader
