@@ -2,9 +2,10 @@
 // first a few facts pinned by hand, each with the kernel rule it comes from, then 10^6 seeded random transfers
 // with zero differences allowed.
 //
-// Timing (2-core AMD EPYC, Node 20.20, 2026-12-03, load average 5.3 from other work): 10^6 transfers, each
-// walked by the model, next() and deaggregate(), plus the C loop over the ~5 * 10^5 without deliverCommands:
-// 2.2 s for the whole check (vitest, this file alone). A first draft that compared counters by name and
+// Timing (2-core AMD EPYC, Node 20.20, 2026-12-03): 10^6 transfers, each walked by the model, next() and
+// deaggregate(), plus the C loop over the ~5 * 10^5 without deliverCommands: 2.2 s for the whole check with
+// this file alone at load average 5.3 (other work on the machine), 4.8-6.4 s at load 7, 8.8 s beside the
+// other qmap test files at load 7; about 2 s of CPU per 10^6 either way. A first draft that compared counters by name and
 // kept a list per walk took 9.6 s: keep the per-transfer work index-based and allocation-free. The 10^7 run is `npm run bench:qmap-differential`
 // (docs/benchmarks.md).
 //
