@@ -53,7 +53,10 @@ export type QmapRules = 'qmimux' | 'rmnet';
 export interface QmapReaderOptions {
   /** 1 (default), 4 or 5. */
   version?: QmapVersion;
-  /** Default: 'qmimux' for v1 (what qmi_wwan does), 'rmnet' for v4 and v5 (qmimux cannot parse them). */
+  /**
+   * Default: 'qmimux' for v1 (what qmi_wwan does), 'rmnet' for v4 and v5 (qmimux cannot parse them). 'qmimux'
+   * with v4 or v5 applies qmimux's rules to those layouts, which no kernel does.
+   */
   rules?: QmapRules;
   /**
    * The mux ids that have a link; frames for others are counted in `unknownMux` and skipped. Default: every
