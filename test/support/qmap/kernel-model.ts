@@ -206,6 +206,7 @@ export function modelWalk(data: Uint8Array, begin: number, end: number, config: 
     for (let r = 0; r < rules.length; r++) {
       const rule = rules[r]!;
       if (!rule.when(frame, config)) continue;
+      // Counters count frames, except trailingBytes, which counts bytes (added at the end below).
       if (rule.counter !== null && rule.counter !== 'trailingBytes') stats[S[rule.counter]]! += 1;
       if (rule.verdict === 'count') continue;
       decided = r;
