@@ -2,6 +2,7 @@
 // Runs the named suites (all available ones by default), prints a summary, rewrites each suite's section of
 // docs/benchmarks.md and its SVG plots. Suites that cannot run here are skipped with their reason.
 import { deaggregateSuite } from './qmap/deaggregate.js';
+import { differentialSuite } from './qmap/differential.js';
 import { startupSuite } from './startup/startup.js';
 import { bringupSuite } from './bringup/bringup.js';
 import { bringupLabSuite } from './bringup/lab.js';
@@ -12,7 +13,7 @@ import { writeSection, writeSvg } from './lib/report.js';
 import type { BenchSuite } from './lib/suite.js';
 
 /** Every suite, in run order. Lab suites (bring-up latency, kernel pps) slot in here: see bench/README.md. */
-const suites: BenchSuite[] = [deaggregateSuite, startupSuite, bringupSuite, bringupLabSuite, kernelSuite, rmnetctlBenchSuite];
+const suites: BenchSuite[] = [deaggregateSuite, differentialSuite, startupSuite, bringupSuite, bringupLabSuite, kernelSuite, rmnetctlBenchSuite];
 
 async function main(argv: string[]): Promise<number> {
   const flags = new Set(argv.filter((a) => a.startsWith('--')));

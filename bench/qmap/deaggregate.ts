@@ -331,7 +331,8 @@ Linux ${before.kernel}. **Load average (1/5/15 min) before: ${formatLoad(before.
 What runs: each case walks a pool of about ${options.quick ? '128 KiB' : '1 MiB'} of same-shape transfers (random mux ids 1..8, IPv4/IPv6
 first nibble) once per round, reading every delivered packet's first byte:
 - **C loop**: \`native/bench/qmap_walk.c\` (node-gyp target \`rmnetctl_bench\`), same rules and counters as the
-  TypeScript reader (\`test/unit/qmap/native-agreement.test.ts\` checks they agree on clean and corrupted pools);
+  TypeScript reader (\`test/unit/qmap/native-agreement.test.ts\` checks they agree on clean and corrupted pools,
+  \`kernel-differential.test.ts\` holds both to the kernel model);
   called once per sample, so the N-API crossing is amortised and its loop over transfers is pure C;
 - **deaggregate**: \`QmapReader.deaggregate(pool, handler, begin, end)\` per transfer, one module-level handler;
 - **next**: \`reader.start(pool, begin, end)\` then \`while (reader.next())\`, the cursor form;

@@ -47,25 +47,19 @@ static void walk_transfer(const uint8_t *data, size_t end, int version, int rmne
     const int command = (flags & 0x80) != 0;
     const size_t header = command ? 4 : data_header;
     const size_t frame_end = position + header + length + trailer;
-    if (frame_end > end) {
-      c->truncated += 1;
+    /* The rules that drop the rest of the transfer, in rmnet_map_deaggregate's order: a v5 data frame without
+     * the next-header bit (0x40) first, then a length past the end, then (rmnet) a zero length or a v5 header
+     * whose type is not 2. */
+    double *drop = NULL;
+    if (rmnet && version == 5 && !command && !(flags & 0x40)) drop = &c->bad_next_header;
+    else if (frame_end > end) drop = &c->truncated;
+    else if (rmnet && length == 0) drop = &c->zero_length;
+    else if (rmnet && version == 5 && !command && (data[position + 4] >> 1) != 2) drop = &c->bad_next_header;
+    if (drop) {
+      *drop += 1;
       c->dropped_bytes += (double)(end - position);
       position = end;
       goto done;
-    }
-    if (rmnet) {
-      if (length == 0) {
-        c->zero_length += 1;
-        c->dropped_bytes += (double)(end - position);
-        position = end;
-        goto done;
-      }
-      if (header == 8 && (data[position + 4] >> 1) != 2) {
-        c->bad_next_header += 1;
-        c->dropped_bytes += (double)(end - position);
-        position = end;
-        goto done;
-      }
     }
     const size_t frame_start = position;
     position = frame_end;

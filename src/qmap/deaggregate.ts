@@ -1,16 +1,19 @@
 // Splitting one aggregated transfer into packets, without copying: the reader yields (mux id, offset, length)
 // into the caller's own buffer. Total: any bytes give packets and counters, never a throw, never a read
-// outside [0, transfer.length). Malformed frames are handled the way the kernel handles them:
+// outside [0, transfer.length). Malformed frames are handled the way the kernel handles them; the rules are
+// written down as a table, with their kernel sources, in test/support/qmap/kernel-model.ts, and
+// test/unit/qmap/kernel-differential.test.ts holds this reader (both walks) to that model.
 //
-// qmimux (qmimux_rx_fixup, QMAP v1 only in the kernel):
+// qmimux (qmimux_rx_fixup, QMAP v1 only in the kernel; v4/v5 here apply the same rules to those layouts):
 //   - walks while a header plus at least one byte remain; fewer trailing bytes are ignored;
 //   - a length running past the end drops the rest of the transfer;
 //   - command frames, zero length, pad >= length, mux ids without a link, and packets that are not
 //     IPv4/IPv6 by their first nibble are skipped, and the walk goes on after them.
-// rmnet (rmnet_map_deaggregate + __rmnet_map_ingress_handler):
+// rmnet (rmnet_map_deaggregate + __rmnet_map_ingress_handler), in the kernel's order:
 //   - the frame size counts the v5 checksum header (data frames only) and the v4 trailer (every frame);
-//   - a frame running past the end, a zero length, or a v5 checksum header whose type is not 2 stops the walk:
-//     the rest of the transfer is dropped;
+//   - these stop the walk and drop the rest of the transfer: a v5 data frame without the next-header bit
+//     (0x40 in byte 0; "Mapv5 data pkt without csum hdr is invalid", checked before the length), a frame
+//     running past the end, a zero length, a v5 checksum header whose type is not 2;
 //   - command frames and mux ids without a link are skipped; a non-IP packet is handed on (the kernel passes
 //     it up as ETH_P_MAP) rather than checked.
 //   - pad >= length: the kernel computes a wrapped length there; we skip the frame (it holds no packet).
@@ -18,6 +21,7 @@ import {
   QMAP_COMMAND_FLAG,
   QMAP_MAX_MUX_ID,
   QMAP_MIN_MUX_ID,
+  QMAP_NEXT_HEADER_FLAG,
   QMAP_PAD_MASK,
   QMAP_V4_CHECKSUM_VALID_FLAG,
   QMAP_V5_CHECKSUM_VALID_FLAG,
@@ -30,6 +34,13 @@ import { isValidMuxId } from '../mux-id.js';
 const TRANSFERS = QmapStatsIndex.transfers;
 const PACKETS = QmapStatsIndex.packets;
 const BYTES = QmapStatsIndex.bytes;
+const TRUNCATED = QmapStatsIndex.truncated;
+const ZERO_LENGTH = QmapStatsIndex.zeroLength;
+const BAD_NEXT_HEADER = QmapStatsIndex.badNextHeader;
+const DROPPED_BYTES = QmapStatsIndex.droppedBytes;
+/** Header word bits (byte 0 is the top byte): rmnet's MAP_CMD_FLAG and MAP_NEXT_HEADER_FLAG. */
+const WORD_COMMAND = QMAP_COMMAND_FLAG << 24;
+const WORD_NEXT_HEADER = QMAP_NEXT_HEADER_FLAG << 24;
 
 /** Packet flag: the v5 checksum header or v4 trailer says the checksum was checked (never for v1). */
 export const QMAP_PACKET_CHECKSUM_VALID = 1;
@@ -42,7 +53,10 @@ export type QmapRules = 'qmimux' | 'rmnet';
 export interface QmapReaderOptions {
   /** 1 (default), 4 or 5. */
   version?: QmapVersion;
-  /** Default: 'qmimux' for v1 (what qmi_wwan does), 'rmnet' for v4 and v5 (qmimux cannot parse them). */
+  /**
+   * Default: 'qmimux' for v1 (what qmi_wwan does), 'rmnet' for v4 and v5 (qmimux cannot parse them). 'qmimux'
+   * with v4 or v5 applies qmimux's rules to those layouts, which no kernel does.
+   */
   rules?: QmapRules;
   /**
    * The mux ids that have a link; frames for others are counted in `unknownMux` and skipped. Default: every
@@ -111,10 +125,19 @@ export class QmapReader {
   private frameStart = 0;
   /** The fast path needs a header and at least one byte. */
   private readonly fastMinimum: number;
-  /** qmimux rules: only IPv4/IPv6 packets are delivered. */
-  private readonly checkIpVersion: boolean;
-  /** rmnet rules with v5: the checksum header's type must be 2. */
+  /** rmnet rules with v5: a data frame needs the next-header bit and a checksum header of type 2. */
   private readonly checkV5Type: boolean;
+  /**
+   * The fast paths' rules as data, so each is one compare whatever the mode (this keeps deaggregate() under
+   * V8's inlining budget of 460 bytes of bytecode). A frame is taken when `(word & flagMask) === flagBits`
+   * (command bit clear; for v5 under rmnet also the next-header bit set) and `byteOk[frame[byteAt]]` is 1:
+   * qmimux checks the payload's first nibble (IPv4/IPv6), v5 under rmnet the checksum header's type (2),
+   * anything else checks nothing (all 1).
+   */
+  private readonly flagMask: number;
+  private readonly flagBits: number;
+  private readonly byteAt: number;
+  private readonly byteOk = new Uint8Array(256);
   /** 256 entries, 1 where the mux id is accepted. */
   private readonly accepted = new Uint8Array(256);
   private readonly deliverCommands: boolean;
@@ -136,8 +159,14 @@ export class QmapReader {
     this.trailerLength = this.version === 4 ? 8 : 0;
     this.minimumRemaining = this.qmimux ? 5 : 1;
     this.fastMinimum = this.dataHeaderLength + 1;
-    this.checkIpVersion = this.qmimux;
     this.checkV5Type = !this.qmimux && this.version === 5;
+    this.flagMask = this.checkV5Type ? WORD_COMMAND | WORD_NEXT_HEADER : WORD_COMMAND;
+    this.flagBits = this.checkV5Type ? WORD_NEXT_HEADER : 0;
+    this.byteAt = this.qmimux ? this.dataHeaderLength : this.checkV5Type ? 4 : 0;
+    for (let b = 0; b < 256; b++) {
+      const ip = ((b >>> 4) | 2) === 6; // first nibble 4 or 6
+      this.byteOk[b] = (this.qmimux ? ip : this.checkV5Type ? b >>> 1 === QMAP_V5_HEADER_TYPE_CHECKSUM : true) ? 1 : 0;
+    }
     if (options.muxIds === undefined) this.accepted.fill(1, QMAP_MIN_MUX_ID, QMAP_MAX_MUX_ID + 1);
     else {
       for (const id of options.muxIds) {
@@ -205,13 +234,12 @@ export class QmapReader {
       const pad = (word >>> 24) & QMAP_PAD_MASK;
       const muxId = (word >>> 16) & 0xff;
       if (
-        (word & 0x80000000) === 0 &&
+        (word & this.flagMask) === this.flagBits &&
         frameEnd <= this.end &&
         pad < length &&
         this.accepted[muxId] !== 0 &&
         // IPv4 or IPv6: the first nibble is 4 or 6, i.e. (nibble | 2) === 6
-        (!this.checkIpVersion || ((data[position + header]! >>> 4) | 2) === 6) &&
-        (!this.checkV5Type || data[position + 4]! >>> 1 === QMAP_V5_HEADER_TYPE_CHECKSUM)
+        this.byteOk[data[position + this.byteAt]!] !== 0
       ) {
         this.position = frameEnd;
         this.frameStart = position;
@@ -262,30 +290,19 @@ export class QmapReader {
       const command = (flags & QMAP_COMMAND_FLAG) !== 0;
       const headerLength = command ? 4 : this.dataHeaderLength;
       const frameEnd = position + headerLength + length + this.trailerLength;
-      if (frameEnd > end) {
-        // A bogus length: both drivers drop whatever is left of the transfer.
-        stats.truncated++;
-        stats.droppedBytes += end - position;
+      // The rules that drop the rest of the transfer, in the kernel's order (see the top of this file).
+      let drop = -1;
+      if (this.checkV5Type && !command && (flags & QMAP_NEXT_HEADER_FLAG) === 0) drop = BAD_NEXT_HEADER;
+      else if (frameEnd > end) drop = TRUNCATED;
+      else if (!this.qmimux && length === 0) drop = ZERO_LENGTH;
+      else if (this.checkV5Type && !command && data[position + 4]! >>> 1 !== QMAP_V5_HEADER_TYPE_CHECKSUM) drop = BAD_NEXT_HEADER;
+      if (drop >= 0) {
+        const values = stats.values;
+        values[drop] = values[drop]! + 1;
+        values[DROPPED_BYTES] = values[DROPPED_BYTES]! + (end - position);
         this.position = end;
         this.end = 0;
         return false;
-      }
-      if (!this.qmimux) {
-        // rmnet stops the whole transfer on an empty frame and on a v5 header that is not a checksum header.
-        if (length === 0) {
-          stats.zeroLength++;
-          stats.droppedBytes += end - position;
-          this.position = end;
-          this.end = 0;
-          return false;
-        }
-        if (headerLength === 8 && data[position + 4]! >>> 1 !== QMAP_V5_HEADER_TYPE_CHECKSUM) {
-          stats.badNextHeader++;
-          stats.droppedBytes += end - position;
-          this.position = end;
-          this.end = 0;
-          return false;
-        }
       }
       const frameStart = position;
       position = frameEnd;
@@ -349,8 +366,10 @@ export class QmapReader {
     const header = this.dataHeaderLength;
     const trailer = this.trailerLength;
     const accepted = this.accepted;
-    const checkIpVersion = this.checkIpVersion;
-    const checkV5Type = this.checkV5Type;
+    const byteOk = this.byteOk;
+    const byteAt = this.byteAt;
+    const flagMask = this.flagMask;
+    const flagBits = this.flagBits;
     const checksum = this.version !== 1;
     let position = this.position;
     let packets = 0;
@@ -364,12 +383,11 @@ export class QmapReader {
       const pad = (word >>> 24) & QMAP_PAD_MASK;
       const muxId = (word >>> 16) & 0xff;
       if (
-        (word & 0x80000000) !== 0 ||
+        (word & flagMask) !== flagBits ||
         frameEnd > stop ||
         pad >= length ||
         accepted[muxId] === 0 ||
-        (checkIpVersion && ((transfer[position + header]! >>> 4) | 2) !== 6) ||
-        (checkV5Type && transfer[position + 4]! >>> 1 !== QMAP_V5_HEADER_TYPE_CHECKSUM)
+        byteOk[transfer[position + byteAt]!] === 0
       ) {
         break;
       }

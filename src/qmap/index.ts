@@ -46,8 +46,9 @@
  * Malformed input is never thrown: it is counted and skipped the way the kernel does. A length running past
  * the end drops the rest of the transfer (qmimux and rmnet alike). Under 'qmimux' rules (default for v1) zero
  * length, pad >= length, commands, unknown mux ids and non-IP packets are skipped and the walk goes on; under
- * 'rmnet' rules (default for v4/v5) a zero length or a v5 header of the wrong type also drops the rest.
- * deaggregate.ts states each rule with its kernel source. Offsets are always relative to the buffer passed in;
+ * 'rmnet' rules (default for v4/v5) a zero length, a v5 data frame without the next-header bit, or a v5 header
+ * of the wrong type also drops the rest. deaggregate.ts states each rule with its kernel source;
+ * test/support/qmap/kernel-model.ts is the same rules as a table, and the differential test holds the reader to it. Offsets are always relative to the buffer passed in;
  * packets are views (no copy), valid until the caller reuses the buffer.
  */
 export {

@@ -56,7 +56,7 @@ export class QmapStats {
   /** qmimux rules only: frames whose packet is neither IPv4 nor IPv6 by its first nibble: skipped. */
   get notIp(): number { return this.values[I.notIp]!; }
   set notIp(v: number) { this.values[I.notIp] = v; }
-  /** v5: a checksum header whose type is not 2 (rmnet drops the rest of the transfer). */
+  /** v5 data frames without the next-header bit, or whose checksum header's type is not 2 (rmnet drops the rest of the transfer). */
   get badNextHeader(): number { return this.values[I.badNextHeader]!; }
   set badNextHeader(v: number) { this.values[I.badNextHeader] = v; }
   /** Frames whose length runs past the end of the transfer: the rest of the transfer is dropped. */

@@ -77,6 +77,21 @@ describe('QMAP malformed input', () => {
     expect(run(bytes, { version: 5 })).toMatchObject({ muxIds: [1], stats: { badNextHeader: 1, droppedBytes: 24 } });
   });
 
+  it('v5: a data frame without the next-header bit drops the rest under rmnet rules, length or not', () => {
+    // rmnet_map_deaggregate (5.14+): "Mapv5 data pkt without csum hdr is invalid", checked before the length.
+    expect(run([0x00, 1, 0, 4, 0x04, 0, 0, 0, ...IP4], { version: 5 })).toMatchObject({ muxIds: [], stats: { badNextHeader: 1, droppedBytes: 12 } });
+    const good5 = (mux: number) => [0x40, mux, 0, 4, 0x04, 0, 0, 0, ...IP4];
+    const bytes = [...good5(1), 0x00, 2, 0, 4, 0x04, 0, 0, 0, ...IP4, ...good5(3)];
+    expect(run(bytes, { version: 5 })).toMatchObject({ muxIds: [1], stats: { badNextHeader: 1, droppedBytes: 24 } });
+    expect(run([0x00, 1, 0x0f, 0xff, 0x04, 0, 0, 0], { version: 5 })).toMatchObject({ stats: { badNextHeader: 1, truncated: 0 } });
+    // Command frames carry no checksum header: the bit means nothing there.
+    expect(run([0x80, 1, 0, 4, 1, 2, 3, 4, ...good5(2)], { version: 5 })).toMatchObject({ muxIds: [2], stats: { commands: 1 } });
+    // The callback walk has its own fast path: it must drop the frame too.
+    let delivered = 0;
+    new QmapReader({ version: 5 }).deaggregate(Uint8Array.from(bytes), () => delivered++);
+    expect(delivered).toBe(1);
+  });
+
   it('v5: the checksum-valid bit is reported per packet', () => {
     const bytes = [0x40, 1, 0, 4, 0x04, 0x80, 0, 0, ...IP4, 0x40, 2, 0, 4, 0x04, 0x00, 0, 0, ...IP4];
     expect(deaggregateAll(Uint8Array.from(bytes), { version: 5 }).packets.map((p) => p.checksumValid)).toEqual([true, false]);

@@ -1,5 +1,6 @@
 // The benchmark's C loop (native/bench/qmap_walk.c) must mean the same as QmapReader, or its numbers compare
 // nothing: same packets, same bytes, same counters, on clean and corrupted transfers.
+// Both are also held to the kernel model in kernel-differential.test.ts (random malformed transfers).
 import { describe, expect, it } from 'vitest';
 import { QmapReader, type QmapRules, type QmapVersion } from '../../../src/qmap/index.js';
 import { benchAddonPath, loadBenchAddon } from '../../../bench/lib/bench-addon.js';
