@@ -54,8 +54,11 @@ export async function applyIpConfig(
   const mtus = families.map((f) => settings[f]?.mtu).filter((m): m is number => typeof m === 'number' && m >= 576);
   if (mtus.length > 0) result.offered.mtu = Math.min(...mtus);
   if (result.offered.mtu !== undefined && !options.noIp) {
-    result.mtu = result.offered.mtu;
-    await netlink.setMtu(link.ifindex, result.mtu);
+    // Never above the MTU the link was made with: rmnet refuses more than its parent's MTU - 4 (EINVAL),
+    // which a kernel receiving small transfers (usbnet's cap) makes smaller than the network's 1500.
+    const current = (await netlink.getLink(link.ifindex)).mtu ?? result.offered.mtu;
+    result.mtu = Math.min(result.offered.mtu, current);
+    if (result.mtu !== current) await netlink.setMtu(link.ifindex, result.mtu);
   }
   if (!options.noIp && result.dns.length > 0) {
     undo.defer(`DNS on ${link.name}`, () => dns.revert(link.name));

@@ -6,7 +6,7 @@ import type { QmiDevice } from '../qmi/device.js';
 import type { Modem } from '../sysfs/discovery.js';
 import { setDataFormat, type DataFormat } from '../wda/data-format.js';
 import type { Rung } from '../wda/ladder.js';
-import { endpointOf, negotiateDataFormat } from '../wda/negotiation.js';
+import { endpointOf, negotiateDataFormat, type ReceiveCeiling } from '../wda/negotiation.js';
 import type { UndoStack } from '../undo.js';
 import type { SessionEnv } from './env.js';
 import type { PdnRequest } from './request.js';
@@ -29,9 +29,11 @@ export interface FormatContext {
   via: RecordedFormat['via'];
   /** Where the modem's restore step goes (the steps every PDN shares). */
   undo: UndoStack;
+  /** Ask no more DL bytes per transfer than this kernel receives (up-links.ts finds it). */
+  receiveCeiling?: ReceiveCeiling | undefined;
 }
 
-export async function settleDataFormat({ env, device, modem, record, backend, via, undo }: FormatContext): Promise<SettledFormat> {
+export async function settleDataFormat({ env, device, modem, record, backend, via, undo, receiveCeiling }: FormatContext): Promise<SettledFormat> {
   const liveFormat = record.pdns.length > 0 ? record.dataFormat : undefined;
   const live = recordedRung(liveFormat);
   const constraints = {
@@ -48,6 +50,7 @@ export async function settleDataFormat({ env, device, modem, record, backend, vi
       endpoint: endpointOf(modem),
       constraints,
       live,
+      receiveCeiling,
       beforeChange: (restore) =>
         undo.defer('restore the modem data format', async () => {
           await device.withClient(QmiService.WDA, (client) => setDataFormat(client, restore));

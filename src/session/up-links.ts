@@ -10,6 +10,7 @@ import type { DataFormat } from '../wda/data-format.js';
 import type { Rung } from '../wda/ladder.js';
 import type { UndoStack } from '../undo.js';
 import { interrupted } from '../interrupt.js';
+import type { ReceiveCeiling } from '../wda/negotiation.js';
 import type { SessionEnv } from './env.js';
 import type { ModemRecord } from './state.js';
 
@@ -66,6 +67,18 @@ export async function createPdnLinks(context: LinksContext, rung: Rung, format: 
     report({ name: link.name, ifindex: link.index });
     if (rung.backend === 'rmnet' && rung.aggregation === 'qmapv5') await trustModemChecksums(env, link.name);
   }
+}
+
+/**
+ * When the kernel refused the parent MTU the receive size needs because its max_mtu is lower than the planner
+ * expected (usbnet's cap, c7159e960f14, on a kernel whose qmi_wwan does not lift it), the largest transfer
+ * this kernel will receive: `up` asks the modem for that instead of a size every transfer would be lost at.
+ */
+export async function receiveCeilingAfter(env: SessionEnv, parent: string, error: unknown): Promise<ReceiveCeiling | undefined> {
+  if (!(error instanceof RmnetError) || error.code !== 'MTU_REFUSED' || !/greater than device maximum/.test(String(error.details.extack ?? error.message))) return undefined;
+  const link = await env.netlink.getLink(parent).catch(() => undefined);
+  if (!link?.maxMtu || link.maxMtu >= 65535) return undefined;
+  return { bytes: link.maxMtu, why: `${parent}'s kernel receives at most ${link.maxMtu} bytes per transfer (max_mtu ${link.maxMtu}: usbnet's cap)` };
 }
 
 /** QMAPv5's point: let rmnet trust the modem's checksum-valid mark. An optimisation: a failure is logged. */

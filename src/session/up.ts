@@ -27,8 +27,9 @@ import type { ModemRecord, PdnRecord, RecordedFormat } from './state.js';
 import { UndoStack } from '../undo.js';
 import { interruptible } from '../interrupt.js';
 import { admit, checkRequests } from './up-admit.js';
-import { settleDataFormat } from './up-format.js';
-import { createPdnLinks } from './up-links.js';
+import { settleDataFormat, type SettledFormat } from './up-format.js';
+import { createPdnLinks, receiveCeilingAfter } from './up-links.js';
+import type { ReceiveCeiling } from '../wda/negotiation.js';
 import { freshResult, type UpResult } from './up-result.js';
 
 export type { UpResult };
@@ -93,13 +94,13 @@ interface PdnRun {
   pdn: PdnRecord;
   undo: UndoStack;
   step: string;
-  link?: { name: string; ifindex: number };
+  link?: { name: string; ifindex: number } | undefined;
 }
 
 /** One `up` of one or more PDNs, step by step. */
 class UpRun {
   /** Steps every PDN relies on (modem data format, kernel mode, parent MTU). */
-  private readonly common = new UndoStack();
+  private common = new UndoStack();
   private commonStep = 'start';
   private readonly key: string;
   private readonly parent: string;
@@ -131,39 +132,77 @@ class UpRun {
   }
 
   async run(): Promise<Array<UpResult | RmnetError>> {
-    let settled;
-    try {
-      this.commonStep = 'negotiate the data format';
-      this.env.log(`${this.parent}: ${this.commonStep}`);
-      const format = { env: this.env, device: this.device, modem: this.modem, record: this.record, backend: this.runs[0]!.request.backend, via: this.via, undo: this.common };
-      settled = await interruptible(this.signal, settleDataFormat(format));
-      for (const run of this.runs) run.pdn.backend = settled.rung.backend ?? 'none';
-      this.commonStep = 'set up the kernel data path';
-      this.env.log(`${this.parent}: ${this.commonStep} for mux ${this.runs.map((r) => r.request.muxId).join(', ')}`);
-      const links = this.runs.map((run) => ({
-        muxId: run.request.muxId,
-        ifname: run.request.ifname,
-        undo: run.undo,
-        created: (link: { name: string; ifindex: number }) => {
-          run.link = link;
-          run.pdn.link = { ...link, created: true };
-          this.save(run);
-        },
-      }));
-      await createPdnLinks({ env: this.env, parent: this.parent, record: this.record, common: this.common, signal: this.signal }, settled.rung, settled.format, links);
-    } catch (error) {
-      // Nothing PDN-specific happened yet beyond link creation: unwind it all.
-      const failures: string[] = [];
-      for (const run of this.runs) failures.push(...(await run.undo.rollback()).map(describeFailure));
-      failures.push(...(await this.common.rollback()).map(describeFailure));
-      // What could not be undone stays recorded, so the `down` the error asks for finds it.
-      if (failures.length === 0) this.forget(this.runs);
-      else this.keepUnfinished(this.runs);
-      if (!this.sharedDevice) await this.device.close().catch(() => {});
-      const failed = new BringUpError(asRmnetError(error), { parent: this.parent, muxId: this.runs[0]!.request.muxId, step: this.commonStep }, { failures });
-      return this.runs.map((run) => failed.forMux(run.request.muxId));
+    let settled: SettledFormat | undefined;
+    let ceiling: ReceiveCeiling | undefined;
+    for (let attempt = 1; !settled; attempt++) {
+      try {
+        settled = await this.setUpShared(ceiling);
+        break;
+      } catch (error) {
+        // Nothing PDN-specific happened yet beyond link creation: unwind it all.
+        const retry = attempt === 1 ? await receiveCeilingAfter(this.env, this.parent, error) : undefined;
+        const failures = await this.rollBackShared();
+        if (retry && failures.length === 0) {
+          // The kernel receives less than the planner assumed: ask the modem for what it can take, once.
+          this.env.log(`${retry.why}: asking the modem for DL transfers of at most ${retry.bytes} bytes`);
+          ceiling = retry;
+          continue;
+        }
+        return this.failShared(error, failures);
+      }
     }
+    return this.bringUpAll(settled);
+  }
 
+  /** The data format and the kernel side, shared by every PDN of the run. */
+  private async setUpShared(ceiling: ReceiveCeiling | undefined): Promise<SettledFormat> {
+    this.commonStep = 'negotiate the data format';
+    this.env.log(`${this.parent}: ${this.commonStep}`);
+    const format = { env: this.env, device: this.device, modem: this.modem, record: this.record, backend: this.runs[0]!.request.backend, via: this.via, undo: this.common, receiveCeiling: ceiling };
+    const settled = await interruptible(this.signal, settleDataFormat(format));
+    for (const run of this.runs) run.pdn.backend = settled.rung.backend ?? 'none';
+    this.commonStep = 'set up the kernel data path';
+    this.env.log(`${this.parent}: ${this.commonStep} for mux ${this.runs.map((r) => r.request.muxId).join(', ')}`);
+    const links = this.runs.map((run) => ({
+      muxId: run.request.muxId,
+      ifname: run.request.ifname,
+      undo: run.undo,
+      created: (link: { name: string; ifindex: number }) => {
+        run.link = link;
+        run.pdn.link = { ...link, created: true };
+        this.save(run);
+      },
+    }));
+    await createPdnLinks({ env: this.env, parent: this.parent, record: this.record, common: this.common, signal: this.signal }, settled.rung, settled.format, links);
+    return settled;
+  }
+
+  /** Unwinds the shared steps and the links; the stacks start afresh for another attempt. */
+  private async rollBackShared(): Promise<string[]> {
+    const failures: string[] = [];
+    for (const run of this.runs) {
+      failures.push(...(await run.undo.rollback()).map(describeFailure));
+      run.undo = new UndoStack();
+      run.link = undefined;
+      run.pdn.link = undefined;
+    }
+    failures.push(...(await this.common.rollback()).map(describeFailure));
+    this.common = new UndoStack();
+    return failures;
+  }
+
+  /** The shared steps failed: every PDN fails with that error. */
+  private async failShared(error: unknown, failures: string[]): Promise<RmnetError[]> {
+    // What could not be undone stays recorded, so the `down` the error asks for finds it.
+    if (failures.length === 0) this.forget(this.runs);
+    else this.keepUnfinished(this.runs);
+    if (!this.sharedDevice) await this.device.close().catch(() => {});
+    const failed = new BringUpError(asRmnetError(error), { parent: this.parent, muxId: this.runs[0]!.request.muxId, step: this.commonStep }, { failures });
+    return this.runs.map((run) => failed.forMux(run.request.muxId));
+  }
+
+  /** Each PDN's sessions and addresses, concurrently; the shared steps are undone only if every PDN failed. */
+  private async bringUpAll(settled: SettledFormat): Promise<Array<UpResult | RmnetError>> {
     const { decision, recorded } = settled;
     const outcomes = await Promise.all(this.runs.map((run) => this.bringUp(run, decision, recorded)));
     const failed = this.runs.filter((_, i) => outcomes[i] instanceof Error);

@@ -32,14 +32,27 @@ export function grantedOf(format: DataFormat): GrantedFormat {
   };
 }
 
+/** The largest DL transfer this host's kernel will receive on the parent, and why (from the kernel's limits). */
+export interface ReceiveCeiling {
+  bytes: number;
+  why: string;
+}
+
+/** The DL size one rung asks for: the ladder's, or less when the kernel cannot receive that much. */
+export function askedDlSize(rung: Rung, ceiling?: ReceiveCeiling): number | undefined {
+  const wanted = rung.wire.dlMaxSize;
+  return wanted !== undefined && ceiling && ceiling.bytes < wanted ? ceiling.bytes : wanted;
+}
+
 /** The Set Data Format request of one rung. */
-export function rungRequest(rung: Rung, endpoint: Endpoint): DataFormatRequest {
+export function rungRequest(rung: Rung, endpoint: Endpoint, ceiling?: ReceiveCeiling): DataFormatRequest {
+  const dlMaxSize = askedDlSize(rung, ceiling);
   return {
     linkLayer: 'raw-ip',
     downlinkAggregation: rung.wire.downlink,
     uplinkAggregation: rung.wire.uplink,
     ...(rung.wire.dlMaxDatagrams !== undefined ? { downlinkMaxDatagrams: rung.wire.dlMaxDatagrams } : {}),
-    ...(rung.wire.dlMaxSize !== undefined ? { downlinkMaxSize: rung.wire.dlMaxSize } : {}),
+    ...(dlMaxSize !== undefined ? { downlinkMaxSize: dlMaxSize } : {}),
     endpoint,
   };
 }
@@ -56,6 +69,8 @@ export interface NegotiationInput {
    * caller can register its restore before anything changes on the modem.
    */
   beforeChange?: ((restore: DataFormatRequest) => void) | undefined;
+  /** What the kernel can receive per transfer, when it is less than the ladder asks (a capped usbnet). */
+  receiveCeiling?: ReceiveCeiling | undefined;
 }
 
 export interface Negotiated {
@@ -94,7 +109,7 @@ export async function negotiateDataFormat(wda: QmiClient, input: NegotiationInpu
   if (restore) input.beforeChange?.(restore);
   const granted = new Map<Rung, DataFormat>();
   const result = await negotiate(rungs, async (rung) => {
-    const format = await setDataFormat(wda, rungRequest(rung, endpoint));
+    const format = await setDataFormat(wda, rungRequest(rung, endpoint, input.receiveCeiling));
     granted.set(rung, format);
     return grantedOf(format);
   });
@@ -103,7 +118,9 @@ export async function negotiateDataFormat(wda: QmiClient, input: NegotiationInpu
   if (!result.rung || !format) {
     throw new RmnetError('NO_DATA_FORMAT', `${path}: ${decision}`, Category.qmiError, { path });
   }
-  const asked = result.attempts.at(-1)!.rung.wire;
-  const sizes = `DL ${format.downlinkMaxDatagrams ?? '?'} datagrams / ${format.downlinkMaxSize ?? '?'} bytes (asked ${asked.dlMaxDatagrams ?? '-'} / ${asked.dlMaxSize ?? '-'})`;
+  const last = result.attempts.at(-1)!.rung;
+  const askedSize = askedDlSize(last, input.receiveCeiling);
+  const capped = input.receiveCeiling && askedSize !== last.wire.dlMaxSize ? `: ${input.receiveCeiling.why}` : '';
+  const sizes = `DL ${format.downlinkMaxDatagrams ?? '?'} datagrams / ${format.downlinkMaxSize ?? '?'} bytes (asked ${last.wire.dlMaxDatagrams ?? '-'} / ${askedSize ?? '-'}${capped})`;
   return { rung: result.rung, format, decision: `${decision}; ${sizes}` };
 }

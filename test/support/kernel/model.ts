@@ -34,6 +34,8 @@ export interface QmiWwanState {
   /** usbnet's dev->hard_mtu and rx_urb_size. */
   hardMtu: number;
   urbSize: number;
+  /** max_mtu after the raw_ip Y -> N switch, on a kernel that keeps usbnet's cap there (default: 65535). */
+  cappedMaxMtu?: number;
 }
 
 export interface ModelInterface {
@@ -199,7 +201,7 @@ export class KernelModel {
    * A qmi_wwan interface freshly bound (6.1): 802.3, maxmtu 1500 (usbnet cuts it after bind), URBs of MTU + 14.
    * `state` overrides for a parent some earlier setup left behind.
    */
-  addQmiWwan(name: string, options: { index?: number; devicePath?: string; maxPacketSize?: number; rawIp?: boolean; passThrough?: boolean; up?: boolean; mtu?: number; maxMtu?: number; urbSize?: number } = {}): ModelInterface {
+  addQmiWwan(name: string, options: { index?: number; devicePath?: string; maxPacketSize?: number; rawIp?: boolean; passThrough?: boolean; up?: boolean; mtu?: number; maxMtu?: number; urbSize?: number; cappedMaxMtu?: number } = {}): ModelInterface {
     const rawIp = options.rawIp ?? false;
     const mtu = options.mtu ?? 1500;
     const hardMtu = mtu + (rawIp ? 0 : 14);
@@ -213,7 +215,7 @@ export class KernelModel {
       mtu,
       maxMtu: options.maxMtu ?? 1500,
       address: rawIp ? null : Uint8Array.from([0x02, 0x50, 0xf3, 0x00, 0x00, 0x00]),
-      qmi: { rawIp, passThrough: options.passThrough ?? false, maxPacketSize: options.maxPacketSize ?? 512, hardMtu, urbSize: options.urbSize ?? hardMtu },
+      qmi: { rawIp, passThrough: options.passThrough ?? false, maxPacketSize: options.maxPacketSize ?? 512, hardMtu, urbSize: options.urbSize ?? hardMtu, ...(options.cappedMaxMtu !== undefined ? { cappedMaxMtu: options.cappedMaxMtu } : {}) },
     });
   }
 
@@ -373,7 +375,9 @@ export class KernelModel {
       i.type = ARPHRD_ETHER;
       i.flags = (i.flags & (C.IFF_UP | C.IFF_LOWER_UP)) | C.IFF_BROADCAST | C.IFF_MULTICAST;
       i.mtu = 1500;
-      i.maxMtu = 65535;
+      // A kernel whose usbnet cap is not lifted here (c7159e960f14 without qmi_wwan restoring ETH_MAX_MTU):
+      // `cappedMaxMtu` models it; the kernels the lab runs all restore 65535 (test/lab/kernels.test.ts).
+      i.maxMtu = q.cappedMaxMtu ?? 65535;
     }
   }
 

@@ -135,6 +135,22 @@ describe('up', () => {
     expect(await rig.sysfs.read('class/net/wwan0/qmi/pass_through')).toBe('N');
   });
 
+  it('on a kernel that keeps usbnet\'s max_mtu cap, asks the modem for what the kernel receives and says so (issue 11)', async () => {
+    const wwan = rig.model.list().find((l) => l.name === 'wwan0')!;
+    wwan.qmi!.cappedMaxMtu = 1500; // c7159e960f14 without qmi_wwan lifting it on the raw_ip Y -> N switch
+    wwan.maxMtu = 1500;
+    const result = await up(rig.env, request(), options);
+    expect(rig.modem.dataFormat().downlinkMaxSize).toBe(1500);
+    expect(result.dataFormat.dlMaxSize).toBe(1500);
+    expect(result.decision).toMatch(/asked 32 \/ 1500: wwan0's kernel receives at most 1500 bytes per transfer/);
+    expect(rig.log.some((l) => /asking the modem for DL transfers of at most 1500 bytes/.test(l))).toBe(true);
+    // The receive URBs cover every transfer the modem may now send; the link carries a full 1496-byte packet.
+    expect(wwan.qmi!.urbSize).toBeGreaterThanOrEqual(1500);
+    expect(rig.model.list().find((l) => l.kind === 'rmnet')?.mtu).toBe(1496);
+    await down(rig.env, { all: true, proxy: 'no' });
+    expect(rig.modem.clients()).toEqual([]);
+  });
+
   it('--timeout bounds Start Network too, and rolls everything back; without it Start Network has its own 120 s', async () => {
     rig.modem.behaviour.messageDelaysMs['wds:Start Network'] = 800;
     const started = Date.now();
