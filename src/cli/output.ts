@@ -1,5 +1,6 @@
 // One output model rendered as text or JSON (the iproute2 habit): a command builds a plain value,
 // `emit` prints it. JSON goes to stdout as one document; logs and progress go to stderr.
+import { fstatSync } from 'node:fs';
 import { Category, RmnetError } from '../errors.js';
 import { errorDocument, exitCodeOf, type ExitCode } from './exit-codes.js';
 
@@ -16,13 +17,39 @@ export function emit<T>(value: T, options: OutputOptions, render: (value: T) => 
   }
 }
 
+/** syslog priorities, as sd-daemon(3)'s "<N>" line prefixes. */
+const PRIORITY = { error: 3, warning: 4, info: 6, debug: 7 } as const;
+type Priority = keyof typeof PRIORITY;
+
+let journal: boolean | undefined;
+/** stderr is the journal when systemd says so: JOURNAL_STREAM names the device:inode of fd 2 (systemd.exec(5)). */
+export function stderrIsJournal(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (!env.JOURNAL_STREAM) return false;
+  try {
+    const st = fstatSync(2);
+    return env.JOURNAL_STREAM === `${st.dev}:${st.ino}`;
+  } catch {
+    return false;
+  }
+}
+
+/** One line on stderr; under systemd it carries its priority, so `journalctl -p warning` finds the warnings. */
+function stderrLine(priority: Priority, text: string): void {
+  journal ??= stderrIsJournal();
+  process.stderr.write(`${journal ? `<${PRIORITY[priority]}>` : ''}${text}\n`);
+}
+
 /** Logs to stderr so stdout stays a clean JSON document. Quiet unless RMNETCTL_DEBUG is set for debug. */
 export const log = {
   info(message: string): void {
-    process.stderr.write(`rmnetctl: ${message}\n`);
+    // The session layer's warnings arrive as "warning: ..." lines (SessionEnv.log has one level).
+    stderrLine(message.startsWith('warning: ') ? 'warning' : 'info', `rmnetctl: ${message}`);
+  },
+  warning(message: string): void {
+    stderrLine('warning', `rmnetctl: warning: ${message}`);
   },
   debug(message: string): void {
-    if (process.env.RMNETCTL_DEBUG) process.stderr.write(`rmnetctl[debug]: ${message}\n`);
+    if (process.env.RMNETCTL_DEBUG) stderrLine('debug', `rmnetctl[debug]: ${message}`);
   },
 };
 
@@ -41,7 +68,7 @@ export function reportError(error: unknown, options: OutputOptions): ExitCode {
       ? error
       : new RmnetError('INTERNAL', error instanceof Error ? error.message : String(error), Category.failure);
   if (options.json) process.stdout.write(`${JSON.stringify({ error: errorDocument(known) }, null, 2)}\n`);
-  process.stderr.write(`rmnetctl: error: ${known.message}\n`);
+  stderrLine('error', `rmnetctl: error: ${known.message}`);
   if (!(error instanceof RmnetError) && error instanceof Error && process.env.RMNETCTL_DEBUG) {
     process.stderr.write(`${error.stack ?? ''}\n`);
   }

@@ -8,6 +8,7 @@ import { QmiDevice } from '../../../src/qmi/device.js';
 import { up } from '../../../src/session/up.js';
 import { down } from '../../../src/session/down.js';
 import { renderUp } from '../../../src/cli/commands/up.js';
+import { renderDown } from '../../../src/cli/commands/down.js';
 import type { PdnRequest } from '../../../src/session/request.js';
 import { RmnetError } from '../../../src/errors.js';
 import { makeRig, type Rig } from './rig.js';
@@ -283,6 +284,23 @@ describe('down', () => {
     expect(result.removed[0]).toMatchObject({ muxId: 1, recorded: true, releasedClients: 1 });
     expect(existsSync(rig.env.store.path('cdc-wdm0'))).toBe(false);
     expect(rig.modem.clients()).toEqual([]);
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet')).toEqual([]);
+  });
+
+  it('shows a foreign rmnet link in status and says what down --all did with it (issue 16)', async () => {
+    const { status } = await import('../../../src/session/status.js');
+    await up(rig.env, request(), options);
+    // As a user would with ip(8): rmnet takes a new link only while the parent MTU is at most 16388.
+    const parentMtu = (await rig.netlink.getLink('wwan0')).mtu!;
+    await rig.netlink.setMtu('wwan0', 16388);
+    await rig.netlink.createRmnetLink({ name: 'rmnet_foreign', parent: 'wwan0', muxId: 9 });
+    await rig.netlink.setMtu('wwan0', parentMtu);
+    const [modem] = await status(rig.env, { proxy: 'no' });
+    expect(modem?.muxes.map((m) => m.muxId)).toEqual([1, 9]);
+    expect(modem?.muxes.find((m) => m.muxId === 9)).toMatchObject({ link: 'rmnet_foreign' });
+    const result = await down(rig.env, { all: true, proxy: 'no' });
+    expect(result.removed).toEqual([expect.objectContaining({ muxId: 1, recorded: true }), expect.objectContaining({ muxId: 9, link: 'rmnet_foreign', recorded: false })]);
+    expect(renderDown(result)).toContain('mux 9 down (rmnet_foreign deleted) [not recorded: removed from kernel truth]');
     expect(rig.model.list().filter((l) => l.kind === 'rmnet')).toEqual([]);
   });
 
