@@ -13,12 +13,15 @@ import { openPort, type ProxyChoice, type SessionEnv } from './env.js';
 import { removeIpConfig } from './ipconfig.js';
 import { lockModem } from './lock.js';
 import { devicePath, modemKey, selectModem } from './select.js';
+import { discoverModems } from '../sysfs/discovery.js';
 import type { ModemRecord, PdnRecord, StrayClient } from './state.js';
 
 export interface DownOptions {
   selector?: string | undefined;
-  /** One mux id, or undefined with `all`. */
+  /** One mux id, or undefined with `all` or `link`. */
   muxId?: number | undefined;
+  /** A mux link by name (`rmnetctl down wwan0.1`), as the kernel or the record knows it. */
+  link?: string | undefined;
   all: boolean;
   proxy: ProxyChoice;
   /** An open control port to use and leave open (the supervisor's). */
@@ -38,6 +41,7 @@ export interface DownResult {
 }
 
 export async function down(env: SessionEnv, options: DownOptions): Promise<DownResult> {
+  if (options.link !== undefined) return down(env, { ...options, link: undefined, ...(await byLinkName(env, options.link, options)) });
   if (!options.all && options.muxId === undefined) {
     throw new RmnetError('BAD_ARGUMENT', 'down needs --mux N or --all', Category.usage);
   }
@@ -124,6 +128,18 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
     // Nothing left for this modem: no lock file either.
     lock.release({ remove: !env.store.has(key) });
   }
+}
+
+/** The modem and mux id of a link named like `ip link` shows it: from the kernel's links, then the records. */
+async function byLinkName(env: SessionEnv, link: string, options: DownOptions): Promise<{ selector: string; muxId: number }> {
+  const modems = options.selector !== undefined ? [await selectModem(env, options.selector, options.proxy)] : (await discoverModems(env.sysfs)).filter((m) => m.netInterface !== null);
+  for (const modem of modems) {
+    const inKernel = (await readMuxMap(env.sysfs, env.netlink, modem.netInterface!)).find((l) => l.name === link);
+    const recorded = env.store.read(modemKey(modem))?.pdns.find((p) => p.link?.name === link);
+    const muxId = inKernel?.muxId ?? recorded?.request.muxId;
+    if (muxId !== undefined) return { selector: modem.controlPort, muxId };
+  }
+  throw new RmnetError('NOT_UP', `no mux link named ${link} on ${modems.map((m) => m.netInterface).join(', ') || 'any modem'} (in the kernel or in a record); "rmnetctl status" lists them`, Category.notFound, { interface: link });
 }
 
 /**

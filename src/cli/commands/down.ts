@@ -14,20 +14,22 @@ export function register(program: Command, context: CliContext): void {
     program
       .command('down')
       .description('stop a PDN: session, client ids, addresses, routes, link; restore the kernel mode when it was the last')
+      .argument('[link]', 'the mux link to take down, as ip(8) names it (wwan0.1, rmnet_mux1), instead of --mux')
       .option('--mux <id>', 'mux id, 1-254')
       .option('--all', 'every PDN of the modem, and every mux link the kernel shows on it'),
-  ).action(async (options: DownOptions) => {
+  ).action(async (link: string | undefined, options: DownOptions) => {
     await context.run(options, async () => {
       const { Category, RmnetError } = await import('../../errors.js');
       const { parseMuxId } = await import('../../mux-id.js');
-      if ((options.mux === undefined) === !options.all) throw new RmnetError('BAD_ARGUMENT', 'down needs exactly one of --mux N or --all', Category.usage);
+      const chosen = [link !== undefined, options.mux !== undefined, options.all === true].filter(Boolean).length;
+      if (chosen !== 1) throw new RmnetError('BAD_ARGUMENT', 'down needs exactly one of LINK, --mux N or --all', Category.usage);
       const muxId = options.mux === undefined ? undefined : parseMuxId(options.mux);
       requireRoot('down');
       const env = await sessionEnv(options);
       const { down } = await import('../../session/down.js');
       const { emit } = await import('../output.js');
       try {
-        emit(await down(env, { selector: options.device, muxId, all: options.all === true, proxy: proxyChoice(options) }), options, renderDown);
+        emit(await down(env, { selector: options.device, muxId, link, all: options.all === true, proxy: proxyChoice(options) }), options, renderDown);
       } finally {
         env.netlink.close();
       }

@@ -15,6 +15,14 @@ describe('parse errors (issues 15 and 16)', () => {
 
   // Issue 16: `rmnetctl --verbose status` printed a cut-down help listing only `status`; issue 15: parse errors
   // printed commander's line and 1.5 KB of help. Now: one line, what was wrong, and where the help is.
+  it('down takes exactly one of LINK, --mux or --all', async () => {
+    for (const args of [['down', 'wwan0.1', '--mux', '1'], ['down', 'wwan0.1', '--all'], ['down']]) {
+      const result = await run(...args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe('rmnetctl: error: down needs exactly one of LINK, --mux N or --all\n');
+    }
+  });
+
   it('an unknown option before the command is one line pointing to the top-level help', async () => {
     const result = await run('--no-such-option', 'status');
     expect(result.code).toBe(2);

@@ -304,6 +304,17 @@ describe('down', () => {
     expect(rig.model.list().filter((l) => l.kind === 'rmnet')).toEqual([]);
   });
 
+  it('takes one PDN down by its link name, as ip(8) names it (issue 15)', async () => {
+    await up(rig.env, request(), options);
+    const second = await up(rig.env, request({ muxId: 2 }), options);
+    const result = await down(rig.env, { link: second.link, all: false, proxy: 'no' });
+    expect(result.removed).toEqual([expect.objectContaining({ muxId: 2, link: second.link, recorded: true })]);
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet').map((l) => l.muxId)).toEqual([1]);
+    const error = await failure(down(rig.env, { link: 'nosuch0', all: false, proxy: 'no' }));
+    expect(error.code).toBe('NOT_UP');
+    expect(error.message).toContain('no mux link named nosuch0 on wwan0');
+  });
+
   it('says a mux that is not up is not up', async () => {
     const error = await failure(down(rig.env, { muxId: 9, all: false, proxy: 'no' }));
     expect(error.code).toBe('NOT_UP');
