@@ -55,7 +55,7 @@ export interface SetUpResult {
   created: MuxLink[];
 }
 
-/** Reads the parent and plans its data path; touches nothing (a later `up --dry-run` prints this). */
+/** Reads the parent and plans its data path; touches nothing (`up --dry-run` prints this). */
 export async function planSetUp(sysfs: Sysfs, netlink: Netlink, request: SetUpRequest): Promise<Plan> {
   const { parent, backend } = request;
   const info = await readParentState(sysfs, netlink, parent);

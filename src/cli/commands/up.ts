@@ -4,6 +4,7 @@ import type { CliContext } from '../context.js';
 import { parseIntegerOption } from '../options.js';
 import { addCommonOptions, proxyChoice, requireRoot, sessionEnv, type CommonSessionOptions } from '../session-options.js';
 import type { UpResult } from '../../session/up.js';
+import type { DryRun } from '../../session/dry-run.js';
 
 interface UpOptions extends CommonSessionOptions {
   mux: string;
@@ -19,6 +20,7 @@ interface UpOptions extends CommonSessionOptions {
   metric?: string;
   defaultRoute: boolean;
   timeout?: number;
+  dryRun?: boolean;
 }
 
 export function register(program: Command, context: CliContext): void {
@@ -38,6 +40,7 @@ export function register(program: Command, context: CliContext): void {
       .option('--metric <n>', 'metric of the default route(s) (default: 100 + mux id - 1, so PDNs do not collide and mux 1 wins)')
       .option('--no-default-route', 'add no default route')
       .option('--no-ip', 'start the session but apply no addresses, routes or DNS')
+      .option('--dry-run', 'print what up would ask the modem and the kernel steps it would take; change nothing')
       .option('--timeout <ms>', 'how long each QMI request waits, Start Network included (default: 5000, and 120000 for Start Network)', parseIntegerOption('--timeout', 100, 600000)),
   ).action(async (options: UpOptions) => {
     await context.run(options, async () => {
@@ -60,6 +63,17 @@ export function register(program: Command, context: CliContext): void {
         defaultRoute: options.defaultRoute,
         metric: options.metric,
       });
+      if (options.dryRun) {
+        const env = await sessionEnv(options);
+        const { dryRunUp } = await import('../../session/dry-run.js');
+        const { emit } = await import('../output.js');
+        try {
+          emit(await dryRunUp(env, request, { selector: options.device, proxy: proxyChoice(options) }), options, renderDryRun);
+        } finally {
+          env.netlink.close();
+        }
+        return;
+      }
       requireRoot('up');
       const env = await sessionEnv(options);
       const { up } = await import('../../session/up.js');
@@ -81,6 +95,17 @@ export function register(program: Command, context: CliContext): void {
       }
     });
   });
+}
+
+export function renderDryRun(r: DryRun): string {
+  if (r.alreadyUp) return `already up with these settings on ${r.parent}: up would change nothing`;
+  const lines = [`dry run: nothing was asked of ${r.modem} (${r.via}) and nothing was changed on ${r.parent}`];
+  lines.push(`  ladder       ${r.rungs.join(', ') || 'no usable rung'}`);
+  for (const s of r.skipped) lines.push(`  ruled out    ${s.rung}: ${s.reason}`);
+  if (r.asks) lines.push(`  would ask    ${r.asks.rung}: DL ${r.asks.dlMaxDatagrams ?? '-'} datagrams / ${r.asks.dlMaxSize ?? '-'} bytes (the modem may grant less; up plans for what it grants)`);
+  r.steps.forEach((s, i) => lines.push(`  step ${i + 1}/${r.steps.length}   ${s.action} (${s.why})`));
+  for (const note of r.notes) lines.push(`  note         ${note}`);
+  return lines.join('\n');
 }
 
 export function renderUp(r: UpResult): string {

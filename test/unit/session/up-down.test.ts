@@ -152,6 +152,25 @@ describe('up', () => {
     expect(rig.modem.clients()).toEqual([]);
   });
 
+  it('--dry-run says what up would ask and do, and asks and changes nothing (issue 15)', async () => {
+    const { dryRunUp } = await import('../../../src/session/dry-run.js');
+    const { renderDryRun } = await import('../../../src/cli/commands/up.js');
+    const steps = rig.model.log.length;
+    const result = await dryRunUp(rig.env, request(), options);
+    expect(rig.model.log.length).toBe(steps);
+    expect(rig.modem.received).toEqual([]);
+    expect(existsSync(rig.env.store.path('cdc-wdm0'))).toBe(false);
+    expect(result.rungs[0]).toBe('rmnet+qmapv5');
+    expect(result.asks).toEqual({ rung: 'rmnet+qmapv5', dlMaxDatagrams: 32, dlMaxSize: 32768 });
+    // The same plan `up` then runs for that grant.
+    await up(rig.env, request(), options);
+    const done = rig.model.log.slice(steps).map((s) => s.what);
+    expect(result.steps.length).toBeGreaterThan(4);
+    expect(done.length).toBeGreaterThanOrEqual(result.steps.length);
+    expect(renderDryRun(result)).toMatch(/^dry run: nothing was asked of \/dev\/cdc-wdm0/);
+    expect((await dryRunUp(rig.env, request(), options)).alreadyUp).toBe(true);
+  });
+
   it('--timeout bounds Start Network too, and rolls everything back; without it Start Network has its own 120 s', async () => {
     rig.modem.behaviour.messageDelaysMs['wds:Start Network'] = 800;
     const started = Date.now();
