@@ -13,6 +13,7 @@ import { getPacketServiceStatus } from '../wds/session-messages.js';
 import { getPacketStatistics, type PacketStatistics } from '../wds/packet-statistics.js';
 import { readMuxMap } from '../datapath/mux.js';
 import type { Link, LinkStats } from '../netlink/link.js';
+import type { MuxLink } from '../datapath/backend.js';
 import { discoverModems } from '../sysfs/discovery.js';
 import { openPort, type ProxyChoice, type SessionEnv } from '../session/env.js';
 import { devicePath, modemKey, selectPort } from '../session/select.js';
@@ -133,20 +134,21 @@ async function askModem(device: QmiDevice, record: ModemRecord | undefined): Pro
   return { identity: id, radio, dataFormat, pdns: pdnScrapes.sort((a, b) => a.muxId - b.muxId) };
 }
 
-async function linksOf(env: MetricsEnv, parent: string | null, kernelLinks: Link[]): Promise<LinkScrape[]> {
+function linksOf(parent: string | null, muxLinks: MuxLink[], kernelLinks: Link[]): LinkScrape[] {
   if (parent === null) return [];
-  const muxLinks = await readMuxMap(env.sysfs, env.netlink, parent);
-  return muxLinks.map((l) => ({
-    name: l.name,
-    muxId: l.muxId,
-    backend: l.backend,
-    up: l.up,
-    stats: kernelLinks.find((k) => k.name === l.name)?.stats ?? null,
-  }));
+  return muxLinks
+    .filter((l) => l.parent === parent)
+    .map((l) => ({
+      name: l.name,
+      muxId: l.muxId,
+      backend: l.backend,
+      up: l.up,
+      stats: kernelLinks.find((k) => k.name === l.name)?.stats ?? null,
+    }));
 }
 
-async function scrapeModem(env: MetricsEnv, target: MetricsTarget, proxy: ProxyChoice, kernelLinks: Link[]): Promise<ModemScrape> {
-  const links = linksOf(env, target.parent, kernelLinks);
+/** The modem's side of a scrape; its links are the kernel's, added by scrape(). */
+async function scrapeModem(env: MetricsEnv, target: MetricsTarget, proxy: ProxyChoice): Promise<Omit<ModemScrape, 'links'>> {
   let answers: ModemAnswers | null = null;
   let error: RmnetError | null = null;
   const warnings: string[] = [];
@@ -169,13 +171,35 @@ async function scrapeModem(env: MetricsEnv, target: MetricsTarget, proxy: ProxyC
     if (!(caught instanceof RmnetError)) throw caught;
     error = caught;
   }
-  return { target, answers, error, warnings, links: await links };
+  return { target, answers, error, warnings };
 }
 
-/** Scrapes every target at once; the kernel's link table is read once for all of them. */
-export async function scrape(env: MetricsEnv, targets: readonly MetricsTarget[], proxy: ProxyChoice, now: () => number = () => performance.now()): Promise<Scrape> {
+/** Scrapes every target at once; the kernel's links and mux map are read once for all of them. */
+export interface ScrapeOptions {
+  /** Ask the modems one after the other (the benchmark's comparison); default: all at once. */
+  oneAtATime?: boolean;
+  now?: () => number;
+}
+
+export async function scrape(env: MetricsEnv, targets: readonly MetricsTarget[], proxy: ProxyChoice, options: ScrapeOptions = {}): Promise<Scrape> {
+  const now = options.now ?? (() => performance.now());
   const started = now();
-  const kernelLinks = targets.some((t) => t.parent !== null) ? await env.netlink.listLinks() : [];
-  const modems = await Promise.all(targets.map((t) => scrapeModem(env, t, proxy, kernelLinks)));
-  return { modems, durationSeconds: (now() - started) / 1000 };
+  const askAll = async () => {
+    if (!options.oneAtATime) return Promise.all(targets.map((t) => scrapeModem(env, t, proxy)));
+    const out = [];
+    for (const t of targets) out.push(await scrapeModem(env, t, proxy));
+    return out;
+  };
+  const kernel = targets.some((t) => t.parent !== null)
+    ? Promise.all([readMuxMap(env.sysfs, env.netlink), env.netlink.listLinks()])
+    : Promise.resolve([[], []] as [MuxLink[], Link[]]);
+  // The kernel read runs beside the modems' QMI; a failure there (netlink gone) fails the scrape.
+  const [[muxLinks, kernelLinks], modems] = await Promise.all([
+    kernel,
+    askAll(),
+  ]);
+  return {
+    modems: modems.map((m) => ({ ...m, links: linksOf(m.target.parent, muxLinks, kernelLinks) })),
+    durationSeconds: (now() - started) / 1000,
+  };
 }

@@ -28,7 +28,8 @@ export class ExpositionError extends Error {
 }
 
 const escapeHelp = (text: string) => text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-const escapeLabel = (text: string) => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const NEEDS_ESCAPE = /[\\"\n]/;
+const escapeLabel = (text: string) => (NEEDS_ESCAPE.test(text) ? text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : text);
 
 function formatValue(value: number | bigint): string {
   if (typeof value === 'bigint') return value.toString();
@@ -50,8 +51,8 @@ function check(family: MetricFamily): void {
     if (family.type === 'counter' && (typeof sample.value === 'bigint' ? sample.value < 0n : !(sample.value >= 0))) {
       throw new ExpositionError(`${family.name}: a counter cannot be ${String(sample.value)}`);
     }
-    const key = JSON.stringify(Object.entries(sample.labels).sort(([a], [b]) => a.localeCompare(b)));
-    if (seen.has(key)) throw new ExpositionError(`${family.name}: two samples with the labels ${key}`);
+    const key = Object.keys(sample.labels).sort().map((k) => `${k}\u0000${sample.labels[k]}`).join('\u0001');
+    if (seen.has(key)) throw new ExpositionError(`${family.name}: two samples with the labels ${JSON.stringify(sample.labels)}`);
     seen.add(key);
   }
 }
