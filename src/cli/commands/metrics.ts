@@ -68,6 +68,8 @@ export function register(program: Command, context: CliContext): void {
         };
         try {
           if (address) {
+            // A -d that names nothing fails now, with its exit code, not as an error page on every scrape.
+            await metricsTargets(env, options.device, proxy);
             const server = await serveMetrics(address, async () => {
               const { result, text } = await collect();
               for (const modem of result.modems) if (modem.error) log.debug(`${modem.target.name}: ${modem.error.message}`);

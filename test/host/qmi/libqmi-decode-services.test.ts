@@ -213,9 +213,11 @@ describe('libqmi decodes the firmware services ModemManager uses', () => {
     expect(await find(frames, 0x03, 0x24, 'response', 0x01)).toMatch(/registered.*attached.*3gpp.*lte/s);
     expect(await find(pinFrames, 0x03, 0x24, 'response', 0x01)).toMatch(/not-registered/);
     expect(await find(frames, 0x03, 0x4f, 'response', 0x17)).toMatch(/-90.*150/s);
+    expect(await find(frames, 0x03, 0x4f, 'response', 0x18)).toBe('-11'); // the 5G RSRQ, dB
     expect(await find(frames, 0x03, 0x4d, 'response', 0x19)).toMatch(/001.*01/s);
     // The first statistics answer of a mux-1 session: 110 packets and 140800 bytes down, one interval.
     expect(await find(frames, 0x01, 0x24, 'response', 0x11)).toBe('110');
     expect(await find(frames, 0x01, 0x24, 'response', 0x1a)).toBe('140800');
+    expect(await find(frames, 0x01, 0x24, 'response', 0x1e)).toBe('0'); // rx dropped: one per four queries
   });
 });
