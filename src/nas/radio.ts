@@ -90,6 +90,8 @@ export function systemInfoFromFields(fields: Fields): SystemInfo {
  */
 export function registrationOf(serving: ServingSystem | null, system: SystemInfo | null): Registration {
   const lteOrNr = system?.nr5g?.available ? system.nr5g : system?.lte?.available ? system.lte : null;
+  // The PLMN digits of whichever RAT has them (EN-DC: often only the LTE anchor reports a network id).
+  const plmn = [system?.nr5g, system?.lte].find((r) => r?.available && r.mcc !== null && r.mnc !== null) ?? null;
   const registered = serving ? serving.state === 'registered' : lteOrNr !== null;
   const state = serving?.state ?? (registered ? 'registered' : 'not-registered');
   let technology: string | null = null;
@@ -104,8 +106,8 @@ export function registrationOf(serving: ServingSystem | null, system: SystemInfo
   return {
     state,
     technology,
-    mcc: registered ? (lteOrNr?.mcc ?? pad(serving?.mcc ?? null, 3)) : null,
-    mnc: registered ? (lteOrNr?.mnc ?? pad(serving?.mnc ?? null, 2)) : null,
+    mcc: registered ? (plmn?.mcc ?? pad(serving?.mcc ?? null, 3)) : null,
+    mnc: registered ? (plmn?.mnc ?? pad(serving?.mnc ?? null, 2)) : null,
     roaming: registered ? (serving?.roaming ?? lteOrNr?.roaming ?? null) : null,
   };
 }

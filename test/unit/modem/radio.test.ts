@@ -56,6 +56,18 @@ describe('radio context', () => {
     expect(radio.sim.unavailable).toMatch(/InvalidServiceType/);
   });
 
+  it('takes the PLMN digits of the LTE anchor when the NR leg reports no network id (a 3-digit MNC stays 3 digits)', () => {
+    const info = (mnc: number[]) => ({ networkIdValid: 1, mcc: { d0: 0x33, d1: 0x31, d2: 0x30 }, mnc: { d0: mnc[0]!, d1: mnc[1]!, d2: mnc[2]! }, roamingStatusValid: 0 });
+    const system = systemInfoFromFields({
+      lteServiceStatus: { serviceStatus: 'available' }, lteSystemInfo: info([0x30, 0x30, 0x34]),
+      nr5gServiceStatus: { serviceStatus: 'available' }, nr5gSystemInfo: { networkIdValid: 0 },
+    });
+    const serving = { state: 'registered', radioInterfaces: ['lte'], mcc: 310, mnc: 4, roaming: false };
+    expect(registrationOf(serving, system)).toEqual({ state: 'registered', technology: '5gnr-nsa', mcc: '310', mnc: '004', roaming: false });
+    // Serving System alone cannot tell "004" from "04": two digits is the guess.
+    expect(registrationOf(serving, null)).toMatchObject({ technology: 'lte', mcc: '310', mnc: '04' });
+  });
+
   it('reads the registration from System Info alone when Serving System is refused', () => {
     const system = { lteServiceStatus: { serviceStatus: 'available' }, lteSystemInfo: { networkIdValid: 1, mcc: { d0: 0x32, d1: 0x36, d2: 0x32 }, mnc: { d0: 0x30, d1: 0x31, d2: 0xff }, roamingStatusValid: 1, roamingStatus: 'on' } };
     expect(registrationOf(null, systemInfoFromFields(system))).toEqual({ state: 'registered', technology: 'lte', mcc: '262', mnc: '01', roaming: true });
