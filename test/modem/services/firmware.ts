@@ -412,7 +412,7 @@ export class RadioFirmware {
     }
   }
 
-  // ---- WDS (profiles; sessions and their packet statistics stay in modem.ts) ---------------------------------------------------------
+  // ---- WDS (profiles; sessions and their packet statistics stay in modem.ts) -----------------------------
   private wds(schema: MessageSchema, fields: Fields): ServiceReply | undefined {
     const profiles = this.behaviour.profiles;
     const settings = (p: RadioBehaviour['profiles'][number]): Fields => ({ profileName: p.name, pdpType: p.pdpType, apnName: p.apn, authentication: 0, pdpContextNumber: p.index });
