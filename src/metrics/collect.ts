@@ -174,13 +174,13 @@ async function scrapeModem(env: MetricsEnv, target: MetricsTarget, proxy: ProxyC
   return { target, answers, error, warnings };
 }
 
-/** Scrapes every target at once; the kernel's links and mux map are read once for all of them. */
 export interface ScrapeOptions {
   /** Ask the modems one after the other (the benchmark's comparison); default: all at once. */
   oneAtATime?: boolean;
   now?: () => number;
 }
 
+/** Scrapes every target at once; the kernel's links and mux map are read once for all of them. */
 export async function scrape(env: MetricsEnv, targets: readonly MetricsTarget[], proxy: ProxyChoice, options: ScrapeOptions = {}): Promise<Scrape> {
   const now = options.now ?? (() => performance.now());
   const started = now();
@@ -194,10 +194,7 @@ export async function scrape(env: MetricsEnv, targets: readonly MetricsTarget[],
     ? Promise.all([readMuxMap(env.sysfs, env.netlink), env.netlink.listLinks()])
     : Promise.resolve([[], []] as [MuxLink[], Link[]]);
   // The kernel read runs beside the modems' QMI; a failure there (netlink gone) fails the scrape.
-  const [[muxLinks, kernelLinks], modems] = await Promise.all([
-    kernel,
-    askAll(),
-  ]);
+  const [[muxLinks, kernelLinks], modems] = await Promise.all([kernel, askAll()]);
   return {
     modems: modems.map((m) => ({ ...m, links: linksOf(m.target.parent, muxLinks, kernelLinks) })),
     durationSeconds: (now() - started) / 1000,

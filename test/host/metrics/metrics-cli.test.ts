@@ -163,9 +163,20 @@ describe('rmnetctl metrics --listen', () => {
       expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
       const families = await parseExposition(await response.text());
       expect(sampleValue(families, 'rmnetctl_modem_info', { ...modem(served), imei: '867698040000042' })).toBe(1);
-      // Two scrapes at once share one collection: both answered, both parse.
-      const both = await Promise.all([fetch(`http://127.0.0.1:${port}/metrics`), fetch(`http://127.0.0.1:${port}/metrics`)]);
-      for (const r of both) expect((await parseExposition(await r.text())).length).toBeGreaterThan(5);
+      // Two scrapes at once share one collection (a slow modem makes sure they overlap): both answered, both
+      // parse, and the modem was asked once.
+      const one = served.modem.received.length;
+      await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const perScrape = served.modem.received.length - one;
+      served.modem.behaviour.responseDelayMs = 20;
+      const before = served.modem.received.length;
+      try {
+        const both = await Promise.all([fetch(`http://127.0.0.1:${port}/metrics`), fetch(`http://127.0.0.1:${port}/metrics`)]);
+        for (const r of both) expect((await parseExposition(await r.text())).length).toBeGreaterThan(5);
+      } finally {
+        served.modem.behaviour.responseDelayMs = 0;
+      }
+      expect(served.modem.received.length - before).toBe(perScrape);
       expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
       expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'POST' })).status).toBe(405);
     } finally {
