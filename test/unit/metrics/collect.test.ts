@@ -102,6 +102,12 @@ describe('metrics collection', () => {
     expect(samples(result, 'rmnetctl_modem_info')).toEqual({});
   });
 
+  it('times the scrape in seconds, to the microsecond', async () => {
+    let t = 1000;
+    const result = await scrape(rig.env, [], 'no', { now: () => (t += 12.3456789) });
+    expect(result.durationSeconds).toBe(0.012346);
+  });
+
   it('lets a bug through instead of calling it a failed modem', async () => {
     rig.env.openQmi = async () => {
       throw new TypeError('a bug');
