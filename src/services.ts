@@ -5,5 +5,7 @@ import './qmi/messages.js';
 import './dms/messages.js';
 import './wda/messages.js';
 import './wds/messages.js';
+import './nas/messages.js';
+import './uim/messages.js';
 
 export { findMessage, registeredMessages } from './qmi/catalog.js';

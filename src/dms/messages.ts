@@ -1,6 +1,6 @@
-// DMS (Device Management) messages rmnetctl asks for `rmnetctl info`, declared as data. TLV ids checked
+// DMS (Device Management) messages rmnetctl asks for `rmnetctl info` and the radio context, declared as data. TLV ids checked
 // against libqmi 1.32's decoder.
-import { string, type MessageSchema } from '../qmi/schema.js';
+import { string, u8, type EnumTable, type MessageSchema } from '../qmi/schema.js';
 import { QmiService } from '../qmi/enums.js';
 import { registerMessages } from '../qmi/catalog.js';
 
@@ -33,4 +33,20 @@ export const dmsGetIds = {
   ],
 } as const satisfies MessageSchema;
 
-registerMessages([dmsGetModel, dmsGetRevision, dmsGetIds]);
+/** QmiDmsOperatingMode (libqmi 1.32). */
+export const DMS_OPERATING_MODE: EnumTable = {
+  0: 'online', 1: 'low-power', 2: 'factory-test', 3: 'offline', 4: 'reset', 5: 'shutting-down', 6: 'persistent-low-power', 7: 'mode-only-low-power',
+};
+
+export const dmsGetOperatingMode = {
+  service: QmiService.DMS,
+  id: 0x002d,
+  name: 'Get Operating Mode',
+  request: [],
+  response: [
+    { id: 0x01, name: 'mode', type: u8(DMS_OPERATING_MODE) },
+    { id: 0x11, name: 'hardwareRestrictedMode', type: u8() },
+  ],
+} as const satisfies MessageSchema;
+
+registerMessages([dmsGetModel, dmsGetRevision, dmsGetIds, dmsGetOperatingMode]);

@@ -6,10 +6,10 @@ import type { EnumTable } from './schema.js';
 
 export { QMI_PROTOCOL_ERRORS };
 
-export const QmiService = { CTL: 0x00, WDS: 0x01, DMS: 0x02, NAS: 0x03, QOS: 0x04, WDA: 0x1a } as const;
+export const QmiService = { CTL: 0x00, WDS: 0x01, DMS: 0x02, NAS: 0x03, QOS: 0x04, UIM: 0x0b, WDA: 0x1a } as const;
 export type QmiServiceId = number;
 
-export const SERVICE_NAMES: EnumTable = { 0x00: 'ctl', 0x01: 'wds', 0x02: 'dms', 0x03: 'nas', 0x04: 'qos', 0x1a: 'wda' };
+export const SERVICE_NAMES: EnumTable = { 0x00: 'ctl', 0x01: 'wds', 0x02: 'dms', 0x03: 'nas', 0x04: 'qos', 0x0b: 'uim', 0x1a: 'wda' };
 
 export function serviceName(service: number): string {
   return SERVICE_NAMES[service] ?? `service 0x${service.toString(16).padStart(2, '0')}`;

@@ -76,6 +76,7 @@ export const u16 = (table?: EnumTable): FieldType => (table ? { kind: 'u16', enu
 export const u32 = (table?: EnumTable): FieldType => (table ? { kind: 'u32', enum: table } : { kind: 'u32' });
 export const u64: FieldType = { kind: 'u64' };
 export const string: FieldType = { kind: 'string' };
+export const string8: FieldType = { kind: 'string8' };
 export const bytes: FieldType = { kind: 'bytes' };
 export const ipv4: FieldType = { kind: 'ipv4' };
 export const ipv6: FieldType = { kind: 'ipv6' };

@@ -2,7 +2,7 @@
 // little-endian u32, IPv6 addresses as 8 big-endian u16 (see schema.ts).
 import { ENDPOINT_TYPE, QmiService } from '../qmi/enums.js';
 import { AUTHENTICATION, IP_FAMILY, PACKET_SERVICE_STATUS, WDS_CLIENT_TYPE } from './enums.js';
-import { ipv4, ipv6, string, struct, u16, u32, u8, type MessageSchema } from '../qmi/schema.js';
+import { ipv4, ipv6, string, struct, u16, u32, u64, u8, type FieldType, type MessageSchema } from '../qmi/schema.js';
 import { registerErrorDetail, registerMessages } from '../qmi/catalog.js';
 import { CALL_END_REASONS, VERBOSE_CALL_END_REASON_TYPE, callEndErrorDetail } from './call-end.js';
 
@@ -117,6 +117,31 @@ export const wdsBindMuxDataPort = {
   response: [],
 } as const satisfies MessageSchema;
 
-registerMessages([wdsStartNetwork, wdsStopNetwork, wdsGetPacketServiceStatus, wdsGetCurrentSettings, wdsSetIpFamily, wdsBindMuxDataPort]);
+/** A mask of PacketStatisticsMask flags (its own object: the libqmi comparison prints it as flag names). */
+export const packetStatisticsMask: FieldType = u32();
+
+/** The counters of the call on this client (bytes u64, the rest u32); a client without a call gets OutOfCall. */
+export const wdsGetPacketStatistics = {
+  service: QmiService.WDS,
+  id: 0x0024,
+  name: 'Get Packet Statistics',
+  request: [{ id: 0x01, name: 'mask', type: packetStatisticsMask }],
+  response: [
+    { id: 0x10, name: 'txPacketsOk', type: u32() },
+    { id: 0x11, name: 'rxPacketsOk', type: u32() },
+    { id: 0x12, name: 'txPacketsError', type: u32() },
+    { id: 0x13, name: 'rxPacketsError', type: u32() },
+    { id: 0x14, name: 'txOverflows', type: u32() },
+    { id: 0x15, name: 'rxOverflows', type: u32() },
+    { id: 0x19, name: 'txBytesOk', type: u64 },
+    { id: 0x1a, name: 'rxBytesOk', type: u64 },
+    { id: 0x1d, name: 'txPacketsDropped', type: u32() },
+    { id: 0x1e, name: 'rxPacketsDropped', type: u32() },
+  ],
+} as const satisfies MessageSchema;
+
+registerMessages([
+  wdsStartNetwork, wdsStopNetwork, wdsGetPacketServiceStatus, wdsGetCurrentSettings, wdsSetIpFamily, wdsBindMuxDataPort, wdsGetPacketStatistics,
+]);
 // A refused Start Network names the call end reason in its QMI error (details.callEndReason, verboseCallEndReason).
 registerErrorDetail(QmiService.WDS, callEndErrorDetail);

@@ -99,6 +99,15 @@ export interface PdnSession {
   ipv4?: { address: string; prefixLength: number; gateway: string; dns: string[] };
   ipv6?: { address: string; prefixLength: number; gateway: string; dns: string[] };
   mtu: number;
+  /** What the call carried so far (WDS Get Packet Statistics): each query adds one interval of traffic. */
+  traffic: { rxPackets: number; txPackets: number; rxBytes: number; txBytes: number; rxDropped: number; queries: number };
+}
+
+/** One interval of a session's traffic per Get Packet Statistics query: more on higher mux ids, downlink-heavy. */
+export function trafficInterval(muxId: number): { rxPackets: number; txPackets: number; rxBytes: number; txBytes: number } {
+  const rxPackets = 100 + 10 * muxId;
+  const txPackets = 40 + 5 * muxId;
+  return { rxPackets, txPackets, rxBytes: rxPackets * 1280, txBytes: txPackets * 320 };
 }
 
 export interface ModemConnection {
@@ -462,6 +471,8 @@ export class EmulatedModem {
         return { fields: { connectionStatus: session ? 'connected' : 'disconnected' } };
       case wds.wdsGetCurrentSettings.id:
         return session ? { fields: this.currentSettings(session, fields.requestedSettings) } : failure(QmiError.OutOfCall);
+      case wds.wdsGetPacketStatistics.id:
+        return session ? { fields: this.packetStatistics(session, fields.mask) } : failure(QmiError.OutOfCall);
       default:
         return failure(QmiError.InvalidQmiCommand);
     }
@@ -497,6 +508,7 @@ export class EmulatedModem {
       packetDataHandle: (0x80000000 | (client.muxId << 16) | this.handleCounter) >>> 0,
       clientId: client.clientId,
       mtu: plan.mtu,
+      traffic: { rxPackets: 0, txPackets: 0, rxBytes: 0, txBytes: 0, rxDropped: 0, queries: 0 },
       ...(ipFamily === 4 && plan.ipv4 ? { ipv4: structuredClone(plan.ipv4) } : {}),
       ...(ipFamily === 6 && plan.ipv6 ? { ipv6: structuredClone(plan.ipv6) } : {}),
     };
@@ -505,6 +517,25 @@ export class EmulatedModem {
       fields: { packetDataHandle: session.packetDataHandle },
       after: () => this.sendPacketServiceStatus(client, 'connected', ipFamily),
     };
+  }
+
+  /** The counters the mask asks for, after one more interval of traffic (firmware answers only those). */
+  private packetStatistics(session: PdnSession, requested: unknown): Fields {
+    const mask = typeof requested === 'number' ? requested : 0;
+    const t = session.traffic;
+    const step = trafficInterval(session.muxId);
+    t.rxPackets += step.rxPackets;
+    t.txPackets += step.txPackets;
+    t.rxBytes += step.rxBytes;
+    t.txBytes += step.txBytes;
+    t.queries += 1;
+    if (t.queries % 4 === 0) t.rxDropped += 1;
+    const all: Array<[number, string, number | bigint]> = [
+      [1, 'txPacketsOk', t.txPackets], [2, 'rxPacketsOk', t.rxPackets], [4, 'txPacketsError', 0], [8, 'rxPacketsError', 0],
+      [16, 'txOverflows', 0], [32, 'rxOverflows', 0], [64, 'txBytesOk', BigInt(t.txBytes)], [128, 'rxBytesOk', BigInt(t.rxBytes)],
+      [256, 'txPacketsDropped', 0], [512, 'rxPacketsDropped', t.rxDropped],
+    ];
+    return Object.fromEntries(all.filter(([bit]) => (mask & bit) !== 0).map(([, name, value]) => [name, value]));
   }
 
   private currentSettings(session: PdnSession, requested: unknown): Fields {
@@ -563,7 +594,7 @@ function failure(error: number): Reply {
 function enumNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return value;
   if (typeof value !== 'string') return undefined;
-  for (const table of [LINK_LAYER, AGGREGATION_PROTOCOL, ENDPOINT_TYPE, { 4: 'ipv4', 6: 'ipv6', 8: 'unspecified' }, { 1: 'wds', 2: 'dms', 3: 'nas', 4: 'qos', 0x1a: 'wda' }] as Array<Record<number, string>>) {
+  for (const table of [LINK_LAYER, AGGREGATION_PROTOCOL, ENDPOINT_TYPE, { 4: 'ipv4', 6: 'ipv6', 8: 'unspecified' }, { 1: 'wds', 2: 'dms', 3: 'nas', 4: 'qos', 0x0b: 'uim', 0x1a: 'wda' }] as Array<Record<number, string>>) {
     for (const [key, name] of Object.entries(table)) if (name === value) return Number(key);
   }
   return undefined;

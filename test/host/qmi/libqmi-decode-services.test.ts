@@ -12,6 +12,7 @@ import { EmulatedModem, findMessage } from '../../modem/modem.js';
 import { memoryTransport } from '../../modem/memory.js';
 import * as m from '../../modem/services/messages.js';
 import { libqmiDecode, type LibqmiDecode } from './helpers.js';
+import { wdsBindMuxDataPort, wdsStartNetwork } from '../../../src/wds/messages.js';
 
 /** Our decoded value flattened into the leaves libqmi prints. */
 function leaves(type: FieldType, value: FieldValue): string[] {
@@ -144,6 +145,10 @@ async function askEverything(modem: EmulatedModem): Promise<Uint8Array[]> {
   await ask(wds, m.wdsGetProfileSettings, { profileId: { profileType: '3gpp', profileIndex: 9 } });
   await ask(wds, m.wdsGetDefaultSettings, { profileType: '3gpp' });
   await ask(wds, m.wdsIndicationRegister, { reportExtendedIpConfigurationChange: 1 });
+  // Packet statistics are the call's: asked on a client with a session, twice (the counters grow).
+  await ask(wds, wdsBindMuxDataPort, { endpoint: { type: 'hsusb', interfaceNumber: 4 }, muxId: 1, clientType: 1 });
+  await ask(wds, wdsStartNetwork, { apn: 'internet', ipFamily: 4 });
+  await ask(wds, m.wdsGetPacketStatistics, { mask: 0x3ff });
   await ask(wds, m.wdsGetPacketStatistics, { mask: 0x3ff });
   // Low power deregisters (indications), online registers again after the attach delay.
   await ask(dms, m.dmsSetOperatingMode, { mode: 'low-power' });
@@ -208,6 +213,11 @@ describe('libqmi decodes the firmware services ModemManager uses', () => {
     expect(await find(frames, 0x03, 0x24, 'response', 0x01)).toMatch(/registered.*attached.*3gpp.*lte/s);
     expect(await find(pinFrames, 0x03, 0x24, 'response', 0x01)).toMatch(/not-registered/);
     expect(await find(frames, 0x03, 0x4f, 'response', 0x17)).toMatch(/-90.*150/s);
+    expect(await find(frames, 0x03, 0x4f, 'response', 0x18)).toBe('-11'); // the 5G RSRQ, dB
     expect(await find(frames, 0x03, 0x4d, 'response', 0x19)).toMatch(/001.*01/s);
+    // The first statistics answer of a mux-1 session: 110 packets and 140800 bytes down, one interval.
+    expect(await find(frames, 0x01, 0x24, 'response', 0x11)).toBe('110');
+    expect(await find(frames, 0x01, 0x24, 'response', 0x1a)).toBe('140800');
+    expect(await find(frames, 0x01, 0x24, 'response', 0x1e)).toBe('0'); // rx dropped: one per four queries
   });
 });

@@ -29,7 +29,8 @@ export interface RadioBehaviour {
   networkAvailable: boolean;
   /** 5G NR (NSA) beside LTE: NR5G system info and signal. */
   nr5g: boolean;
-  signal: { rssi: number; rsrq: number; rsrp: number; snrTenthsDb: number; nr5gRsrp: number; nr5gSnrTenthsDb: number };
+  /** nr5gRsrq: the 5G "Signal Strength Extended" TLV (dB); -11 when not given. */
+  signal: { rssi: number; rsrq: number; rsrp: number; snrTenthsDb: number; nr5gRsrp: number; nr5gSnrTenthsDb: number; nr5gRsrq?: number };
   tac: number;
   cellId: number;
   /** Operating mode out of reset (0 online, 1 low-power). */
@@ -399,7 +400,7 @@ export class RadioFirmware {
     const fields: Fields = { lteSignalStrength: { rssi: m.s8(s.rssi), rsrq: m.s8(s.rsrq), rsrp: m.s16(s.rsrp), snr: m.s16(s.snrTenthsDb) } };
     if (this.behaviour.nr5g) {
       fields.nr5gSignalStrength = { rsrp: m.s16(s.nr5gRsrp), snr: m.s16(s.nr5gSnrTenthsDb) };
-      fields.nr5gSignalStrengthExtended = m.s16(s.nr5gRsrp); // RSRQ-like extension, libqmi: "5G Signal Strength Extended"
+      fields.nr5gSignalStrengthExtended = m.s16(s.nr5gRsrq ?? -11); // the 5G RSRQ, libqmi: "5G Signal Strength Extended"
     }
     return fields;
   }
@@ -412,7 +413,7 @@ export class RadioFirmware {
     }
   }
 
-  // ---- WDS (profiles; sessions stay in modem.ts) ---------------------------------------------------------
+  // ---- WDS (profiles; sessions and their packet statistics stay in modem.ts) -----------------------------
   private wds(schema: MessageSchema, fields: Fields): ServiceReply | undefined {
     const profiles = this.behaviour.profiles;
     const settings = (p: RadioBehaviour['profiles'][number]): Fields => ({ profileName: p.name, pdpType: p.pdpType, apnName: p.apn, authentication: 0, pdpContextNumber: p.index });
@@ -434,8 +435,6 @@ export class RadioFirmware {
         const profile = profiles[0];
         return profile ? { fields: settings(profile) } : fail(QmiError.InvalidArgument);
       }
-      case m.wdsGetPacketStatistics.id:
-        return { fields: { txPacketsOk: 0, rxPacketsOk: 0, txPacketsError: 0, rxPacketsError: 0, txOverflows: 0, rxOverflows: 0, txBytesOk: 0n, rxBytesOk: 0n } };
       default:
         return undefined;
     }
@@ -475,3 +474,9 @@ export function firmwareProfile(name: string): FirmwareProfile {
   if (!profile) throw new Error(`unknown firmware profile "${name}" (known: ${Object.keys(FIRMWARE_PROFILES).join(', ') || 'none'})`);
   return profile;
 }
+/** A 5G NR (EN-DC) module on an LTE anchor, as an RM500Q-class modem reports it: for `new EmulatedModem({}, NR5G_NSA_RADIO)`. */
+export const NR5G_NSA_RADIO: Partial<RadioBehaviour> = {
+  hardwareRevision: '20000',
+  nr5g: true,
+  signal: { rssi: -61, rsrq: -10, rsrp: -92, snrTenthsDb: 115, nr5gRsrp: -84, nr5gSnrTenthsDb: 182, nr5gRsrq: -12 },
+};

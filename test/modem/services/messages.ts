@@ -6,6 +6,26 @@
 // Signed fields (gint8/gint16) travel as their two's complement in u8/u16 (see s8/s16). A fixed-size string
 // inside a struct (NAS's MCC/MNC, "string fixed:3") is three u8 (see plmnDigits).
 import { array, bytes, string, struct, u16, u32, u64, u8, type EnumTable, type FieldType, type FieldValue, type MessageSchema } from '../../../src/qmi/schema.js';
+// The messages rmnetctl itself reads (radio and SIM context, packet statistics) are declared once, in src/.
+import { DMS_OPERATING_MODE, dmsGetOperatingMode } from '../../../src/dms/messages.js';
+import {
+  NAS_ATTACH_STATE, NAS_DATA_CAPABILITY, NAS_NETWORK_TYPE, NAS_RADIO_INTERFACE, NAS_REGISTRATION_STATE, NAS_REJECT_CAUSE, NAS_ROAMING_INDICATOR,
+  NAS_ROAMING_STATUS, NAS_SERVICE_DOMAIN, NAS_SERVICE_STATUS,
+} from '../../../src/nas/enums.js';
+import { currentPlmn, lteSystemInfo, nasGetServingSystem, nasGetSignalInfo, nasGetSystemInfo, plmnDigit3, serviceStatus, signalInfoTlvs } from '../../../src/nas/messages.js';
+import {
+  UIM_APPLICATION_STATE, UIM_APPLICATION_TYPE, UIM_CARD_ERROR, UIM_CARD_STATE, UIM_PERSONALIZATION_FEATURE, UIM_PERSONALIZATION_STATE, UIM_PIN_STATE,
+} from '../../../src/uim/enums.js';
+import { cardStatus, uimGetCardStatus } from '../../../src/uim/messages.js';
+import { packetStatisticsMask, wdsGetPacketStatistics } from '../../../src/wds/messages.js';
+import { PACKET_STATISTICS_FLAGS as WDS_PACKET_STATISTICS_MASK } from '../../../src/wds/enums.js';
+
+export {
+  DMS_OPERATING_MODE, dmsGetOperatingMode, NAS_ATTACH_STATE, NAS_DATA_CAPABILITY, NAS_NETWORK_TYPE, NAS_RADIO_INTERFACE, NAS_REGISTRATION_STATE,
+  NAS_REJECT_CAUSE, NAS_ROAMING_INDICATOR, NAS_ROAMING_STATUS, NAS_SERVICE_DOMAIN, NAS_SERVICE_STATUS, nasGetServingSystem, nasGetSignalInfo,
+  nasGetSystemInfo, plmnDigit3, UIM_APPLICATION_STATE, UIM_APPLICATION_TYPE, UIM_CARD_ERROR, UIM_CARD_STATE, UIM_PERSONALIZATION_FEATURE,
+  UIM_PERSONALIZATION_STATE, UIM_PIN_STATE, uimGetCardStatus, wdsGetPacketStatistics, WDS_PACKET_STATISTICS_MASK,
+};
 
 export const UIM_SERVICE = 0x0b;
 const DMS = 0x02;
@@ -18,59 +38,30 @@ const bool = u8();
 /** gint8 / gint16 on the wire. */
 export const s8 = (n: number): number => n & 0xff;
 export const s16 = (n: number): number => n & 0xffff;
-/** A three-character fixed-size string (MCC "001", MNC "01" + 0xFF for two digits) as three u8 fields. */
-export const plmnDigit3: FieldType = struct(['d0', u8()], ['d1', u8()], ['d2', u8()]);
+/** A three-character fixed-size string (MCC "001", MNC "01" + 0xFF for two digits) as plmnDigit3's three u8. */
 export function plmnDigits(text: string): FieldValue {
   const c = (i: number) => (i < text.length ? text.charCodeAt(i) : 0xff);
   return { d0: c(0), d1: c(1), d2: c(2) };
 }
 
 // ---- enums (libqmi names) ------------------------------------------------------------------------------
-export const DMS_OPERATING_MODE: EnumTable = {
-  0: 'online', 1: 'low-power', 2: 'factory-test', 3: 'offline', 4: 'reset', 5: 'shutting-down', 6: 'persistent-low-power', 7: 'mode-only-low-power',
-};
 export const DMS_RADIO_INTERFACE: EnumTable = { 1: 'cdma20001x', 2: 'evdo', 4: 'gsm', 5: 'umts', 8: 'lte', 9: 'tds', 10: '5gnr' };
 export const DMS_UIM_PIN_STATUS: EnumTable = {
   0: 'not-initialized', 1: 'enabled-not-verified', 2: 'enabled-verified', 3: 'disabled', 4: 'blocked', 5: 'permanently-blocked', 6: 'unblocked', 7: 'changed',
 };
-export const UIM_CARD_STATE: EnumTable = { 0: 'absent', 1: 'present', 2: 'error' };
-export const UIM_PIN_STATE: EnumTable = { 0: 'not-initialized', 1: 'enabled-not-verified', 2: 'enabled-verified', 3: 'disabled', 4: 'blocked', 5: 'permanently-blocked' };
-export const UIM_APPLICATION_TYPE: EnumTable = { 0: 'unknown', 1: 'sim', 2: 'usim', 3: 'ruim', 4: 'csim', 5: 'isim' };
-export const UIM_APPLICATION_STATE: EnumTable = {
-  0: 'unknown', 1: 'detected', 2: 'pin1-or-upin-pin-required', 3: 'puk1-or-upin-puk-required', 4: 'check-personalization-state', 5: 'pin1-blocked', 6: 'illegal', 7: 'ready',
-};
-export const NAS_RADIO_INTERFACE: EnumTable = { 0: 'none', 1: 'cdma-1x', 2: 'cdma-1xevdo', 3: 'amps', 4: 'gsm', 5: 'umts', 8: 'lte', 9: 'td-scdma', 0x0c: '5gnr' };
-export const NAS_REGISTRATION_STATE: EnumTable = { 0: 'not-registered', 1: 'registered', 2: 'not-registered-searching', 3: 'registration-denied', 4: 'unknown' };
-export const NAS_ATTACH_STATE: EnumTable = { 0: 'unknown', 1: 'attached', 2: 'detached' };
-export const NAS_NETWORK_TYPE: EnumTable = { 0: 'unknown', 1: '3gpp2', 2: '3gpp' };
-export const NAS_SERVICE_STATUS: EnumTable = { 0: 'none', 1: 'limited', 2: 'available', 3: 'limited-regional', 4: 'power-save' };
-export const NAS_SERVICE_DOMAIN: EnumTable = { 0: 'none', 1: 'cs', 2: 'ps', 3: 'cs-ps', 4: 'unknown' };
 export const DMS_DATA_SERVICE_CAPABILITY: EnumTable = { 0: 'none', 1: 'cs', 2: 'ps', 3: 'simultaneous-cs-ps', 4: 'non-simultaneous-cs-ps' };
 export const DMS_SIM_CAPABILITY: EnumTable = { 1: 'not-supported', 2: 'supported' };
 export const DMS_TIME_SOURCE: EnumTable = { 0: 'device', 1: 'cdma-network', 2: 'hdr-network' };
 export const UIM_SESSION_TYPE: EnumTable = { 0: 'primary-gw-provisioning', 1: 'primary-1x-provisioning', 2: 'secondary-gw-provisioning', 3: 'secondary-1x-provisioning', 6: 'card-slot-1' };
-export const UIM_CARD_ERROR: EnumTable = { 0: 'unknown', 1: 'power-down', 2: 'poll', 3: 'no-atr-received', 4: 'voltage-mismatch', 5: 'parity', 6: 'possibly-removed', 7: 'technical' };
-export const UIM_PERSONALIZATION_STATE: EnumTable = { 0: 'unknown', 1: 'in-progress', 2: 'ready', 3: 'code-required', 4: 'puk-code-required', 5: 'permanently-blocked' };
-export const UIM_PERSONALIZATION_FEATURE: EnumTable = { 0: 'gw-network', 1: 'gw-network-subset', 2: 'gw-service-provider', 3: 'gw-corporate', 4: 'gw-uim', 11: 'unknown' };
 /** QmiUimPhysicalCardState: 0 is unknown, absent is 1. */
 export const UIM_PHYSICAL_CARD_STATE: EnumTable = { 0: 'unknown', 1: 'absent', 2: 'present' };
 export const UIM_SLOT_STATE: EnumTable = { 0: 'inactive', 1: 'active' };
 export const UIM_CARD_PROTOCOL: EnumTable = { 0: 'unknown', 1: 'icc', 2: 'uicc' };
-export const NAS_ROAMING_INDICATOR: EnumTable = { 0: 'on', 1: 'off' };
-export const NAS_ROAMING_STATUS: EnumTable = { 0: 'off', 1: 'on' };
-/** QmiNasRejectCause (the values the model sends). */
-export const NAS_REJECT_CAUSE: EnumTable = { 0: 'none', 2: 'imsi-unknown-in-hlr', 3: 'illegal-ms', 6: 'illegal-me', 7: 'gprs-services-not-allowed', 11: 'plmn-not-allowed' };
-export const NAS_DATA_CAPABILITY: EnumTable = { 0: 'none', 1: 'gprs', 2: 'edge', 3: 'hsdpa', 4: 'hsupa', 5: 'wcdma', 6: 'cdma', 7: 'evdo-rev-0', 8: 'evdo-rev-a', 9: 'gsm', 10: 'evdo-rev-b', 11: 'lte', 12: 'hsdpa-plus', 13: 'dc-hsdpa-plus' };
 
 /** Bit masks libqmi prints as flag names (lowest bit first); the decoder checks compare them by name. */
 export const NAS_SIGNAL_STRENGTH_REQUEST: EnumTable = { 1: 'rssi', 2: 'ecio', 4: 'io', 8: 'sinr', 16: 'error-rate', 32: 'rsrq', 64: 'lte-snr', 128: 'lte-rsrp' };
-export const WDS_PACKET_STATISTICS_MASK: EnumTable = {
-  1: 'tx-packets-ok', 2: 'rx-packets-ok', 4: 'tx-packets-error', 8: 'rx-packets-error', 16: 'tx-overflows', 32: 'rx-overflows',
-  64: 'tx-bytes-ok', 128: 'rx-bytes-ok', 256: 'tx-packets-dropped', 512: 'rx-packets-dropped',
-};
 export const WDS_AUTHENTICATION: EnumTable = { 1: 'pap', 2: 'chap' };
 const signalStrengthMask = u16();
-const packetStatisticsMask = u32();
 const authenticationMask = u8();
 export const FLAG_TABLES = new Map<FieldType, EnumTable>([
   [signalStrengthMask, NAS_SIGNAL_STRENGTH_REQUEST],
@@ -129,10 +120,6 @@ export const dmsGetHardwareRevision = {
   service: DMS, id: 0x002c, name: 'Get Hardware Revision', request: [], response: [{ id: 0x01, name: 'revision', type: string }],
 } as const satisfies MessageSchema;
 
-export const dmsGetOperatingMode = {
-  service: DMS, id: 0x002d, name: 'Get Operating Mode', request: [],
-  response: [{ id: 0x01, name: 'mode', type: u8(DMS_OPERATING_MODE) }, { id: 0x11, name: 'hardwareRestrictedMode', type: bool }],
-} as const satisfies MessageSchema;
 
 export const dmsSetOperatingMode = {
   service: DMS, id: 0x002e, name: 'Set Operating Mode', request: [{ id: 0x01, name: 'mode', type: u8(DMS_OPERATING_MODE) }], response: [],
@@ -149,19 +136,6 @@ export const dmsGetTime = {
 } as const satisfies MessageSchema;
 
 // ---- UIM -------------------------------------------------------------------------------------------------
-const cardApplication = struct(
-  ['type', u8(UIM_APPLICATION_TYPE)], ['state', u8(UIM_APPLICATION_STATE)], ['personalizationState', u8(UIM_PERSONALIZATION_STATE)],
-  ['personalizationFeature', u8(UIM_PERSONALIZATION_FEATURE)],
-  ['personalizationRetries', u8()], ['personalizationUnblockRetries', u8()], ['applicationIdentifier', array('u8', u8())],
-  ['upinReplacesPin1', bool], ['pin1State', u8(UIM_PIN_STATE)], ['pin1Retries', u8()], ['puk1Retries', u8()],
-  ['pin2State', u8(UIM_PIN_STATE)], ['pin2Retries', u8()], ['puk2Retries', u8()],
-);
-const card = struct(
-  ['cardState', u8(UIM_CARD_STATE)], ['upinState', u8(UIM_PIN_STATE)], ['upinRetries', u8()], ['upukRetries', u8()], ['errorCode', u8(UIM_CARD_ERROR)],
-  ['applications', array('u8', cardApplication)],
-);
-const cardStatus = struct(['indexGwPrimary', u16()], ['index1xPrimary', u16()], ['indexGwSecondary', u16()], ['index1xSecondary', u16()], ['cards', array('u8', card)]);
-
 export const uimReadTransparent = {
   service: UIM_SERVICE, id: 0x0020, name: 'Read Transparent',
   request: [
@@ -183,9 +157,6 @@ export const uimRegisterEvents = {
   response: [{ id: 0x10, name: 'eventRegistrationMask', type: u32(UIM_EVENT_REGISTRATION) }],
 } as const satisfies MessageSchema;
 
-export const uimGetCardStatus = {
-  service: UIM_SERVICE, id: 0x002f, name: 'Get Card Status', request: [], response: [{ id: 0x10, name: 'cardStatus', type: cardStatus }],
-} as const satisfies MessageSchema;
 
 /** The Card Status indication (0x0032) has the Get Card Status layout. */
 export const uimCardStatusIndication = {
@@ -237,57 +208,10 @@ export const nasGetSignalStrength = {
   ],
 } as const satisfies MessageSchema;
 
-const servingSystem = struct(
-  ['registrationState', u8(NAS_REGISTRATION_STATE)], ['csAttachState', u8(NAS_ATTACH_STATE)], ['psAttachState', u8(NAS_ATTACH_STATE)],
-  ['selectedNetwork', u8(NAS_NETWORK_TYPE)], ['radioInterfaces', array('u8', u8(NAS_RADIO_INTERFACE))],
-);
-const currentPlmn = struct(['mcc', u16()], ['mnc', u16()], ['description', string8]);
-/** Get Serving System response; the indication (same id) numbers its later TLVs differently (see below). */
-export const nasGetServingSystem = {
-  service: NAS, id: 0x0024, name: 'Get Serving System', request: [],
-  response: [
-    { id: 0x01, name: 'servingSystem', type: servingSystem },
-    { id: 0x10, name: 'roamingIndicator', type: u8(NAS_ROAMING_INDICATOR) },
-    { id: 0x11, name: 'dataServiceCapability', type: array('u8', u8(NAS_DATA_CAPABILITY)) },
-    { id: 0x12, name: 'currentPlmn', type: currentPlmn },
-    { id: 0x1c, name: 'lac3gpp', type: u16() },
-    { id: 0x1d, name: 'cid3gpp', type: u32() },
-    { id: 0x24, name: 'lteTac', type: u16() },
-  ],
-  indication: [
-    { id: 0x01, name: 'servingSystem', type: servingSystem },
-    { id: 0x10, name: 'roamingIndicator', type: u8(NAS_ROAMING_INDICATOR) },
-    { id: 0x11, name: 'dataServiceCapability', type: array('u8', u8(NAS_DATA_CAPABILITY)) },
-    { id: 0x12, name: 'currentPlmn', type: currentPlmn },
-    { id: 0x1d, name: 'lac3gpp', type: u16() },
-    { id: 0x1e, name: 'cid3gpp', type: u32() },
-    { id: 0x25, name: 'lteTac', type: u16() },
-  ],
-  indicationName: 'Serving System',
-} as const satisfies MessageSchema;
-
 export const nasGetHomeNetwork = {
   service: NAS, id: 0x0025, name: 'Get Home Network', request: [], response: [{ id: 0x01, name: 'homeNetwork', type: currentPlmn }],
 } as const satisfies MessageSchema;
 
-const serviceStatus = struct(['serviceStatus', u8(NAS_SERVICE_STATUS)], ['trueServiceStatus', u8(NAS_SERVICE_STATUS)], ['preferredDataPath', bool]);
-const lteSystemInfo = struct(
-  ['domainValid', bool], ['domain', u8(NAS_SERVICE_DOMAIN)], ['serviceCapabilityValid', bool], ['serviceCapability', u8(NAS_SERVICE_DOMAIN)],
-  ['roamingStatusValid', bool], ['roamingStatus', u8(NAS_ROAMING_STATUS)], ['forbiddenValid', bool], ['forbidden', bool],
-  ['lacValid', bool], ['lac', u16()], ['cidValid', bool], ['cid', u32()],
-  ['registrationRejectInfoValid', bool], ['registrationRejectDomain', u8(NAS_SERVICE_DOMAIN)], ['registrationRejectCause', u8(NAS_REJECT_CAUSE)],
-  ['networkIdValid', bool], ['mcc', plmnDigit3], ['mnc', plmnDigit3], ['tacValid', bool], ['tac', u16()],
-);
-const systemInfoTlvs = [
-  { id: 0x14, name: 'lteServiceStatus', type: serviceStatus },
-  { id: 0x19, name: 'lteSystemInfo', type: lteSystemInfo },
-  { id: 0x4a, name: 'nr5gServiceStatus', type: serviceStatus },
-  { id: 0x4b, name: 'nr5gSystemInfo', type: lteSystemInfo },
-  { id: 0x4e, name: 'eutraWithNr5gAvailability', type: bool },
-] as const;
-export const nasGetSystemInfo = {
-  service: NAS, id: 0x004d, name: 'Get System Info', request: [], response: systemInfoTlvs,
-} as const satisfies MessageSchema;
 /** The indication numbers the NR5G TLVs differently from the response (0x4C/0x4D/0x50, libqmi 1.32). */
 export const nasSystemInfoIndication = {
   service: NAS, id: 0x004e, name: 'System Info', request: [], response: [],
@@ -300,14 +224,6 @@ export const nasSystemInfoIndication = {
   ],
 } as const satisfies MessageSchema;
 
-const signalInfoTlvs = [
-  { id: 0x14, name: 'lteSignalStrength', type: struct(['rssi', u8()], ['rsrq', u8()], ['rsrp', u16()], ['snr', u16()]) },
-  { id: 0x17, name: 'nr5gSignalStrength', type: struct(['rsrp', u16()], ['snr', u16()]) },
-  { id: 0x18, name: 'nr5gSignalStrengthExtended', type: u16() },
-] as const;
-export const nasGetSignalInfo = {
-  service: NAS, id: 0x004f, name: 'Get Signal Info', request: [], response: signalInfoTlvs,
-} as const satisfies MessageSchema;
 export const nasConfigSignalInfo = {
   service: NAS, id: 0x0050, name: 'Config Signal Info', request: [], response: [],
 } as const satisfies MessageSchema;
@@ -324,20 +240,6 @@ export const wdsIndicationRegister = {
   service: WDS, id: 0x0003, name: 'Indication Register', request: [{ id: 0x12, name: 'reportExtendedIpConfigurationChange', type: bool }], response: [],
 } as const satisfies MessageSchema;
 
-export const wdsGetPacketStatistics = {
-  service: WDS, id: 0x0024, name: 'Get Packet Statistics',
-  request: [{ id: 0x01, name: 'mask', type: packetStatisticsMask }],
-  response: [
-    { id: 0x10, name: 'txPacketsOk', type: u32() },
-    { id: 0x11, name: 'rxPacketsOk', type: u32() },
-    { id: 0x12, name: 'txPacketsError', type: u32() },
-    { id: 0x13, name: 'rxPacketsError', type: u32() },
-    { id: 0x14, name: 'txOverflows', type: u32() },
-    { id: 0x15, name: 'rxOverflows', type: u32() },
-    { id: 0x19, name: 'txBytesOk', type: u64 },
-    { id: 0x1a, name: 'rxBytesOk', type: u64 },
-  ],
-} as const satisfies MessageSchema;
 
 export const wdsGetProfileList = {
   service: WDS, id: 0x002a, name: 'Get Profile List',

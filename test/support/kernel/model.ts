@@ -61,6 +61,9 @@ export interface ModelInterface {
   devicePath: string;
   /** Set when another rx handler (a bridge, ...) holds the device: rmnet refuses it with EBUSY. */
   rxHandler: string | null;
+  /** Counters of struct rtnl_link_stats64 by field name (rxBytes, txPackets, ...), reported as IFLA_STATS64
+   *  when set; missing ones read 0. */
+  stats?: Record<string, number>;
 }
 
 export interface ModelAddress {

@@ -55,6 +55,7 @@ export function encodeLinkMessage(model: KernelModel, i: ModelInterface, seq: nu
     ...(i.address ? { address: i.address } : {}),
     ...(i.parentIndex !== null ? { link: i.parentIndex } : {}),
     ...(i.kind !== null ? { linkinfo: { kind: i.kind, ...(data ? { data } : {}) } } : {}),
+    ...(i.stats ? { stats64: Object.fromEntries(S.linkStats64.map(([name]) => [name, BigInt(i.stats![name] ?? 0)])) } : {}),
   };
   return encodeMessage({ type: C.RTM_NEWLINK, flags, seq, pid: 0 }, (w) => encodeBody(w, S.ifinfomsg, { family: C.AF_UNSPEC, type: i.type, index: i.index, flags: i.flags, change: 0 }, S.link, attributes, 'link'));
 }
