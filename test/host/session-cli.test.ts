@@ -80,7 +80,7 @@ describe('rmnetctl up: bad input changes nothing', () => {
 describe('rmnetctl down / run: bad input', () => {
   it('down needs exactly one of --mux and --all', async () => {
     expect((await cli('down', ...common)).code).toBe(ExitCode.usage);
-    expect((await cli('down', '--mux', '1', '--all', ...common)).stderr).toContain('exactly one of --mux N or --all');
+    expect((await cli('down', '--mux', '1', '--all', ...common)).stderr).toContain('exactly one of LINK, --mux N or --all');
     expect((await cli('down', '--mux', '300', ...common)).code).toBe(ExitCode.usage);
   });
 

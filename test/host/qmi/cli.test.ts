@@ -92,7 +92,7 @@ describe('rmnetctl info on firmware that refuses optional messages', () => {
     expect(document.model).toBe('RO-EMU');
     expect(document.revision).toBeNull();
     expect(document.imei).toBeNull();
-    expect(document.services.map((s: { service: string }) => s.service)).toEqual(['ctl', 'wds', 'dms', 'nas', 'wda', 11]);
+    expect(document.services.map((s: { service: string }) => s.service)).toEqual(['ctl', 'wds', 'dms', 'nas', 'wda', 'uim']);
     expect(document.dataFormat).toMatchObject({ linkLayer: '802-3', uplinkAggregation: 'disabled', downlinkAggregation: 'disabled' });
     expect(document.unavailable).toEqual({
       revision: 'DMS Get Revision: QMI error InvalidQmiCommand (71)',

@@ -44,14 +44,14 @@ describe('radio context', () => {
     expect(radio.sim.value?.state).toBe('pin-required');
     expect(radio.registration.value).toMatchObject({ state: 'not-registered', technology: null, mcc: null });
     expect(radio.signal.value).toBeNull();
-    expect(radio.signal.unavailable).toMatch(/NAS Get Signal Info failed: QMI error/);
+    expect(radio.signal.unavailable).toMatch(/^NAS Get Signal Info: QMI error NoNetworkFound \(13\)$/);
   });
 
   it('keeps what it could read when the firmware has no NAS and no UIM service', async () => {
     const modem = new EmulatedModem({ services: [QmiService.WDS, QmiService.DMS, QmiService.WDA] });
     const radio = await radioOf(modem);
     expect(radio.operatingMode.value).toBe('online');
-    expect(radio.registration).toEqual({ value: null, unavailable: expect.stringMatching(/Allocate CID failed: QMI error InvalidServiceType/) });
+    expect(radio.registration).toEqual({ value: null, unavailable: expect.stringMatching(/^CTL Allocate CID \(NAS\): QMI error InvalidServiceType \(31\)$/) });
     expect(radio.signal.value).toBeNull();
     expect(radio.sim.unavailable).toMatch(/InvalidServiceType/);
   });
