@@ -7,6 +7,7 @@ import { readMuxMap } from '../datapath/mux.js';
 import { discoverModems, type Modem } from '../sysfs/discovery.js';
 import { sessionState } from '../wds/pdn-session.js';
 import { optional, present, settle, type Answer, type Unavailable } from '../modem/optional.js';
+import { collectRadio, type RadioReport } from '../modem/radio.js';
 import { openPort, type ProxyChoice, type SessionEnv } from './env.js';
 import { devicePath, modemKey, selectModem } from './select.js';
 import type { PdnRecord, RecordedFormat } from './state.js';
@@ -28,6 +29,9 @@ export interface ModemStatus {
   parent: string | null;
   dataFormat: RecordedFormat | null;
   kernelMode: { rawIp: boolean | null; passThrough: boolean | null };
+  /** Operating mode, registration, signal and SIM as the modem reports them (each may be refused), or null with why. */
+  radio: RadioReport | null;
+  radioUnavailable: string | null;
   muxes: MuxStatus[];
   warnings: string[];
 }
@@ -48,16 +52,15 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
   const addresses = await env.netlink.listAddresses().catch(() => []);
   const muxIds = [...new Set([...(record?.pdns ?? []).map((p) => p.request.muxId), ...kernelLinks.map((l) => l.muxId)])].sort((a, b) => a - b);
 
-  let device: QmiDevice | undefined;
-  // Why sessions were not asked: the port did not open (the record and kernel are still worth showing).
+  // The modem is asked for its radio context and each recorded session; when the port does not open, the
+  // record and kernel are still worth showing (why sessions were not asked goes beside each).
   let unreachable = 'not asked';
-  if (record?.pdns.some((p) => p.clients.length > 0)) {
-    device = await openPort(env, devicePath(modem), proxy).then((p) => p.device, (error: unknown) => {
-      warnings.push(`cannot ask the modem at ${devicePath(modem)}: ${(error as Error).message}`);
-      unreachable = `not asked: cannot open ${devicePath(modem)}`;
-      return undefined;
-    });
-  }
+  const device: QmiDevice | undefined = await openPort(env, devicePath(modem), proxy).then((p) => p.device, (error: unknown) => {
+    if (record?.pdns.some((p) => p.clients.length > 0)) warnings.push(`cannot ask the modem at ${devicePath(modem)}: ${(error as Error).message}`);
+    unreachable = `not asked: cannot open ${devicePath(modem)}`;
+    return undefined;
+  });
+  const radio = device ? await collectRadio(device).catch((error: unknown) => ({ failed: (error as Error).message })) : undefined;
   const muxes: MuxStatus[] = [];
   try {
     for (const muxId of muxIds) {
@@ -125,6 +128,8 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
     parent,
     dataFormat: record?.dataFormat ?? null,
     kernelMode: { rawIp: modem.rawIp, passThrough: modem.passThrough },
+    radio: radio && !('failed' in radio) ? radio : null,
+    radioUnavailable: !radio ? unreachable : 'failed' in radio ? radio.failed : null,
     muxes,
     warnings,
   };

@@ -42,9 +42,25 @@ export function renderStatus(modems: ModemStatus[]): string {
       // The table says "unavailable"; the reason is too long for a column, so it follows as a note.
       const unavailable = m.muxes.flatMap((x) => x.modem.flatMap((s) => (s.status === null ? [`  - mux ${x.muxId}: IPv${s.family} session state ${describeUnavailable(s.unavailable.status)}`] : [])));
       const notes = m.muxes.flatMap((x) => x.disagreements.map((d) => `  ! mux ${x.muxId}: ${d}`)).concat(m.warnings.map((w) => `  ! ${w}`), unavailable);
-      return [head, rows.length ? table(['mux', 'link', 'backend', 'kernel', 'record', 'modem', 'addresses', 'rx/tx pkts'], rows).replace(/^/gm, '  ') : '  no mux links', ...notes].join('\n');
+      return [head, `  radio  ${radioLine(m)}`, rows.length ? table(['mux', 'link', 'backend', 'kernel', 'record', 'modem', 'addresses', 'rx/tx pkts'], rows).replace(/^/gm, '  ') : '  no mux links', ...notes].join('\n');
     })
     .join('\n\n');
+}
+
+/** One line: registration, signal, SIM and operating mode, each "unavailable" when the modem would not say. */
+export function radioLine(m: ModemStatus): string {
+  const r = m.radio;
+  if (!r) return `unavailable (${m.radioUnavailable ?? "not asked"})`;
+  const reg = r.registration.value;
+  const registration = reg ? `${reg.state}${reg.technology ? ` ${reg.technology}` : ''}${reg.mcc ? ` ${reg.mcc}/${reg.mnc}` : ''}${reg.roaming ? ' roaming' : ''}` : 'registration unavailable';
+  const s = r.signal.value;
+  const db = (v: number | null | undefined, unit: string) => (v === null || v === undefined ? '-' : `${v} ${unit}`);
+  const signal = s
+    ? [s.lte ? `LTE RSRP ${db(s.lte.rsrpDbm, 'dBm')} RSRQ ${db(s.lte.rsrqDb, 'dB')} SINR ${db(s.lte.sinrDb, 'dB')}` : '', s.nr5g ? `NR RSRP ${db(s.nr5g.rsrpDbm, 'dBm')} SINR ${db(s.nr5g.sinrDb, 'dB')}` : ''].filter(Boolean).join(', ') || 'no signal'
+    : 'signal unavailable';
+  const sim = r.sim.value ? `SIM ${r.sim.value.state}` : 'SIM unavailable';
+  const mode = r.operatingMode.value ?? 'mode unavailable';
+  return [registration, signal, sim, mode].join('; ');
 }
 
 const flag = (v: boolean | null) => (v === null ? '-' : v ? 'Y' : 'N');

@@ -341,6 +341,18 @@ describe('down', () => {
 });
 
 describe('status', () => {
+  it('carries the radio context per modem (registration, signal, SIM, mode) and says it in one line (issue 13)', async () => {
+    const { status } = await import('../../../src/session/status.js');
+    const { radioLine } = await import('../../../src/cli/commands/status.js');
+    await up(rig.env, request(), options);
+    const [modem] = await status(rig.env, { proxy: 'no' });
+    expect(modem?.radioUnavailable).toBeNull();
+    expect(modem?.radio?.registration.value).toMatchObject({ state: 'registered', mcc: '001', mnc: '01' });
+    expect(modem?.radio?.sim.value?.state).toBe('ready');
+    expect(modem?.radio?.signal.value?.lte).toMatchObject({ rsrpDbm: -95, rsrqDb: -9 });
+    expect(radioLine(modem!)).toMatch(/^registered \S+ 001\/01; LTE RSRP -95 dBm RSRQ -9 dB SINR 13 dB; SIM ready; online$/);
+  });
+
   it('asks the modem on the owning client and reports disagreements between record, kernel and modem', async () => {
     const { status } = await import('../../../src/session/status.js');
     await up(rig.env, request({ ipType: '4v6' }), options);
