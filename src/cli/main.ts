@@ -40,7 +40,8 @@ export async function main(argv: string[]): Promise<number> {
   const context: CliContext = {
     async run(options, body) {
       try {
-        await body();
+        const category = await body();
+        if (category) exitCode = ExitCode[category];
       } catch (error) {
         exitCode = reportError(error, options);
       }

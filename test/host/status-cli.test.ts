@@ -68,4 +68,11 @@ describe.skipIf(existsSync('/dev/cdc-wdm0'))('rmnetctl status, modem not reachab
     expect(result.stdout).toContain(`  - mux 3: IPv6 session state unavailable (${NOT_ASKED})`);
     expect(result.stdout).toContain('  ! mux 3: recorded, but the kernel has no link with mux id 3');
   });
+
+  it('--check prints the same result and exits 10 (conflict) because something is not as recorded (issue 15)', async () => {
+    const plain = await cli('status', ...common, '--json');
+    const checked = await cli('status', ...common, '--json', '--check');
+    expect(checked.code).toBe(10);
+    expect(JSON.parse(checked.stdout)).toEqual(JSON.parse(plain.stdout)); // one document, no error document
+  });
 });

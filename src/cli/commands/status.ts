@@ -6,22 +6,30 @@ import { table } from '../output.js';
 import { addCommonOptions, proxyChoice, sessionEnv, type CommonSessionOptions } from '../session-options.js';
 import type { ModemStatus } from '../../session/status.js';
 import { describeUnavailable } from '../../modem/optional.js';
+import { Category } from '../../errors.js';
 
 export function register(program: Command, context: CliContext): void {
-  addCommonOptions(program.command('status').description('per modem and mux: link, backend, kernel state, modem session state, addresses, counters')).action(
-    async (options: CommonSessionOptions) => {
-      await context.run(options, async () => {
-        const env = await sessionEnv(options);
-        const { status } = await import('../../session/status.js');
-        const { emit } = await import('../output.js');
-        try {
-          emit({ modems: await status(env, { selector: options.device, proxy: proxyChoice(options) }) }, options, (v) => renderStatus(v.modems));
-        } finally {
-          env.netlink.close();
-        }
-      });
-    },
-  );
+  addCommonOptions(
+    program
+      .command('status')
+      .description('per modem and mux: link, backend, kernel state, modem session state, addresses, counters')
+      .option('--check', 'for monitoring: exit 10 (conflict) when anything is not as recorded (a disagreement is listed)'),
+  ).action(async (options: CommonSessionOptions & { check?: boolean }) => {
+    await context.run(options, async () => {
+      const env = await sessionEnv(options);
+      const { status } = await import('../../session/status.js');
+      const { emit } = await import('../output.js');
+      try {
+        const modems = await status(env, { selector: options.device, proxy: proxyChoice(options) });
+        emit({ modems }, options, (v) => renderStatus(v.modems));
+        // The result is printed either way; --check only adds the verdict as the exit code.
+        if (options.check && modems.some((m) => m.muxes.some((x) => x.disagreements.length > 0))) return Category.conflict;
+        return undefined;
+      } finally {
+        env.netlink.close();
+      }
+    });
+  });
 }
 
 export function renderStatus(modems: ModemStatus[]): string {
