@@ -1,7 +1,7 @@
 // node_exporter's textfile collector reads DIR/*.prom: the file is replaced atomically (a temp file whose
 // name does not end in .prom, then rename), so a reader never sees half a scrape. 0644: node_exporter runs
 // as its own user, not as root.
-import { closeSync, constants, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { writeAtomically } from '../session/files.js';
 import { join } from 'node:path';
 import { Category, RmnetError } from '../errors.js';
 
@@ -22,18 +22,10 @@ function writeError(dir: string, error: NodeJS.ErrnoException): RmnetError {
 /** Replaces DIR/rmnetctl.prom with `content`; returns its path. */
 export function writeTextfile(dir: string, content: string): string {
   const path = join(dir, TEXTFILE_NAME);
-  const temp = join(dir, `.${TEXTFILE_NAME}.${process.pid}.tmp`);
   try {
-    rmSync(temp, { force: true }); // a leftover of this pid's crash; rm does not follow a link
-    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-    try {
-      writeSync(fd, content);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
+    // 0644: node_exporter runs as its own user.
+    writeAtomically(path, content, { mode: 0o644, temp: join(dir, `.${TEXTFILE_NAME}.${process.pid}.tmp`) });
   } catch (error) {
-    rmSync(temp, { force: true });
     throw writeError(dir, error as NodeJS.ErrnoException);
   }
   return path;

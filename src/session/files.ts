@@ -46,17 +46,25 @@ export function readNoFollow(path: string): string | undefined {
   }
 }
 
-/** Replaces `path` atomically: a temp file created exclusively (never through a link), then rename. */
-export function writeAtomically(path: string, content: string): void {
-  const temp = `${path}.${process.pid}.tmp`;
+/**
+ * Replaces `path` atomically: a temp file created exclusively (never through a link), then rename. The
+ * temp name may be given (node_exporter's textfile collector ignores names starting with a dot).
+ */
+export function writeAtomically(path: string, content: string, options: { mode?: number; temp?: string } = {}): void {
+  const temp = options.temp ?? `${path}.${process.pid}.tmp`;
   rmSync(temp, { force: true }); // a leftover of this pid's crash; rm does not follow a link
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    writeSync(fd, content);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, options.mode ?? 0o600);
+    try {
+      writeSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
   }
-  renameSync(temp, path);
 }
 
 /**
