@@ -27,7 +27,7 @@ interface StatusJson {
   modems: Array<{
     parent: string | null;
     radio: { registration: { value: { state: string } | null }; sim: { value: { state: string } | null } } | null;
-    muxes: Array<{ muxId: number; link: string | null; backend: string | null; modem: Array<{ family: number; status: string }>; disagreements: string[]; kernel: { present: boolean; up: boolean } }>;
+    muxes: Array<{ muxId: number; link: string | null; backend: string | null; modem: Array<{ family: number; status: string }>; disagreements: string[]; kernel: { present: boolean; up: boolean; rxPackets: number | null; txPackets: number | null } }>;
     warnings: string[];
   }>;
 }
@@ -119,6 +119,8 @@ export async function sessionScenario(rec: Recorder, project: string): Promise<v
     rec.equal('3. status lists mux 1 and 2', m?.muxes.map((x) => x.muxId), [1, 2]);
     rec.equal('3. modem state per family', m?.muxes.map((x) => x.modem.map((s) => `v${s.family} ${s.status}`)), [['v4 connected'], ['v4 connected', 'v6 connected']]);
     rec.equal('3. no disagreements', m?.muxes.flatMap((x) => x.disagreements), []);
+    // Issue 16: counters were shown as "-"; the kernel has them for both links after the pings (as ip -s link).
+    rec.check('3. rx/tx packet counters from the kernel on every link', m?.muxes.every((x) => (x.kernel.rxPackets ?? 0) > 0 && (x.kernel.txPackets ?? 0) > 0) === true, m?.muxes.map((x) => x.kernel));
     rec.equal('3. the radio context through the real cdc-wdm: registered, SIM ready', [m?.radio?.registration.value?.state, m?.radio?.sim.value?.state], ['registered', 'ready']);
   }
   emu.dropSession(2);
