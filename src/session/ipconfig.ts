@@ -7,7 +7,7 @@
 import { Category, RmnetError } from '../errors.js';
 import type { Netlink } from '../netlink/rtnl.js';
 import type { CurrentSettings } from '../wds/session-messages.js';
-import type { DnsApplier } from './dns.js';
+import type { DnsApplier, DnsMethod } from './dns.js';
 import type { PdnRecord } from './state.js';
 import type { UndoStack } from '../undo.js';
 
@@ -15,7 +15,7 @@ export interface IpConfigResult {
   addresses: PdnRecord['addresses'];
   routes: PdnRecord['routes'];
   dns: string[];
-  dnsApplied: 'systemd-resolved' | 'not applied' | 'not applied: --no-ip';
+  dnsApplied: DnsMethod | 'not applied' | 'not applied: --no-ip';
   mtu: number | undefined;
   /** What the network assigned, applied or not: with --no-ip whoever configures the link needs exactly this. */
   offered: { addresses: Array<{ family: 4 | 6; address: string; prefixLength: number; gateway?: string | undefined }>; mtu: number | undefined };

@@ -124,7 +124,7 @@ export function renderUp(r: UpResult): string {
     if (r.offered.mtu !== undefined) lines.push(`  offered mtu  ${r.offered.mtu} (not applied: --no-ip)`);
     if (r.dns.length > 0) lines.push(`  dns          ${r.dns.join(' ')} (not applied: --no-ip)`);
   } else if (r.dns.length > 0) {
-    lines.push(`  dns          ${r.dns.join(' ')}${r.dnsApplied === 'not applied' ? ' (not applied: no systemd-resolved; configure your resolver)' : ` (${r.dnsApplied})`}`);
+    lines.push(`  dns          ${r.dns.join(' ')}${r.dnsApplied === 'not applied' ? ' (not applied: neither systemd-resolved nor resolvconf; configure your resolver)' : ` (${r.dnsApplied})`}`);
   }
   return lines.join('\n');
 }
