@@ -5,6 +5,7 @@ import './qmi/messages.js';
 import './dms/messages.js';
 import './wda/messages.js';
 import './wds/messages.js';
+import './wds/profiles.js';
 import './nas/messages.js';
 import './uim/messages.js';
 

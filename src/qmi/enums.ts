@@ -28,6 +28,7 @@ export const QmiError = {
   ClientIdsExhausted: 5,
   InvalidClientId: 7,
   InvalidHandle: 9,
+  InvalidProfile: 10,
   CallFailed: 14,
   OutOfCall: 15,
   MissingArgument: 17,

@@ -14,7 +14,7 @@ export interface ServiceConfig {
 type Section = { kind: 'modem' | 'pdn'; line: number; values: Map<string, { value: string; line: number }> };
 
 const MODEM_KEYS = new Set(['device', 'backend', 'proxy']);
-const PDN_KEYS = new Set(['mux', 'apn', 'ip-type', 'auth', 'user', 'password-file', 'ifname', 'no-ip', 'default-route', 'metric']);
+const PDN_KEYS = new Set(['mux', 'apn', 'profile', 'ip-type', 'auth', 'user', 'password-file', 'ifname', 'no-ip', 'default-route', 'metric']);
 
 export function parseConfig(text: string, file: string): ServiceConfig {
   const fail = (line: number, message: string) =>
@@ -69,8 +69,7 @@ export function parseConfig(text: string, file: string): ServiceConfig {
   const pdns = sections.filter((s) => s.kind === 'pdn').map((s) => {
     const mux = get(s, 'mux');
     if (!mux) throw fail(s.line, '[pdn] needs mux = 1..254');
-    const apn = get(s, 'apn');
-    if (!apn) throw fail(s.line, '[pdn] needs apn = NAME');
+    if (!get(s, 'apn') && !get(s, 'profile')) throw fail(s.line, '[pdn] needs apn = NAME or profile = N');
     const value = (key: string) => get(s, key)?.value;
     const flag = (key: string) => field(s, key, parseBoolean, undefined as boolean | undefined);
     const noIp = flag('no-ip');
@@ -78,7 +77,8 @@ export function parseConfig(text: string, file: string): ServiceConfig {
       // The same builder as the command line: same checks, same defaults (docs/systemd.md).
       return buildPdnRequest({
         mux: mux.value,
-        apn: apn.value,
+        apn: value('apn'),
+        profile: value('profile'),
         ipType: value('ip-type'),
         auth: value('auth'),
         user: value('user'),

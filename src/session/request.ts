@@ -10,7 +10,10 @@ export type BackendChoice = 'auto' | 'qmimux' | 'rmnet';
 
 export interface PdnRequest {
   muxId: number;
+  /** '' with a profile: the APN is the stored profile's (no APN TLV), or the network's default without one. */
   apn: string;
+  /** A 3GPP profile stored on the modem (`rmnetctl profiles`): Start Network uses its APN and settings. */
+  profile?: number | undefined;
   ipType: IpType;
   auth: AuthMethod;
   user?: string | undefined;
@@ -140,7 +143,9 @@ export function checkSecretFile(path: string): void {
  */
 export interface PdnInput {
   mux: string;
-  apn: string;
+  /** Exactly one of apn and profile. */
+  apn?: string | undefined;
+  profile?: string | undefined;
   ipType?: string | undefined;
   auth?: string | undefined;
   user?: string | undefined;
@@ -157,7 +162,7 @@ export interface PdnInput {
 /** How a field is called where the input came from: "--ip-type" on the command line, "ip-type" in a config. */
 export type FieldNames = (key: keyof typeof FIELD_KEYS) => string;
 const FIELD_KEYS = {
-  mux: 'mux', apn: 'apn', ipType: 'ip-type', auth: 'auth', user: 'user', passwordFile: 'password-file',
+  mux: 'mux', apn: 'apn', profile: 'profile', ipType: 'ip-type', auth: 'auth', user: 'user', passwordFile: 'password-file',
   backend: 'backend', ifname: 'ifname', ip: 'no-ip', defaultRoute: 'default-route', metric: 'metric',
 } as const;
 export const optionNames: FieldNames = (key) => (key === 'ip' ? '--no-ip' : key === 'defaultRoute' ? '--no-default-route' : `--${FIELD_KEYS[key]}`);
@@ -183,9 +188,14 @@ export function buildPdnRequest(input: PdnInput, names: FieldNames = optionNames
   if (backend === 'qmimux' && input.ifname !== undefined) {
     throw usage(names('ifname'), `${names('ifname')} names rmnet links; qmimux links are named by the kernel (qmimuxN): drop ${names('ifname')} or use ${names('backend')} rmnet`);
   }
+  if ((input.apn === undefined) === (input.profile === undefined)) {
+    throw usage(names('apn'), input.apn === undefined ? `${names('apn')} NAME or ${names('profile')} N is required (${names('apn')} "" leaves the APN to the network)` : `${names('apn')} and ${names('profile')} both name the APN: give one`);
+  }
+  const profile = input.profile === undefined ? undefined : parseProfileIndex(input.profile, names('profile'));
   return checkRequest({
     muxId,
-    apn: parseApn(input.apn, names('apn')),
+    apn: input.apn === undefined ? '' : parseApn(input.apn, names('apn')),
+    ...(profile !== undefined ? { profile } : {}),
     ipType: input.ipType === undefined ? '4' : parseIpType(input.ipType, names('ipType')),
     auth: input.auth === undefined ? 'none' : parseAuth(input.auth, names('auth')),
     user: input.user,
@@ -195,6 +205,13 @@ export function buildPdnRequest(input: PdnInput, names: FieldNames = optionNames
     noIp: !ip,
     routeMetric: !ip || !defaultRoute ? undefined : input.metric === undefined ? defaultMetric(muxId) : parseMetric(input.metric, names('metric')),
   }, names);
+}
+
+/** A 3GPP profile index as Start Network's TLV carries it (u8; firmware numbers profiles from 1). */
+function parseProfileIndex(value: string, field: string): number {
+  const n = /^\d{1,3}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= 255)) throw usage(field, `${field} must be a profile index 1..255 ("rmnetctl profiles" lists them), not "${value}"`, value);
+  return n;
 }
 
 /** What a live PDN is: its request and what the kernel gave it (the backend the ladder chose, the link's name). */
@@ -215,6 +232,7 @@ export function settingsDiffer(live: LivePdn, request: PdnRequest): string[] {
     if (a !== b) differ.push(`${name} ${JSON.stringify(a ?? null)} vs ${JSON.stringify(b ?? null)}`);
   };
   compare('APN', was.apn, request.apn);
+  compare('profile', was.profile, request.profile);
   compare('IP type', was.ipType, request.ipType);
   compare('auth', was.auth, request.auth);
   compare('user', was.user, request.user);

@@ -263,7 +263,7 @@ class UpRun {
     const entry: PdnRecord['clients'][number] = { family, clientId: 0 };
     const { request } = run;
     const auth = request.auth !== 'none' ? { method: request.auth, username: request.user ?? '', password: run.password ?? '' } : undefined;
-    const spec = { muxId: request.muxId, family, endpoint: endpointOf(this.modem), apn: request.apn, auth, link: link.name, startTimeoutMs: this.options.timeoutMs ?? START_NETWORK_TIMEOUT_MS };
+    const spec = { muxId: request.muxId, family, endpoint: endpointOf(this.modem), apn: request.apn, profile: request.profile, auth, link: link.name, startTimeoutMs: this.options.timeoutMs ?? START_NETWORK_TIMEOUT_MS };
     const session = await startPdnSession(this.device, spec, run.undo, {
       allocated: (clientId) => {
         entry.clientId = clientId;

@@ -20,6 +20,8 @@ export interface PdnSessionSpec {
   family: IpVersion;
   endpoint: Endpoint;
   apn: string;
+  /** A stored 3GPP profile: Start Network names it instead of an APN. */
+  profile?: number | undefined;
   auth?: { method: 'pap' | 'chap' | 'both'; username: string; password: string } | undefined;
   /** The link the session feeds, for the undo's name. */
   link: string;
@@ -50,6 +52,7 @@ export async function startPdnSession(device: QmiDevice, spec: PdnSessionSpec, u
   const { packetDataHandle } = await startNetwork(client, {
     // An empty APN leaves the choice to the network: no APN TLV at all, as qmicli does without apn=.
     ...(spec.apn !== '' ? { apn: spec.apn } : {}),
+    ...(spec.profile !== undefined ? { profileIndex3gpp: spec.profile } : {}),
     ipFamily: spec.family,
     ...(spec.auth ? { authentication: spec.auth.method, username: spec.auth.username, password: spec.auth.password } : {}),
     timeoutMs: spec.startTimeoutMs,

@@ -486,6 +486,14 @@ export class EmulatedModem {
       if (failureBehaviour.verbose) failed.verboseCallEndReason = { ...failureBehaviour.verbose };
       return { result: { status: 1, error: failureBehaviour.qmiError ?? QmiError.CallFailed }, fields: failed };
     }
+    // A 3GPP profile index without an APN: the call uses the stored profile's APN; an unknown index is
+    // refused as firmware does (InvalidProfile).
+    let apn = typeof fields.apn === 'string' ? fields.apn : '';
+    if (typeof fields.profileIndex3gpp === 'number' && fields.apn === undefined) {
+      const profile = this.radio.behaviour.profiles.find((p) => p.index === fields.profileIndex3gpp);
+      if (!profile) return failure(QmiError.InvalidProfile);
+      apn = profile.apn;
+    }
     const requested = enumNumber(fields.ipFamily);
     const ipFamily: 4 | 6 = requested === 4 || requested === 6 ? requested : client.ipFamily;
     const clash = [...this.sessionTable.values()].find((s) => s.muxId === client.muxId && s.ipFamily === ipFamily);
@@ -503,7 +511,7 @@ export class EmulatedModem {
     this.handleCounter = (this.handleCounter + 1) & 0xffff;
     const session: PdnSession = {
       muxId: client.muxId,
-      apn: typeof fields.apn === 'string' ? fields.apn : '',
+      apn,
       ipFamily,
       packetDataHandle: (0x80000000 | (client.muxId << 16) | this.handleCounter) >>> 0,
       clientId: client.clientId,

@@ -12,6 +12,7 @@ export const commands: Array<{ name: string; load: () => Promise<CommandRegistra
   { name: 'down', load: async () => (await import('./down.js')).register },
   { name: 'status', load: async () => (await import('./status.js')).register },
   { name: 'run', load: async () => (await import('./run.js')).register },
+  { name: 'profiles', load: async () => (await import('./profiles.js')).register },
   { name: 'metrics', load: async () => (await import('./metrics.js')).register },
   { name: 'bench', load: async () => (await import('./bench.js')).register },
 ];

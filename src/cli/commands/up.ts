@@ -8,7 +8,8 @@ import type { DryRun } from '../../session/dry-run.js';
 
 interface UpOptions extends CommonSessionOptions {
   mux: string;
-  apn: string;
+  apn?: string;
+  profile?: string;
   ipType?: string;
   auth?: string;
   user?: string;
@@ -29,7 +30,8 @@ export function register(program: Command, context: CliContext): void {
       .command('up')
       .description('bring a PDN up on its own mux link: data format, link, session, addresses, routes, DNS')
       .requiredOption('--mux <id>', 'mux id, 1-254')
-      .requiredOption('--apn <apn>', 'access point name (at most 100 bytes)')
+      .option('--apn <apn>', 'access point name (at most 100 bytes; "" leaves it to the network); this or --profile is required')
+      .option('--profile <n>', 'start from the 3GPP profile stored on the modem (rmnetctl profiles lists them) instead of --apn')
       .option('--ip-type <type>', '4, 6 or 4v6 (default 4)')
       .option('--auth <method>', 'none, pap, chap or both (default none)')
       .option('--user <name>', 'user name for pap/chap')
@@ -53,6 +55,7 @@ export function register(program: Command, context: CliContext): void {
       const request = buildPdnRequest({
         mux: options.mux,
         apn: options.apn,
+        profile: options.profile,
         ipType: options.ipType,
         auth: options.auth,
         user: options.user,

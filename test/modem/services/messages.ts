@@ -19,12 +19,14 @@ import {
 import { cardStatus, uimGetCardStatus } from '../../../src/uim/messages.js';
 import { packetStatisticsMask, wdsGetPacketStatistics } from '../../../src/wds/messages.js';
 import { PACKET_STATISTICS_FLAGS as WDS_PACKET_STATISTICS_MASK } from '../../../src/wds/enums.js';
+import { profileAuthenticationMask, profileSettingsTlvs, WDS_PDP_TYPE, WDS_PROFILE_TYPE, wdsGetProfileList, wdsGetProfileSettings } from '../../../src/wds/profiles.js';
 
 export {
   DMS_OPERATING_MODE, dmsGetOperatingMode, NAS_ATTACH_STATE, NAS_DATA_CAPABILITY, NAS_NETWORK_TYPE, NAS_RADIO_INTERFACE, NAS_REGISTRATION_STATE,
   NAS_REJECT_CAUSE, NAS_ROAMING_INDICATOR, NAS_ROAMING_STATUS, NAS_SERVICE_DOMAIN, NAS_SERVICE_STATUS, nasGetServingSystem, nasGetSignalInfo,
   nasGetSystemInfo, plmnDigit3, UIM_APPLICATION_STATE, UIM_APPLICATION_TYPE, UIM_CARD_ERROR, UIM_CARD_STATE, UIM_PERSONALIZATION_FEATURE,
   UIM_PERSONALIZATION_STATE, UIM_PIN_STATE, uimGetCardStatus, wdsGetPacketStatistics, WDS_PACKET_STATISTICS_MASK,
+  WDS_PDP_TYPE, WDS_PROFILE_TYPE, wdsGetProfileList, wdsGetProfileSettings,
 };
 
 export const UIM_SERVICE = 0x0b;
@@ -62,7 +64,7 @@ export const UIM_CARD_PROTOCOL: EnumTable = { 0: 'unknown', 1: 'icc', 2: 'uicc' 
 export const NAS_SIGNAL_STRENGTH_REQUEST: EnumTable = { 1: 'rssi', 2: 'ecio', 4: 'io', 8: 'sinr', 16: 'error-rate', 32: 'rsrq', 64: 'lte-snr', 128: 'lte-rsrp' };
 export const WDS_AUTHENTICATION: EnumTable = { 1: 'pap', 2: 'chap' };
 const signalStrengthMask = u16();
-const authenticationMask = u8();
+const authenticationMask = profileAuthenticationMask;
 export const FLAG_TABLES = new Map<FieldType, EnumTable>([
   [signalStrengthMask, NAS_SIGNAL_STRENGTH_REQUEST],
   [packetStatisticsMask, WDS_PACKET_STATISTICS_MASK],
@@ -73,8 +75,6 @@ export const timeCount48: FieldType = struct(['low', u32()], ['high', u16()]);
 
 /** QmiUimEventRegistrationFlag; a single flag decodes to its name (libqmi prints a mask as names). */
 export const UIM_EVENT_REGISTRATION: EnumTable = { 1: 'card-status', 2: 'sap-connection', 4: 'extended-card-status', 8: 'close-provisioning-sessions', 16: 'physical-slot-status' };
-export const WDS_PROFILE_TYPE: EnumTable = { 0: '3gpp', 1: '3gpp2', 2: 'all' };
-export const WDS_PDP_TYPE: EnumTable = { 0: 'ipv4', 1: 'ppp', 2: 'ipv6', 3: 'ipv4-or-ipv6' };
 
 // ---- DMS -------------------------------------------------------------------------------------------------
 export const dmsSetEventReport = {
@@ -240,26 +240,6 @@ export const wdsIndicationRegister = {
   service: WDS, id: 0x0003, name: 'Indication Register', request: [{ id: 0x12, name: 'reportExtendedIpConfigurationChange', type: bool }], response: [],
 } as const satisfies MessageSchema;
 
-
-export const wdsGetProfileList = {
-  service: WDS, id: 0x002a, name: 'Get Profile List',
-  request: [{ id: 0x10, name: 'profileType', type: u8(WDS_PROFILE_TYPE) }],
-  response: [{ id: 0x01, name: 'profileList', type: array('u8', struct(['profileType', u8(WDS_PROFILE_TYPE)], ['profileIndex', u8()], ['profileName', string8])) }],
-} as const satisfies MessageSchema;
-
-const profileSettingsTlvs = [
-  { id: 0x10, name: 'profileName', type: string },
-  { id: 0x11, name: 'pdpType', type: u8(WDS_PDP_TYPE) },
-  { id: 0x14, name: 'apnName', type: string },
-  { id: 0x1b, name: 'username', type: string },
-  { id: 0x1d, name: 'authentication', type: authenticationMask },
-  { id: 0x25, name: 'pdpContextNumber', type: u8() },
-] as const;
-export const wdsGetProfileSettings = {
-  service: WDS, id: 0x002b, name: 'Get Profile Settings',
-  request: [{ id: 0x01, name: 'profileId', type: struct(['profileType', u8(WDS_PROFILE_TYPE)], ['profileIndex', u8()]) }],
-  response: profileSettingsTlvs,
-} as const satisfies MessageSchema;
 
 export const wdsGetDefaultSettings = {
   service: WDS, id: 0x002c, name: 'Get Default Settings',

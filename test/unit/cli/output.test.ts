@@ -30,12 +30,16 @@ describe('parse errors (issues 15 and 16)', () => {
   });
 
   it('a missing required option is one line pointing to the command\'s help, and --json gets the error document', async () => {
-    const text = await run('up', '--mux', '1');
+    const text = await run('up', '--apn', 'internet');
     expect(text.code).toBe(2);
-    expect(text.stderr).toBe("rmnetctl: error: required option '--apn <apn>' not specified (see rmnetctl up --help)\n");
-    const json = await run('up', '--mux', '1', '--json');
+    expect(text.stderr).toBe("rmnetctl: error: required option '--mux <id>' not specified (see rmnetctl up --help)\n");
+    const json = await run('up', '--apn', 'internet', '--json');
     expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toEqual({ error: { parser: 'commander.missingMandatoryOptionValue', code: 'BAD_ARGUMENT', category: 'usage', exitCode: 2, message: "required option '--apn <apn>' not specified (see rmnetctl up --help)" } });
+    expect(JSON.parse(json.stdout)).toEqual({ error: { parser: 'commander.missingMandatoryOptionValue', code: 'BAD_ARGUMENT', category: 'usage', exitCode: 2, message: "required option '--mux <id>' not specified (see rmnetctl up --help)" } });
+    // Neither --apn nor --profile: our own rule, the same one line.
+    const neither = await run('up', '--mux', '1');
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toBe('rmnetctl: error: --apn NAME or --profile N is required (--apn "" leaves the APN to the network)\n');
   });
 
   it('a bad option value from our own parsers gets the JSON document too', async () => {

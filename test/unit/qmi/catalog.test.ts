@@ -11,10 +11,11 @@ describe('message catalog', () => {
   it('holds every service once src/services.ts is loaded, one schema per (service, message id)', () => {
     const messages = registeredMessages();
     expect(new Set(messages.map((m) => m.service))).toEqual(new Set([QmiService.CTL, QmiService.DMS, QmiService.WDA, QmiService.WDS, QmiService.NAS, QmiService.UIM]));
-    expect(messages).toHaveLength(22);
+    expect(messages).toHaveLength(24);
     expect(new Set(messages.map((m) => `${m.service}:${m.id}`)).size).toBe(messages.length);
     expect(findMessage(QmiService.WDS, 0x0020)).toBe(wdsStartNetwork);
     expect(findMessage(QmiService.WDA, 0x0021)).toBe(wdaGetDataFormat);
+    expect(findMessage(QmiService.WDS, 0x002b)?.name).toBe('Get Profile Settings');
     expect(findMessage(QmiService.WDS, 0x7777)).toBeUndefined();
   });
 

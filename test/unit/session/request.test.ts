@@ -19,6 +19,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const base: PdnRequest = { muxId: 1, apn: 'internet', ipType: '4', auth: 'none', backend: 'auto', noIp: false };
 
 describe('PDN request validation', () => {
+  it('a [pdn] takes profile = N instead of apn, and names the line when both or neither are there', () => {
+    expect(parseConfig(['[pdn]', 'mux = 2', 'profile = 3'].join('\n'), 'lte.conf').pdns[0]).toMatchObject({ muxId: 2, apn: '', profile: 3 });
+    expect(errorOf(() => parseConfig(['[pdn]', 'mux = 2'].join('\n'), 'lte.conf')).message).toBe('lte.conf:1: [pdn] needs apn = NAME or profile = N');
+    expect(errorOf(() => parseConfig(['[pdn]', 'mux = 2', 'apn = x', 'profile = 3'].join('\n'), 'lte.conf')).message).toMatch(/^lte\.conf:\d: apn and profile both name the APN: give one$/);
+  });
+
+  it('takes exactly one of --apn and --profile; a profile is an index 1..255 (issue 16)', () => {
+    expect(buildPdnRequest({ mux: '1', profile: '3' })).toMatchObject({ apn: '', profile: 3 });
+    expect(errorOf(() => buildPdnRequest({ mux: '1', apn: 'internet', profile: '3' })).message).toBe('--apn and --profile both name the APN: give one');
+    expect(errorOf(() => buildPdnRequest({ mux: '1' })).message).toBe('--apn NAME or --profile N is required (--apn "" leaves the APN to the network)');
+    for (const bad of ['0', '256', '0x3', ' 3']) expect(errorOf(() => buildPdnRequest({ mux: '1', profile: bad })).message).toContain('--profile must be a profile index 1..255');
+    expect(settingsDiffer({ request: { ...base, apn: '', profile: 3 }, backend: 'rmnet' }, { ...base, apn: '', profile: 4 })).toEqual(['profile 3 vs 4']);
+  });
+
   it('refuses an APN over 100 bytes and names its length', () => {
     const longest = `${'a'.repeat(63)}.${'b'.repeat(36)}`; // labels are at most 63 (TS 23.003), the APN 100
     expect(parseApn(longest)).toHaveLength(100);

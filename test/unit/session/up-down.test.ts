@@ -171,6 +171,18 @@ describe('up', () => {
     expect((await dryRunUp(rig.env, request(), options)).alreadyUp).toBe(true);
   });
 
+  it('--profile N starts the call from the stored profile (its APN), and an unknown one is refused and rolled back (issue 16)', async () => {
+    const result = await up(rig.env, request({ apn: '', profile: 1 }), options);
+    expect(rig.modem.sessions()).toEqual([expect.objectContaining({ muxId: 1, apn: 'internet' })]);
+    expect(rig.modem.received.find((f) => f.service === 1 && f.messageId === 0x20)?.tlvs.map((t) => t.type)).toContain(0x31);
+    expect(result.link).toBeTruthy();
+    await down(rig.env, { all: true, proxy: 'no' });
+    const error = await failure(up(rig.env, request({ apn: '', profile: 9 }), options));
+    expect(error.message).toMatch(/WDS Start Network failed: QMI error InvalidProfile \(10\)/);
+    expect(rig.modem.clients()).toEqual([]);
+    expect(rig.model.list().filter((l) => l.kind === 'rmnet')).toEqual([]);
+  });
+
   it('--timeout bounds Start Network too, and rolls everything back; without it Start Network has its own 120 s', async () => {
     rig.modem.behaviour.messageDelaysMs['wds:Start Network'] = 800;
     const started = Date.now();

@@ -1,0 +1,41 @@
+// rmnetctl profiles [-d DEV] [-p] [--json]: the modem's stored 3GPP profiles (index, name, APN, PDP type,
+// user, authentication), for `up --profile N`.
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { parseIntegerOption } from '../options.js';
+import { table } from '../output.js';
+import type { ProfilesReport } from '../../modem/profiles.js';
+
+interface ProfilesOptions {
+  device?: string;
+  proxy?: boolean;
+  json?: boolean;
+  timeout?: number;
+}
+
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('profiles')
+    .description("list the modem's stored 3GPP profiles (WDS Get Profile List / Settings), for up --profile N")
+    .option('-d, --device <modem>', 'modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; default: the only one')
+    .option('-p, --proxy', "go through libqmi's qmi-proxy (when ModemManager holds the port)")
+    .option('--timeout <ms>', 'per-request timeout', parseIntegerOption('--timeout', 100, 600000))
+    .option('--json', 'one JSON document on stdout')
+    .action(async (options: ProfilesOptions) => {
+      await context.run(options, async () => {
+        const { emit, log } = await import('../output.js');
+        const { collectProfiles } = await import('../../modem/profiles.js');
+        const { resolvePort } = await import('../session-options.js');
+        emit(await collectProfiles({ ...options, ...(await resolvePort(options)), log: log.debug }), options, renderProfiles);
+      });
+    });
+}
+
+export function renderProfiles(report: ProfilesReport): string {
+  if (report.profiles.length === 0) return `${report.path}: no 3GPP profiles stored`;
+  const rows = report.profiles.map((p) => {
+    const s = p.settings.value;
+    return [String(p.index), p.name || '-', s ? (s.apn === '' ? '(network default)' : (s.apn ?? '-')) : `unavailable (${p.settings.unavailable})`, s?.pdpType ?? '-', s?.username || '-', s?.authentication.join('+') || 'none'];
+  });
+  return table(['index', 'name', 'apn', 'pdp type', 'user', 'auth'], rows);
+}
