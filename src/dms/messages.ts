@@ -1,6 +1,7 @@
-// DMS (Device Management) messages rmnetctl asks for `rmnetctl info`, declared as data. TLV ids checked
-// against libqmi 1.32's decoder.
-import { string, type MessageSchema } from '../qmi/schema.js';
+// DMS (Device Management) messages rmnetctl asks for `rmnetctl info`, and the operating mode the
+// supervisor's recovery ladder uses to reset a modem, declared as data. TLV ids checked against libqmi
+// 1.32's decoder (test/host/qmi/libqmi-decode.test.ts).
+import { string, u8, type EnumTable, type MessageSchema } from '../qmi/schema.js';
 import { QmiService } from '../qmi/enums.js';
 import { registerMessages } from '../qmi/catalog.js';
 
@@ -33,4 +34,18 @@ export const dmsGetIds = {
   ],
 } as const satisfies MessageSchema;
 
-registerMessages([dmsGetModel, dmsGetRevision, dmsGetIds]);
+/** QmiDmsOperatingMode (libqmi names). */
+export const DMS_OPERATING_MODE: EnumTable = {
+  0: 'online', 1: 'low-power', 2: 'factory-test', 3: 'offline', 4: 'reset', 5: 'shutting-down', 6: 'persistent-low-power', 7: 'mode-only-low-power',
+};
+
+/** 0x002E: "reset" restarts the firmware (the USB device re-enumerates); firmware wants "offline" first. */
+export const dmsSetOperatingMode = {
+  service: QmiService.DMS,
+  id: 0x002e,
+  name: 'Set Operating Mode',
+  request: [{ id: 0x01, name: 'mode', type: u8(DMS_OPERATING_MODE) }],
+  response: [],
+} as const satisfies MessageSchema;
+
+registerMessages([dmsGetModel, dmsGetRevision, dmsGetIds, dmsSetOperatingMode]);

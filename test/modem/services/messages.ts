@@ -5,6 +5,7 @@
 //
 // Signed fields (gint8/gint16) travel as their two's complement in u8/u16 (see s8/s16). A fixed-size string
 // inside a struct (NAS's MCC/MNC, "string fixed:3") is three u8 (see plmnDigits).
+import { DMS_OPERATING_MODE, dmsSetOperatingMode } from '../../../src/dms/messages.js';
 import { array, bytes, string, struct, u16, u32, u64, u8, type EnumTable, type FieldType, type FieldValue, type MessageSchema } from '../../../src/qmi/schema.js';
 
 export const UIM_SERVICE = 0x0b;
@@ -26,9 +27,8 @@ export function plmnDigits(text: string): FieldValue {
 }
 
 // ---- enums (libqmi names) ------------------------------------------------------------------------------
-export const DMS_OPERATING_MODE: EnumTable = {
-  0: 'online', 1: 'low-power', 2: 'factory-test', 3: 'offline', 4: 'reset', 5: 'shutting-down', 6: 'persistent-low-power', 7: 'mode-only-low-power',
-};
+// rmnetctl's own (the supervisor resets a modem with it): one schema for both sides.
+export { DMS_OPERATING_MODE, dmsSetOperatingMode };
 export const DMS_RADIO_INTERFACE: EnumTable = { 1: 'cdma20001x', 2: 'evdo', 4: 'gsm', 5: 'umts', 8: 'lte', 9: 'tds', 10: '5gnr' };
 export const DMS_UIM_PIN_STATUS: EnumTable = {
   0: 'not-initialized', 1: 'enabled-not-verified', 2: 'enabled-verified', 3: 'disabled', 4: 'blocked', 5: 'permanently-blocked', 6: 'unblocked', 7: 'changed',
@@ -132,10 +132,6 @@ export const dmsGetHardwareRevision = {
 export const dmsGetOperatingMode = {
   service: DMS, id: 0x002d, name: 'Get Operating Mode', request: [],
   response: [{ id: 0x01, name: 'mode', type: u8(DMS_OPERATING_MODE) }, { id: 0x11, name: 'hardwareRestrictedMode', type: bool }],
-} as const satisfies MessageSchema;
-
-export const dmsSetOperatingMode = {
-  service: DMS, id: 0x002e, name: 'Set Operating Mode', request: [{ id: 0x01, name: 'mode', type: u8(DMS_OPERATING_MODE) }], response: [],
 } as const satisfies MessageSchema;
 
 /** Time Count: a 6-byte count of 1.25 ms units since 1980-01-06 (timeCount48). */

@@ -61,6 +61,15 @@ export interface ModelInterface {
   devicePath: string;
   /** Set when another rx handler (a bridge, ...) holds the device: rmnet refuses it with EBUSY. */
   rxHandler: string | null;
+  /** rtnl_link_stats64's packet and byte counters (IFLA_STATS64); tests move them with `count`. */
+  stats: LinkCounters;
+}
+
+export interface LinkCounters {
+  rxPackets: number;
+  txPackets: number;
+  rxBytes: number;
+  txBytes: number;
 }
 
 export interface ModelAddress {
@@ -190,6 +199,7 @@ export class KernelModel {
     const iface: ModelInterface = {
       kind: null, flags: 0, mtu: 1500, minMtu: 0, maxMtu: 0, type: ARPHRD_ETHER, parentIndex: null, muxId: null, rmnetFlags: null,
       qmimuxParent: null, address: null, qmi: null, devicePath: `devices/virtual/net/${spec.name}`, rxHandler: null,
+      stats: { rxPackets: 0, txPackets: 0, rxBytes: 0, txBytes: 0 },
       ...spec,
       index,
     };
@@ -217,6 +227,15 @@ export class KernelModel {
       address: rawIp ? null : Uint8Array.from([0x02, 0x50, 0xf3, 0x00, 0x00, 0x00]),
       qmi: { rawIp, passThrough: options.passThrough ?? false, maxPacketSize: options.maxPacketSize ?? 512, hardMtu, urbSize: options.urbSize ?? hardMtu, ...(options.cappedMaxMtu !== undefined ? { cappedMaxMtu: options.cappedMaxMtu } : {}) },
     });
+  }
+
+  /** Traffic through a link (test setup; not a kernel step): packets counted, 100 bytes each unless given. */
+  count(ref: number | string, traffic: { rxPackets?: number; txPackets?: number; rxBytes?: number; txBytes?: number }): void {
+    const s = this.get(ref).stats;
+    s.rxPackets += traffic.rxPackets ?? 0;
+    s.txPackets += traffic.txPackets ?? 0;
+    s.rxBytes += traffic.rxBytes ?? 100 * (traffic.rxPackets ?? 0);
+    s.txBytes += traffic.txBytes ?? 100 * (traffic.txPackets ?? 0);
   }
 
   list(): ModelInterface[] {

@@ -52,6 +52,8 @@ export function encodeLinkMessage(model: KernelModel, i: ModelInterface, seq: nu
     minMtu: i.minMtu,
     maxMtu: i.maxMtu,
     operstate: up ? 6 /* IF_OPER_UP */ : 2 /* IF_OPER_DOWN */,
+    // The whole struct as a current kernel sends it; counters the model does not keep are 0.
+    stats64: { ...i.stats },
     ...(i.address ? { address: i.address } : {}),
     ...(i.parentIndex !== null ? { link: i.parentIndex } : {}),
     ...(i.kind !== null ? { linkinfo: { kind: i.kind, ...(data ? { data } : {}) } } : {}),
