@@ -1,5 +1,9 @@
 // The recovery ladder of one modem, as data: what to do when a PDN stays unhealthy, rung by rung, and a
 // pure state that climbs it. The supervisor runs each rung's action; one rung at a time per modem.
+//
+// Each PDN remembers the highest rung that touched it (`reached`): a rung of scope 'pdn' touches the sick
+// PDN only, one of scope 'modem' touches them all. A second PDN falling sick after the first one's session
+// restart gets its own session restart first, not the first one's next rung.
 
 export type RecoveryAction = 'restart-session' | 'restart-all' | 'reset-modem' | 'give-up';
 
@@ -19,7 +23,7 @@ export const LADDER: readonly Rung[] = [
 ];
 
 export interface LadderState {
-  /** The rung last climbed (0: not climbing). */
+  /** The rung last climbed on this modem (0: not climbing). */
   rung: number;
   /** How often each rung was climbed since the start (index 0 = rung 1); a reset of the ladder keeps them. */
   counts: number[];
@@ -30,12 +34,13 @@ export interface LadderState {
 export const initialLadder = (): LadderState => ({ rung: 0, counts: LADDER.map(() => 0), gaveUpAt: undefined });
 
 /**
- * The rung to climb now that a PDN wants recovery, or undefined while the ladder has given up and the slow
- * retry is not due. After rung 4 the ladder starts over from rung 1 once `retryMs` have passed.
+ * The rung to climb for PDNs that want recovery and have been through rung `reached` (0: none yet), or
+ * undefined while the ladder has given up and the slow retry is not due: after rung 4 it starts over from
+ * rung 1 once `retryMs` have passed.
  */
-export function nextRung(state: LadderState, now: number, retryMs: number): Rung | undefined {
+export function nextRung(reached: number, state: LadderState, now: number, retryMs: number): Rung | undefined {
   const last = LADDER[LADDER.length - 1]!;
-  if (state.rung < last.rung) return LADDER[state.rung];
+  if (reached < last.rung) return LADDER[reached];
   return state.gaveUpAt !== undefined && now - state.gaveUpAt >= retryMs ? LADDER[0] : undefined;
 }
 

@@ -27,7 +27,7 @@ import { upMany, type UpResult } from './up.js';
 import { devicePath, selectModem } from './select.js';
 import type { PdnRequest } from './request.js';
 import { initialHealth, needsProbe, outcome, rearm, record, traffic, wantsRecovery, type Counters, type PdnHealth } from '../health/judge.js';
-import { climb, describeLadder, initialLadder, nextRung, resetLadder, type LadderState, type Rung } from '../health/ladder.js';
+import { LADDER, climb, describeLadder, initialLadder, nextRung, resetLadder, type LadderState, type Rung } from '../health/ladder.js';
 import { netlinkCounters, type LinkCounters } from '../health/counters.js';
 import { pingProber, probeAny, type Prober } from '../health/probe.js';
 import { DEFAULT_HEALTH, targetsFor, type HealthSettings } from '../health/settings.js';
@@ -69,13 +69,15 @@ type PdnState = {
   /** The last counters read, and of which bring-up (a reconnect makes another link, counting from 0). */
   baseline?: { result: UpResult; counters: Counters } | undefined;
   judging: boolean;
+  /** The highest rung of the ladder that touched this PDN since it was last healthy (0: none). */
+  reached: number;
   healthTimer?: NodeJS.Timeout | undefined;
 };
 
 export async function runService(env: SessionEnv, config: ServiceConfig, options: SupervisorOptions): Promise<void> {
   const backoff = options.backoff ?? { initialMs: 1000, maxMs: 60_000 };
   const pdns: PdnState[] = config.pdns.map((request, i) => ({
-    request, unsubscribe: [], failures: 0, busy: false, settings: config.health[i] ?? { ...DEFAULT_HEALTH }, health: initialHealth(), judging: false,
+    request, unsubscribe: [], failures: 0, busy: false, settings: config.health[i] ?? { ...DEFAULT_HEALTH }, health: initialHealth(), judging: false, reached: 0,
   }));
   const counters = options.counters ?? netlinkCounters(env.netlink);
   const prober = options.prober ?? pingProber();
@@ -223,6 +225,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
       if (pdn.result !== result || stopping) return; // reconnected meanwhile: this judgement is about the old link
       const was = pdn.health.state;
       pdn.health = record(pdn.health, outcome(seen, probed), pdn.settings);
+      if (pdn.health.state === 'healthy') pdn.reached = 0; // healthy again: its next trouble starts at rung 1
       if (pdn.health.state !== was) {
         const why = seen === 'tx-only' ? 'TX moves while RX does not' : 'no RX';
         env.log(pdn.health.state === 'unhealthy'
@@ -247,16 +250,22 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
       }
       return;
     }
-    const rung = nextRung(ladder, now(), options.giveUpRetryMs ?? 30 * 60_000);
+    // The gentlest rung first: the sick PDN that has been through the fewest.
+    const rung = nextRung(Math.min(...wanting.map((p) => p.reached)), ladder, now(), options.giveUpRetryMs ?? 30 * 60_000);
     if (!rung) return; // given up, the slow retry not due yet
     ladder = climb(ladder, rung, now());
-    // Each rung gets unhealthy-after fresh intervals to work before the next one.
-    for (const p of rung.scope === 'pdn' ? wanting : pdns) p.health = rearm(p.health);
+    // A pdn-scope rung touches the sick PDNs below it (all of them when starting over after giving up).
+    const touched = rung.scope === 'pdn' ? wanting.filter((p) => p.reached < rung.rung || p.reached === LADDER.length) : pdns;
+    for (const p of touched) {
+      p.reached = rung.rung;
+      // Each rung gets unhealthy-after fresh intervals to work before the next one.
+      p.health = rearm(p.health);
+    }
     const who = wanting.map((p) => `mux ${p.request.muxId}`).join(', ');
     env.log(`${who} unhealthy: recovery rung ${rung.rung} (${rung.action}): ${rung.what}; ${describeLadder(ladder)}`);
     options.notify(`STATUS=${statusLine()}`);
     recovering = true;
-    void runRung(rung, wanting)
+    void runRung(rung, touched)
       .catch((e: unknown) => env.log(`recovery rung ${rung.rung} (${rung.action}) failed: ${(e as Error).message}`))
       .finally(() => {
         recovering = false;

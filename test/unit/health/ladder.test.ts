@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { LADDER, climb, describeLadder, initialLadder, nextRung, resetLadder, type LadderState } from '../../../src/health/ladder.js';
 
 const RETRY = 1000;
-/** Climbs whatever nextRung offers at `now`, like the supervisor. */
+/** Climbs whatever nextRung offers at `now` for one PDN that reached the modem's rung, like the supervisor. */
 function step(state: LadderState, now: number): { state: LadderState; action: string | undefined } {
-  const rung = nextRung(state, now, RETRY);
+  const rung = nextRung(state.rung, state, now, RETRY);
   return rung ? { state: climb(state, rung, now), action: rung.action } : { state, action: undefined };
 }
 
@@ -29,6 +29,14 @@ describe('recovery ladder', () => {
     expect(retried.action).toBe('restart-session');
     expect(retried.state.counts).toEqual([2, 1, 1, 1]);
     expect(step(retried.state, 30 + RETRY + 1).action).toBe('restart-all');
+  });
+
+  it('gives a PDN no rung has touched yet rung 1, whatever rung the modem is at', () => {
+    let state = initialLadder();
+    ({ state } = step(state, 0));
+    expect(nextRung(0, state, 1, RETRY)?.action).toBe('restart-session');
+    expect(nextRung(1, state, 1, RETRY)?.action).toBe('restart-all');
+    expect(nextRung(4, state, 1, RETRY)).toBeUndefined(); // reached the end without the modem giving up: nothing
   });
 
   it('starts from rung 1 again after a reset, keeping the counts', () => {
