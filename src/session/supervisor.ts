@@ -290,7 +290,11 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
     }
   };
 
-  /** Rung 3: the ladder owns this reset, so the reset reaction is detached first (one recovery at a time). */
+  /**
+   * Rung 3: the ladder owns this reset, so the reset reaction is detached first (one recovery at a time).
+   * Whatever happens, the PDNs are brought up again afterwards: a refused reset is reported (the modem is
+   * back online, see resetModem) but must not leave them down with the port closed.
+   */
   const resetAndReconnect = async (): Promise<void> => {
     const old = device;
     for (const u of deviceListeners.splice(0)) u();
@@ -299,17 +303,27 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
       clearTimeout(pdn.timer);
     }
     device = undefined;
+    let refused: unknown;
     if (old) {
       try {
         await resetModem(old);
+      } catch (error) {
+        refused = error;
       } finally {
         await old.close({ keepClients: true }).catch(() => {});
       }
     }
     // The port must vanish before a new one can be trusted to be the restarted modem's.
-    await sleep(options.resetSettleMs ?? 10_000, options.signal);
-    await waitForModem();
+    if (!refused) await sleep(options.resetSettleMs ?? 10_000, options.signal);
+    try {
+      await waitForModem();
+    } catch (error) {
+      // Not an absent modem (permissions, a port that does not speak QMI): each PDN retries with backoff.
+      for (const pdn of pdns) failed(pdn, error as Error);
+      throw error;
+    }
     if (!stopping) await bringUp(pdns);
+    if (refused) throw refused;
   };
 
   const startJudging = () => {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runService, type SupervisorOptions } from '../../../src/session/supervisor.js';
 import { parseConfig } from '../../../src/session/config.js';
 import type { Prober } from '../../../src/health/probe.js';
-import { QmiService } from '../../../src/qmi/enums.js';
+import { QmiError, QmiService } from '../../../src/qmi/enums.js';
 import { makeRig, type Rig } from './rig.js';
 
 const cleanups: Array<() => void> = [];
@@ -78,8 +78,8 @@ describe('run: health and recovery', () => {
     const started = Date.now();
     traffic(r, 1, { txPackets: 4 });
     await until('the restart of mux 1', () => handleOf(r, 1) !== undefined && handleOf(r, 1) !== one);
-    // Three intervals (one to take the first reading, then three failures), not fewer.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(3 * SECOND_MS);
+    // Three failing intervals: the first may end just after the traffic started, the other two take their time.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2 * SECOND_MS);
     const log = r.log.join('\n');
     expect(log).toMatch(/mux 1: unhealthy on \S+ \(TX moves while RX does not for 3 intervals\)/);
     expect(log).toMatch(/mux 1 unhealthy: recovery rung 1 \(restart-session\)/);
@@ -88,6 +88,21 @@ describe('run: health and recovery', () => {
     expect(run.status()).toMatch(/mux 1 up on \S+ \(unhealthy\), mux 2 up on \S+ \(unknown\); recovery rung 1 \(restart-session\); climbed 1:1 2:0 3:0 4:0/);
     await run.stop();
     expect(r.modem.sessions()).toEqual([]);
+  });
+
+  it('gives a second PDN that falls sick its own session restart, not the first one\'s next rung', async () => {
+    const r = rig();
+    const run = start(r, conf(['unhealthy-after = 2', 'healthy-after = 1', 'probes = off']));
+    await until('READY=1', () => run.notes.includes('READY=1'));
+    const stopSick = traffic(r, 1, { txPackets: 2 });
+    await until('rung 1 for mux 1', () => r.log.some((l) => l.startsWith('mux 1 unhealthy: recovery rung 1 ')));
+    stopSick();
+    traffic(r, 1, { rxPackets: 2, txPackets: 2 });
+    traffic(r, 2, { txPackets: 2 });
+    await until('rung 1 for mux 2', () => r.log.some((l) => l.startsWith('mux 2 unhealthy: recovery rung 1 ')));
+    expect(r.log.join('\n')).not.toMatch(/recovery rung 2/);
+    expect(run.status()).toMatch(/climbed 1:2 2:0/);
+    await run.stop();
   });
 
   it('never probes a PDN whose RX grows, and probes an idle one through its own link', async () => {
@@ -137,6 +152,20 @@ describe('run: health and recovery', () => {
     expect(modes).toEqual([3, 4]);
     if (process.env.SHOW_LOG) console.log(r.log.join('\n'), run.notes.join('\n'));
     expect(run.status()).toMatch(/recovery rung 4 \(give-up\); climbed 1:1 2:1 3:1 4:1/);
+    await run.stop();
+    expect(r.modem.sessions()).toEqual([]);
+  });
+
+  it('brings the PDNs up again when the modem refuses the reset, reports it, and goes on to rung 4', async () => {
+    const r = rig();
+    r.modem.behaviour.refusedMessages = { ...r.modem.behaviour.refusedMessages, 'dms:Set Operating Mode': QmiError.NotSupported };
+    const run = start(r, conf(['probe = 192.0.2.1', 'unhealthy-after = 1'], ['probes = off']), { prober: fakeProber(() => false) });
+    await until('READY=1', () => run.notes.includes('READY=1'));
+    await until('rung 3 refused', () => r.log.some((l) => l.includes('recovery rung 3 (reset-modem) failed')), 8000);
+    expect(r.log.join('\n')).toMatch(/recovery rung 3 \(reset-modem\) failed: .*Set Operating Mode failed: QMI error NotSupported/);
+    await until('PDNs up again', () => r.modem.sessions().length === 2 && r.log.filter((l) => /^mux 2: up on/.test(l)).length >= 3);
+    await until('rung 4', () => r.log.some((l) => l.includes('recovery rung 4 ')), 8000);
+    expect(r.modem.resets).toBe(0);
     await run.stop();
     expect(r.modem.sessions()).toEqual([]);
   });
