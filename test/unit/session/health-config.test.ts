@@ -60,3 +60,14 @@ describe('health config', () => {
     expect(error.details.file).toBe('lte.conf');
   });
 });
+
+describe('systemd/example.conf', () => {
+  it('parses, with its [health] defaults and the no-ip PDN without probes', async () => {
+    const { readFileSync } = await import('node:fs');
+    const config = parseConfig(readFileSync(new URL('../../../systemd/example.conf', import.meta.url), 'utf8'), 'example.conf');
+    expect(config.health.map((h) => [h.probe, h.probeInterval, h.unhealthyAfter, h.healthyAfter])).toEqual([
+      [[], 30, 3, 2],
+      [[], 30, 3, 2],
+    ]);
+  });
+});
