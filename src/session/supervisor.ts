@@ -85,6 +85,8 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   let ladder: LadderState = initialLadder();
   /** A rung's action is running: never two at once on one modem. */
   let recovering = false;
+  /** Said once: a host without ping is judged by counters alone. */
+  let probesUnavailable = false;
   let device: QmiDevice | undefined;
   let readySent = false;
   let stopping = false;
@@ -221,6 +223,10 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         // Only targets of a family the PDN has addresses in (none with no-ip): others fail for the wrong reason.
         const targets = targetsFor(pdn.settings.probe, new Set(result.addresses.map((a) => a.family)));
         if (targets.length > 0) probed = await probeAny(prober, result.link, targets, Math.min(5, pdn.settings.probeInterval));
+        if (targets.length > 0 && probed === undefined && !probesUnavailable) {
+          probesUnavailable = true;
+          env.log('cannot run ping (iputils) for the health probes: judging by the link counters alone');
+        }
       }
       if (pdn.result !== result || stopping) return; // reconnected meanwhile: this judgement is about the old link
       const was = pdn.health.state;

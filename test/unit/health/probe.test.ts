@@ -26,9 +26,12 @@ describe('ping prober', () => {
     expect(ok.argv()).toEqual(['-n', '-c', '1', '-W', '1', '-I', 'rmnet$(id)', '2001:db8::1']);
   });
 
-  it('reads a non-zero exit (no reply) and a missing ping as no answer', async () => {
+  it('reads exit 1 (no reply) and 2 (an error on this path) as a failure, a ping that cannot run as no probe', async () => {
     expect(await pingProber(fakePing(1).command).probe('wwan0', '192.0.2.1', 1)).toBe(false);
-    expect(await pingProber(join(dir, 'no-such-ping')).probe('wwan0', '192.0.2.1', 1)).toBe(false);
+    expect(await pingProber(fakePing(2).command).probe('wwan0', '192.0.2.1', 1)).toBe(false);
+    // No ping on the host must not make every PDN unhealthy (and reset the modem).
+    expect(await pingProber(join(dir, 'no-such-ping')).probe('wwan0', '192.0.2.1', 1)).toBeUndefined();
+    expect(await probeAny(pingProber(join(dir, 'no-such-ping')), 'wwan0', ['192.0.2.1', '192.0.2.2'], 1)).toBeUndefined();
   });
 
   it('stops at the first target that answers', async () => {
@@ -37,5 +40,7 @@ describe('ping prober', () => {
     expect(await probeAny(prober, 'wwan0', ['a', 'b', 'c'], 1)).toBe(true);
     expect(asked).toEqual(['a', 'b']);
     expect(await probeAny(prober, 'wwan0', ['a', 'c'], 1)).toBe(false);
+    const partly: Prober = { probe: async (_i, target) => (target === 'a' ? undefined : false) };
+    expect(await probeAny(partly, 'wwan0', ['a', 'c'], 1)).toBe(false);
   });
 });

@@ -122,6 +122,20 @@ describe('run: health and recovery', () => {
     await run.stop();
   });
 
+  it('judges by the counters alone, saying so once, when no probe can be sent (no ping on the host)', async () => {
+    const r = rig();
+    const prober: Prober = { probe: async () => undefined };
+    const run = start(r, conf(['probe = 192.0.2.1', 'unhealthy-after = 2'], ['probes = off']), { prober });
+    await until('READY=1', () => run.notes.includes('READY=1'));
+    await new Promise((res) => setTimeout(res, 6 * SECOND_MS));
+    // Idle and unprobed: nothing against mux 1.
+    expect(r.log.join('\n')).not.toMatch(/unhealthy/);
+    expect(r.log.filter((l) => l.includes('cannot run ping'))).toHaveLength(1);
+    traffic(r, 1, { txPackets: 2 });
+    await until('rung 1 from the counters', () => r.log.some((l) => l.startsWith('mux 1 unhealthy: recovery rung 1 ')));
+    await run.stop();
+  });
+
   it('climbs the ladder rung by rung while probes fail: session, every PDN (data format renegotiated), modem reset, give up', async () => {
     const r = rig();
     const prober = fakeProber(() => false);
