@@ -10,6 +10,7 @@ import { optional, present, settle, type Answer, type Unavailable } from '../mod
 import { openPort, type ProxyChoice, type SessionEnv } from './env.js';
 import { devicePath, modemKey, selectModem } from './select.js';
 import type { PdnRecord, RecordedFormat } from './state.js';
+import { readHealthRecord, type HealthRecord } from './health-record.js';
 
 export interface MuxStatus {
   muxId: number;
@@ -30,6 +31,8 @@ export interface ModemStatus {
   kernelMode: { rawIp: boolean | null; passThrough: boolean | null };
   muxes: MuxStatus[];
   warnings: string[];
+  /** What a running `rmnetctl run` judges of this modem's PDNs and its recovery ladder (docs/health.md); null without one. */
+  health: HealthRecord | null;
 }
 
 export async function status(env: SessionEnv, options: { selector?: string | undefined; proxy: ProxyChoice }): Promise<ModemStatus[]> {
@@ -127,6 +130,7 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
     kernelMode: { rawIp: modem.rawIp, passThrough: modem.passThrough },
     muxes,
     warnings,
+    health: readHealthRecord(env.store, modemKey(modem)) ?? null,
   };
 }
 

@@ -24,7 +24,7 @@ import type { ServiceConfig } from './config.js';
 import { openPort, type SessionEnv } from './env.js';
 import { down } from './down.js';
 import { upMany, type UpResult } from './up.js';
-import { devicePath, selectModem } from './select.js';
+import { devicePath, modemKey, selectModem } from './select.js';
 import type { PdnRequest } from './request.js';
 import { initialHealth, needsProbe, outcome, rearm, record, traffic, wantsRecovery, type Counters, type PdnHealth } from '../health/judge.js';
 import { LADDER, climb, describeLadder, initialLadder, nextRung, resetLadder, type LadderState, type Rung } from '../health/ladder.js';
@@ -32,6 +32,7 @@ import { netlinkCounters, type LinkCounters } from '../health/counters.js';
 import { pingProber, probeAny, type Prober } from '../health/probe.js';
 import { DEFAULT_HEALTH, targetsFor, type HealthSettings } from '../health/settings.js';
 import { resetModem } from '../dms/reset.js';
+import { removeHealthRecord, writeHealthRecord } from './health-record.js';
 
 export interface SupervisorOptions {
   signal: AbortSignal;
@@ -87,12 +88,33 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   let recovering = false;
   /** Said once: a host without ping is judged by counters alone. */
   let probesUnavailable = false;
+  /** The modem's key in the state directory, once it was found (the health record goes beside its record). */
+  let key: string | undefined;
+  let recordFailed = false;
   let device: QmiDevice | undefined;
   let readySent = false;
   let stopping = false;
   const deviceListeners: Array<() => void> = [];
   const upOptions = () => ({ selector: config.modem.device, proxy: config.modem.proxy, device, signal: options.signal });
   const statusLine = () => `${pdns.map((p) => `mux ${p.request.muxId} ${p.result ? `up on ${p.result.link} (${p.health.state})` : 'down'}`).join(', ')}; ${describeLadder(ladder)}`;
+
+  /** STATUS= for systemd, and the health record for `rmnetctl status`. */
+  const report = () => {
+    options.notify(`STATUS=${statusLine()}`);
+    if (!key || stopping) return;
+    try {
+      writeHealthRecord(env.store, key, {
+        version: 1,
+        pid: process.pid,
+        updated: new Date().toISOString(),
+        ladder: { rung: ladder.rung, action: LADDER[ladder.rung - 1]?.action ?? null, counts: [...ladder.counts], summary: describeLadder(ladder) },
+        pdns: pdns.map((p) => ({ muxId: p.request.muxId, link: p.result?.link ?? null, state: p.health.state, failures: p.health.failures, successes: p.health.successes, reached: p.reached })),
+      });
+    } catch (error) {
+      if (!recordFailed) env.log(`cannot write the health record for "rmnetctl status": ${(error as Error).message}`);
+      recordFailed = true;
+    }
+  };
 
   const stopWatching = (pdn: PdnState) => {
     for (const u of pdn.unsubscribe.splice(0)) u();
@@ -120,7 +142,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         watch(pdn, outcome);
         env.log(`mux ${pdn.request.muxId}: up on ${outcome.link} (${outcome.addresses.map((a) => `${a.address}/${a.prefixLength}`).join(', ') || 'no addresses'})`);
       });
-      options.notify(`STATUS=${statusLine()}`);
+      report();
       if (!readySent && pdns.every((p) => p.result)) {
         readySent = true;
         options.notify('READY=1');
@@ -170,6 +192,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
 
   const openDevice = async (): Promise<void> => {
     const modem = await selectModem(env, config.modem.device, config.modem.proxy);
+    key = modemKey(modem);
     const { device: opened } = await openPort(env, devicePath(modem), config.modem.proxy);
     device = opened;
     deviceListeners.push(
@@ -237,7 +260,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         env.log(pdn.health.state === 'unhealthy'
           ? `mux ${pdn.request.muxId}: unhealthy on ${result.link} (${why}${probed === false ? ', probes unanswered' : ''} for ${pdn.health.failures} intervals)`
           : `mux ${pdn.request.muxId}: ${pdn.health.state} on ${result.link}`);
-        options.notify(`STATUS=${statusLine()}`);
+        report();
       }
       maybeRecover();
     } finally {
@@ -252,7 +275,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
       if (ladder.rung !== 0 && pdns.every((p) => p.health.state !== 'unhealthy')) {
         ladder = resetLadder(ladder);
         env.log(`every PDN is healthy again: ${describeLadder(ladder)}`);
-        options.notify(`STATUS=${statusLine()}`);
+        report();
       }
       return;
     }
@@ -269,13 +292,13 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
     }
     const who = wanting.map((p) => `mux ${p.request.muxId}`).join(', ');
     env.log(`${who} unhealthy: recovery rung ${rung.rung} (${rung.action}): ${rung.what}; ${describeLadder(ladder)}`);
-    options.notify(`STATUS=${statusLine()}`);
+    report();
     recovering = true;
     void runRung(rung, touched)
       .catch((e: unknown) => env.log(`recovery rung ${rung.rung} (${rung.action}) failed: ${(e as Error).message}`))
       .finally(() => {
         recovering = false;
-        options.notify(`STATUS=${statusLine()}`);
+        report();
       });
   };
 
@@ -389,6 +412,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
     pdn.result = undefined;
   }
   for (const u of deviceListeners.splice(0)) u();
+  if (key) removeHealthRecord(env.store, key);
   await device?.close();
 }
 

@@ -7,6 +7,10 @@ import { parseConfig } from '../../../src/session/config.js';
 import type { Prober } from '../../../src/health/probe.js';
 import { QmiError, QmiService } from '../../../src/qmi/enums.js';
 import { makeRig, type Rig } from './rig.js';
+import { existsSync } from 'node:fs';
+import { status } from '../../../src/session/status.js';
+import { renderStatus } from '../../../src/cli/commands/status.js';
+import { healthRecordPath, readHealthRecord } from '../../../src/session/health-record.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -86,8 +90,16 @@ describe('run: health and recovery', () => {
     expect(log).not.toMatch(/mux 2: unhealthy/);
     expect(handleOf(r, 2)).toBe(two); // only the sick PDN's session was restarted
     expect(run.status()).toMatch(/mux 1 up on \S+ \(unhealthy\), mux 2 up on \S+ \(unknown\); recovery rung 1 \(restart-session\); climbed 1:1 2:0 3:0 4:0/);
+    // `rmnetctl status` shows what the running supervisor judges.
+    await until('the health record', () => readHealthRecord(r.env.store, 'cdc-wdm0')?.pdns[0]?.link === linkOf(r, 1));
+    const [seen] = await status(r.env, { proxy: 'no' });
+    expect(seen!.health?.pdns.map((p) => [p.muxId, p.state, p.reached])).toEqual([[1, 'unhealthy', 1], [2, 'unknown', 0]]);
+    expect(seen!.health?.ladder).toMatchObject({ rung: 1, action: 'restart-session', counts: [1, 0, 0, 0] });
+    expect(renderStatus([seen!])).toMatch(/\n  run \(pid \d+\): mux 1 unhealthy, mux 2 unknown; recovery rung 1 \(restart-session\); climbed 1:1 2:0 3:0 4:0/);
     await run.stop();
     expect(r.modem.sessions()).toEqual([]);
+    expect(existsSync(healthRecordPath(r.env.store, 'cdc-wdm0'))).toBe(false);
+    expect((await status(r.env, { proxy: 'no' }))[0]?.health ?? null).toBeNull();
   });
 
   it('gives a second PDN that falls sick its own session restart, not the first one\'s next rung', async () => {
