@@ -192,6 +192,8 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
 
   const openDevice = async (): Promise<void> => {
     const modem = await selectModem(env, config.modem.device, config.modem.proxy);
+    // A modem that re-enumerated may come back as another port: its health record moves with it.
+    if (key && key !== modemKey(modem)) removeHealthRecord(env.store, key);
     key = modemKey(modem);
     const { device: opened } = await openPort(env, devicePath(modem), config.modem.proxy);
     device = opened;
