@@ -1,5 +1,6 @@
-// DMS (Device Management) messages rmnetctl asks for `rmnetctl info` and the radio context, declared as data. TLV ids checked
-// against libqmi 1.32's decoder.
+// DMS (Device Management) messages rmnetctl asks for `rmnetctl info` and the radio context, and the
+// operating mode the supervisor's recovery ladder uses to reset a modem, declared as data. TLV ids checked
+// against libqmi 1.32's decoder (test/host/qmi/libqmi-decode.test.ts).
 import { string, u8, type EnumTable, type MessageSchema } from '../qmi/schema.js';
 import { QmiService } from '../qmi/enums.js';
 import { registerMessages } from '../qmi/catalog.js';
@@ -49,4 +50,14 @@ export const dmsGetOperatingMode = {
   ],
 } as const satisfies MessageSchema;
 
-registerMessages([dmsGetModel, dmsGetRevision, dmsGetIds, dmsGetOperatingMode]);
+
+/** 0x002E: "reset" restarts the firmware (the USB device re-enumerates); firmware wants "offline" first. */
+export const dmsSetOperatingMode = {
+  service: QmiService.DMS,
+  id: 0x002e,
+  name: 'Set Operating Mode',
+  request: [{ id: 0x01, name: 'mode', type: u8(DMS_OPERATING_MODE) }],
+  response: [],
+} as const satisfies MessageSchema;
+
+registerMessages([dmsGetModel, dmsGetRevision, dmsGetIds, dmsGetOperatingMode, dmsSetOperatingMode]);

@@ -1,20 +1,25 @@
-// /etc/rmnetctl/NAME.conf for `rmnetctl run NAME`: one [modem] section, one [pdn] section per PDN.
+// /etc/rmnetctl/NAME.conf for `rmnetctl run NAME`: one [modem] section, an optional [health] section (the
+// defaults of every PDN's health keys), one [pdn] section per PDN.
 // Parsed purely (text in, config or an error naming file and line out), validated with the same
 // parsers as the command line, before anything is touched.
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { Category, RmnetError } from '../errors.js';
 import type { ProxyChoice } from './env.js';
 import { buildPdnRequest, configKeys, parseBackend, type BackendChoice, type PdnRequest } from './request.js';
+import { DEFAULT_HEALTH, HEALTH_KEYS, parseProbeTargets, parseRange, type HealthSettings } from '../health/settings.js';
 
 export interface ServiceConfig {
   modem: { device?: string | undefined; backend: BackendChoice; proxy: ProxyChoice };
   pdns: PdnRequest[];
+  /** The health settings of each PDN, in the order of `pdns` (docs/health.md). */
+  health: HealthSettings[];
 }
 
-type Section = { kind: 'modem' | 'pdn'; line: number; values: Map<string, { value: string; line: number }> };
+type Section = { kind: 'modem' | 'pdn' | 'health'; line: number; values: Map<string, { value: string; line: number }> };
 
 const MODEM_KEYS = new Set(['device', 'backend', 'proxy']);
-const PDN_KEYS = new Set(['mux', 'apn', 'profile', 'ip-type', 'auth', 'user', 'password-file', 'ifname', 'no-ip', 'default-route', 'metric']);
+const PDN_KEYS = new Set(['mux', 'apn', 'profile', 'ip-type', 'auth', 'user', 'password-file', 'ifname', 'no-ip', 'default-route', 'metric', ...HEALTH_KEYS]);
+const SECTION_KEYS = { modem: MODEM_KEYS, pdn: PDN_KEYS, health: new Set<string>(HEALTH_KEYS) };
 
 export function parseConfig(text: string, file: string): ServiceConfig {
   const fail = (line: number, message: string) =>
@@ -27,18 +32,18 @@ export function parseConfig(text: string, file: string): ServiceConfig {
     const header = /^\[\s*(\w+)\s*\]$/.exec(content);
     if (header) {
       const kind = header[1]!.toLowerCase();
-      if (kind !== 'modem' && kind !== 'pdn') throw fail(line, `unknown section [${header[1]}] (expected [modem] or [pdn])`);
-      if (kind === 'modem' && sections.some((s) => s.kind === 'modem')) throw fail(line, 'only one [modem] section is allowed');
+      if (kind !== 'modem' && kind !== 'pdn' && kind !== 'health') throw fail(line, `unknown section [${header[1]}] (expected [modem], [health] or [pdn])`);
+      if (kind !== 'pdn' && sections.some((s) => s.kind === kind)) throw fail(line, `only one [${kind}] section is allowed`);
       sections.push({ kind, line, values: new Map() });
       return;
     }
     const pair = /^([\w-]+)\s*=\s*(.*)$/.exec(content);
     if (!pair) throw fail(line, `expected "key = value", got "${content}"`);
     const section = sections.at(-1);
-    if (!section) throw fail(line, 'a key before any [modem] or [pdn] section');
+    if (!section) throw fail(line, 'a key before any [modem], [health] or [pdn] section');
     const key = pair[1]!.toLowerCase();
     if (key === 'password') throw fail(line, 'passwords do not go in the config: use password-file = PATH (mode 600)');
-    const allowed = section.kind === 'modem' ? MODEM_KEYS : PDN_KEYS;
+    const allowed = SECTION_KEYS[section.kind];
     if (!allowed.has(key)) throw fail(line, `unknown key "${key}" in [${section.kind}] (known: ${[...allowed].join(', ')})`);
     if (section.values.has(key)) throw fail(line, `"${key}" given twice in this section`);
     const value = pair[2]!.trim();
@@ -99,6 +104,21 @@ export function parseConfig(text: string, file: string): ServiceConfig {
     }
   });
   if (pdns.length === 0) throw fail(1, 'no [pdn] section: nothing to bring up');
+  // [health] gives the defaults; a [pdn] overrides key by key.
+  const healthSection = sections.find((s) => s.kind === 'health');
+  const healthOf = (s: Section | undefined, base: HealthSettings): HealthSettings => {
+    const probesOn = field(s, 'probes', parseBoolean, undefined as boolean | undefined);
+    const probe = field(s, 'probe', parseProbeTargets, undefined as string[] | undefined);
+    if (probesOn === false && probe) throw fail(get(s, 'probes')!.line, '"probes = off" and "probe =" in one section: choose one');
+    return {
+      probe: probesOn === false ? [] : (probe ?? base.probe),
+      probeInterval: field(s, 'probe-interval', parseRange('probe-interval', 1, 3600), base.probeInterval),
+      unhealthyAfter: field(s, 'unhealthy-after', parseRange('unhealthy-after', 1, 100), base.unhealthyAfter),
+      healthyAfter: field(s, 'healthy-after', parseRange('healthy-after', 1, 100), base.healthyAfter),
+    };
+  };
+  const defaults = healthOf(healthSection, { ...DEFAULT_HEALTH });
+  const health = sections.filter((s) => s.kind === 'pdn').map((s) => healthOf(s, defaults));
   const seen = new Map<number, number>();
   sections.filter((s) => s.kind === 'pdn').forEach((s, i) => {
     const mux = pdns[i]!.muxId;
@@ -113,7 +133,7 @@ export function parseConfig(text: string, file: string): ServiceConfig {
     if (names.has(ifname)) throw fail(line, `ifname ${ifname} is already the link of the [pdn] at line ${names.get(ifname)}`);
     names.set(ifname, line);
   });
-  return { modem, pdns };
+  return { modem, pdns, health };
 }
 
 function parseBoolean(value: string, field: string): boolean {

@@ -11,6 +11,7 @@ import { collectRadio, type RadioReport } from '../modem/radio.js';
 import { openPort, type ProxyChoice, type SessionEnv } from './env.js';
 import { devicePath, modemKey, selectModem } from './select.js';
 import type { PdnRecord, RecordedFormat } from './state.js';
+import { readHealthRecord, type HealthRecord } from './health-record.js';
 
 export interface MuxStatus {
   muxId: number;
@@ -34,6 +35,8 @@ export interface ModemStatus {
   radioUnavailable: string | null;
   muxes: MuxStatus[];
   warnings: string[];
+  /** What a running `rmnetctl run` judges of this modem's PDNs and its recovery ladder (docs/health.md); null without one. */
+  health: HealthRecord | null;
 }
 
 export async function status(env: SessionEnv, options: { selector?: string | undefined; proxy: ProxyChoice }): Promise<ModemStatus[]> {
@@ -132,6 +135,7 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
     radioUnavailable: !radio ? unreachable : 'failed' in radio ? radio.failed : null,
     muxes,
     warnings,
+    health: readHealthRecord(env.store, modemKey(modem)) ?? null,
   };
 }
 

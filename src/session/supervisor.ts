@@ -10,6 +10,10 @@
 // - a periodic check finding a session the modem no longer reports connected (a lost indication); firmware
 //   that refuses the question is left to its indications.
 // READY=1 goes to systemd once every PDN is up; SIGTERM (the abort signal) brings everything down.
+//
+// Health (docs/health.md): every probe-interval each PDN is judged from its link's counters and, only when
+// RX did not move, a probe through the link (src/health/judge.ts). A PDN that stays unhealthy climbs the
+// modem's recovery ladder (src/health/ladder.ts), one rung at a time; healthy again resets it.
 import { QmiService } from '../qmi/enums.js';
 import type { QmiDevice } from '../qmi/device.js';
 import { packetServiceStatusFromIndication } from '../wds/session-messages.js';
@@ -20,8 +24,15 @@ import type { ServiceConfig } from './config.js';
 import { openPort, type SessionEnv } from './env.js';
 import { down } from './down.js';
 import { upMany, type UpResult } from './up.js';
-import { devicePath, selectModem } from './select.js';
+import { devicePath, modemKey, selectModem } from './select.js';
 import type { PdnRequest } from './request.js';
+import { initialHealth, needsProbe, outcome, rearm, record, traffic, wantsRecovery, type Counters, type PdnHealth } from '../health/judge.js';
+import { LADDER, climb, describeLadder, initialLadder, nextRung, resetLadder, type LadderState, type Rung } from '../health/ladder.js';
+import { netlinkCounters, type LinkCounters } from '../health/counters.js';
+import { pingProber, probeAny, type Prober } from '../health/probe.js';
+import { DEFAULT_HEALTH, targetsFor, type HealthSettings } from '../health/settings.js';
+import { resetModem } from '../dms/reset.js';
+import { removeHealthRecord, writeHealthRecord } from './health-record.js';
 
 export interface SupervisorOptions {
   signal: AbortSignal;
@@ -33,19 +44,77 @@ export interface SupervisorOptions {
   modemPollMs?: number;
   /** How often to ask the modem for each session's state, in case an indication was lost (0: never). */
   healthCheckMs?: number;
+  /** A link's packet counters (default: IFLA_STATS64 over env.netlink). */
+  counters?: LinkCounters;
+  /** Probes through a link (default: iputils ping). */
+  prober?: Prober;
+  /** Milliseconds per second of the config's probe-interval (tests shorten it; default 1000). */
+  secondMs?: number;
+  /** Rung 4: how long the ladder waits before starting over from rung 1 (default 30 min). */
+  giveUpRetryMs?: number;
+  /** After asking for a reset, how long before looking for the port again (default 10 s: it must vanish first). */
+  resetSettleMs?: number;
+  /** The clock of the ladder's slow retry (tests). */
+  now?: () => number;
 }
 
-type PdnState = { request: PdnRequest; result?: UpResult | undefined; unsubscribe: Array<() => void>; failures: number; timer?: NodeJS.Timeout | undefined; busy: boolean };
+type PdnState = {
+  request: PdnRequest;
+  result?: UpResult | undefined;
+  unsubscribe: Array<() => void>;
+  failures: number;
+  timer?: NodeJS.Timeout | undefined;
+  busy: boolean;
+  settings: HealthSettings;
+  health: PdnHealth;
+  /** The last counters read, and of which bring-up (a reconnect makes another link, counting from 0). */
+  baseline?: { result: UpResult; counters: Counters } | undefined;
+  judging: boolean;
+  /** The highest rung of the ladder that touched this PDN since it was last healthy (0: none). */
+  reached: number;
+  healthTimer?: NodeJS.Timeout | undefined;
+};
 
 export async function runService(env: SessionEnv, config: ServiceConfig, options: SupervisorOptions): Promise<void> {
   const backoff = options.backoff ?? { initialMs: 1000, maxMs: 60_000 };
-  const pdns: PdnState[] = config.pdns.map((request) => ({ request, unsubscribe: [], failures: 0, busy: false }));
+  const pdns: PdnState[] = config.pdns.map((request, i) => ({
+    request, unsubscribe: [], failures: 0, busy: false, settings: config.health[i] ?? { ...DEFAULT_HEALTH }, health: initialHealth(), judging: false, reached: 0,
+  }));
+  const counters = options.counters ?? netlinkCounters(env.netlink);
+  const prober = options.prober ?? pingProber();
+  const now = options.now ?? Date.now;
+  let ladder: LadderState = initialLadder();
+  /** A rung's action is running: never two at once on one modem. */
+  let recovering = false;
+  /** Said once: a host without ping is judged by counters alone. */
+  let probesUnavailable = false;
+  /** The modem's key in the state directory, once it was found (the health record goes beside its record). */
+  let key: string | undefined;
+  let recordFailed = false;
   let device: QmiDevice | undefined;
   let readySent = false;
   let stopping = false;
   const deviceListeners: Array<() => void> = [];
   const upOptions = () => ({ selector: config.modem.device, proxy: config.modem.proxy, device, signal: options.signal });
-  const statusLine = () => pdns.map((p) => `mux ${p.request.muxId} ${p.result ? `up on ${p.result.link}` : 'down'}`).join(', ');
+  const statusLine = () => `${pdns.map((p) => `mux ${p.request.muxId} ${p.result ? `up on ${p.result.link} (${p.health.state})` : 'down'}`).join(', ')}; ${describeLadder(ladder)}`;
+
+  /** STATUS= for systemd, and the health record for `rmnetctl status`. */
+  const report = () => {
+    options.notify(`STATUS=${statusLine()}`);
+    if (!key || stopping) return;
+    try {
+      writeHealthRecord(env.store, key, {
+        version: 1,
+        pid: process.pid,
+        updated: new Date().toISOString(),
+        ladder: { rung: ladder.rung, action: LADDER[ladder.rung - 1]?.action ?? null, counts: [...ladder.counts], summary: describeLadder(ladder) },
+        pdns: pdns.map((p) => ({ muxId: p.request.muxId, link: p.result?.link ?? null, state: p.health.state, failures: p.health.failures, successes: p.health.successes, reached: p.reached })),
+      });
+    } catch (error) {
+      if (!recordFailed) env.log(`cannot write the health record for "rmnetctl status": ${(error as Error).message}`);
+      recordFailed = true;
+    }
+  };
 
   const stopWatching = (pdn: PdnState) => {
     for (const u of pdn.unsubscribe.splice(0)) u();
@@ -73,7 +142,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         watch(pdn, outcome);
         env.log(`mux ${pdn.request.muxId}: up on ${outcome.link} (${outcome.addresses.map((a) => `${a.address}/${a.prefixLength}`).join(', ') || 'no addresses'})`);
       });
-      options.notify(`STATUS=${statusLine()}`);
+      report();
       if (!readySent && pdns.every((p) => p.result)) {
         readySent = true;
         options.notify('READY=1');
@@ -123,6 +192,9 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
 
   const openDevice = async (): Promise<void> => {
     const modem = await selectModem(env, config.modem.device, config.modem.proxy);
+    // A modem that re-enumerated may come back as another port: its health record moves with it.
+    if (key && key !== modemKey(modem)) removeHealthRecord(env.store, key);
+    key = modemKey(modem);
     const { device: opened } = await openPort(env, devicePath(modem), config.modem.proxy);
     device = opened;
     deviceListeners.push(
@@ -141,21 +213,158 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
     );
   };
 
-  // The first bring-up waits for the modem to appear (boot ordering, USB re-enumeration).
-  let announcedWait = false;
-  while (!stopping && !options.signal.aborted) {
-    try {
-      await openDevice();
-      break;
-    } catch (error) {
-      if (!(error instanceof RmnetError) || !['NO_MODEM', 'UNKNOWN_MODEM', 'DEVICE_NOT_FOUND'].includes(error.code)) throw error;
-      if (!announcedWait) env.log(`waiting for the modem: ${error.message}`);
-      announcedWait = true;
-      options.notify(`STATUS=waiting for the modem`);
-      await sleep(options.modemPollMs ?? 2000, options.signal);
+  /** Opens the port once the modem is there (boot ordering, USB re-enumeration after a reset). */
+  const waitForModem = async (): Promise<void> => {
+    let announcedWait = false;
+    while (!stopping && !options.signal.aborted) {
+      try {
+        await openDevice();
+        return;
+      } catch (error) {
+        if (!(error instanceof RmnetError) || !['NO_MODEM', 'UNKNOWN_MODEM', 'DEVICE_NOT_FOUND'].includes(error.code)) throw error;
+        if (!announcedWait) env.log(`waiting for the modem: ${error.message}`);
+        announcedWait = true;
+        options.notify(`STATUS=waiting for the modem`);
+        await sleep(options.modemPollMs ?? 2000, options.signal);
+      }
     }
-  }
+  };
+
+  // ---- health and the recovery ladder ---------------------------------------------------------------
+
+  /** One interval of one PDN: counters, a probe only if RX stood still, the outcome counted. */
+  const judge = async (pdn: PdnState): Promise<void> => {
+    const result = pdn.result;
+    if (stopping || recovering || pdn.busy || pdn.judging || !result) return;
+    pdn.judging = true;
+    try {
+      const current = await counters.read(result.link).catch(() => undefined);
+      if (!current) return; // the link is gone: the link watch and the reconnect handle that
+      const before = pdn.baseline?.result === result ? pdn.baseline.counters : undefined;
+      pdn.baseline = { result, counters: current };
+      const seen = traffic(before, current);
+      let probed: boolean | undefined;
+      if (needsProbe(seen)) {
+        // Only targets of a family the PDN has addresses in (none with no-ip): others fail for the wrong reason.
+        const targets = targetsFor(pdn.settings.probe, new Set(result.addresses.map((a) => a.family)));
+        if (targets.length > 0) probed = await probeAny(prober, result.link, targets, Math.min(5, pdn.settings.probeInterval));
+        if (targets.length > 0 && probed === undefined && !probesUnavailable) {
+          probesUnavailable = true;
+          env.log('cannot run ping (iputils) for the health probes: judging by the link counters alone');
+        }
+      }
+      if (pdn.result !== result || stopping) return; // reconnected meanwhile: this judgement is about the old link
+      const was = pdn.health.state;
+      pdn.health = record(pdn.health, outcome(seen, probed), pdn.settings);
+      if (pdn.health.state === 'healthy') pdn.reached = 0; // healthy again: its next trouble starts at rung 1
+      if (pdn.health.state !== was) {
+        const why = seen === 'tx-only' ? 'TX moves while RX does not' : 'no RX';
+        env.log(pdn.health.state === 'unhealthy'
+          ? `mux ${pdn.request.muxId}: unhealthy on ${result.link} (${why}${probed === false ? ', probes unanswered' : ''} for ${pdn.health.failures} intervals)`
+          : `mux ${pdn.request.muxId}: ${pdn.health.state} on ${result.link}`);
+        report();
+      }
+      maybeRecover();
+    } finally {
+      pdn.judging = false;
+    }
+  };
+
+  const maybeRecover = (): void => {
+    if (recovering || stopping) return;
+    const wanting = pdns.filter((p) => wantsRecovery(p.health, p.settings));
+    if (wanting.length === 0) {
+      if (ladder.rung !== 0 && pdns.every((p) => p.health.state !== 'unhealthy')) {
+        ladder = resetLadder(ladder);
+        env.log(`every PDN is healthy again: ${describeLadder(ladder)}`);
+        report();
+      }
+      return;
+    }
+    // The gentlest rung first: the sick PDN that has been through the fewest.
+    const rung = nextRung(Math.min(...wanting.map((p) => p.reached)), ladder, now(), options.giveUpRetryMs ?? 30 * 60_000);
+    if (!rung) return; // given up, the slow retry not due yet
+    ladder = climb(ladder, rung, now());
+    // A pdn-scope rung touches the sick PDNs below it (all of them when starting over after giving up).
+    const touched = rung.scope === 'pdn' ? wanting.filter((p) => p.reached < rung.rung || p.reached === LADDER.length) : pdns;
+    for (const p of touched) {
+      p.reached = rung.rung;
+      // Each rung gets unhealthy-after fresh intervals to work before the next one.
+      p.health = rearm(p.health);
+    }
+    const who = wanting.map((p) => `mux ${p.request.muxId}`).join(', ');
+    env.log(`${who} unhealthy: recovery rung ${rung.rung} (${rung.action}): ${rung.what}; ${describeLadder(ladder)}`);
+    report();
+    recovering = true;
+    void runRung(rung, touched)
+      .catch((e: unknown) => env.log(`recovery rung ${rung.rung} (${rung.action}) failed: ${(e as Error).message}`))
+      .finally(() => {
+        recovering = false;
+        report();
+      });
+  };
+
+  const runRung = async (rung: Rung, wanting: PdnState[]): Promise<void> => {
+    switch (rung.action) {
+      case 'restart-session':
+        for (const p of wanting) clearTimeout(p.timer);
+        return bringUp(wanting);
+      case 'restart-all':
+        // bringUp takes every PDN down before bringing them up together: no live session keeps the old format.
+        for (const p of pdns) clearTimeout(p.timer);
+        return bringUp(pdns);
+      case 'reset-modem':
+        return resetAndReconnect();
+      case 'give-up':
+        env.log(`giving up on recovery until ${new Date(now() + (options.giveUpRetryMs ?? 30 * 60_000)).toISOString()}: the PDNs stay as they are; check the modem, its SIM and the network`);
+        return;
+    }
+  };
+
+  /**
+   * Rung 3: the ladder owns this reset, so the reset reaction is detached first (one recovery at a time).
+   * Whatever happens, the PDNs are brought up again afterwards: a refused reset is reported (the modem is
+   * back online, see resetModem) but must not leave them down with the port closed.
+   */
+  const resetAndReconnect = async (): Promise<void> => {
+    const old = device;
+    for (const u of deviceListeners.splice(0)) u();
+    for (const pdn of pdns) {
+      stopWatching(pdn);
+      clearTimeout(pdn.timer);
+    }
+    device = undefined;
+    let refused: unknown;
+    if (old) {
+      try {
+        await resetModem(old);
+      } catch (error) {
+        refused = error;
+      } finally {
+        await old.close({ keepClients: true }).catch(() => {});
+      }
+    }
+    // The port must vanish before a new one can be trusted to be the restarted modem's.
+    if (!refused) await sleep(options.resetSettleMs ?? 10_000, options.signal);
+    try {
+      await waitForModem();
+    } catch (error) {
+      // Not an absent modem (permissions, a port that does not speak QMI): each PDN retries with backoff.
+      for (const pdn of pdns) failed(pdn, error as Error);
+      throw error;
+    }
+    if (!stopping) await bringUp(pdns);
+    if (refused) throw refused;
+  };
+
+  const startJudging = () => {
+    for (const pdn of pdns) pdn.healthTimer = setInterval(() => void judge(pdn), pdn.settings.probeInterval * (options.secondMs ?? 1000));
+  };
+
+  // The first bring-up waits for the modem to appear (boot ordering, USB re-enumeration).
+  await waitForModem();
   if (!options.signal.aborted) await bringUp(pdns);
+  startJudging();
 
   // Indications can be lost (a proxy that does not forward them, a modem that resets silently): ask the
   // modem now and then, on the client that owns each session.
@@ -192,18 +401,20 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
 
   stopping = true;
   clearInterval(healthCheck);
+  for (const pdn of pdns) clearInterval(pdn.healthTimer);
   options.notify('STOPPING=1');
   for (const pdn of pdns) {
     clearTimeout(pdn.timer);
     stopWatching(pdn);
   }
-  while (pdns.some((p) => p.busy)) await sleep(20);
+  while (recovering || pdns.some((p) => p.busy || p.judging)) await sleep(20);
   for (const pdn of pdns) {
     if (!pdn.result) continue;
     await down(env, { selector: config.modem.device, muxId: pdn.request.muxId, all: false, proxy: config.modem.proxy, device }).catch((e: unknown) => env.log(`mux ${pdn.request.muxId}: down: ${(e as Error).message}`));
     pdn.result = undefined;
   }
   for (const u of deviceListeners.splice(0)) u();
+  if (key) removeHealthRecord(env.store, key);
   await device?.close();
 }
 

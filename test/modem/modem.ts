@@ -196,6 +196,8 @@ export class EmulatedModem {
   private format: GrantedDataFormat = initialFormat();
   private nextClientId = new Map<number, number>();
   private handleCounter = 0;
+  /** Restarts asked by the host (DMS Set Operating Mode reset), for tests. */
+  resets = 0;
   /** Every request frame received, for tests that check what a host sent. */
   readonly received: QmuxFrame[] = [];
   /** DMS identity and operating mode, the SIM (UIM), NAS registration and signal, WDS profiles. */
@@ -211,6 +213,10 @@ export class EmulatedModem {
           if (!owner?.connection.attached || !schema.indication) return;
           const tlvs = encodeTlvs(schema.indication, fields, `emulated ${schema.name} indication`);
           owner.connection.send(encodeFrame({ fromModem: true, service: owner.service, clientId: owner.clientId, kind: 'indication', transactionId: 0, messageId: schema.id, tlvs }));
+        },
+        restart: () => {
+          this.resets++;
+          this.reset();
         },
       },
       radio,

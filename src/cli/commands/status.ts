@@ -50,6 +50,8 @@ export function renderStatus(modems: ModemStatus[]): string {
       // The table says "unavailable"; the reason is too long for a column, so it follows as a note.
       const unavailable = m.muxes.flatMap((x) => x.modem.flatMap((s) => (s.status === null ? [`  - mux ${x.muxId}: IPv${s.family} session state ${describeUnavailable(s.unavailable.status)}`] : [])));
       const notes = m.muxes.flatMap((x) => x.disagreements.map((d) => `  ! mux ${x.muxId}: ${d}`)).concat(m.warnings.map((w) => `  ! ${w}`), unavailable);
+      // rmnetctl run's judgement, when one runs for this modem.
+      if (m.health) notes.unshift(`  run (pid ${m.health.pid}): ${m.health.pdns.map((p) => `mux ${p.muxId} ${p.state}`).join(', ')}; ${m.health.ladder.summary}`);
       return [head, `  radio  ${radioLine(m)}`, rows.length ? table(['mux', 'link', 'backend', 'kernel', 'record', 'modem', 'addresses', 'rx/tx pkts'], rows).replace(/^/gm, '  ') : '  no mux links', ...notes].join('\n');
     })
     .join('\n\n');

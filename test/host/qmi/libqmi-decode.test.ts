@@ -7,6 +7,7 @@ import { QmiDevice } from '../../../src/qmi/device.js';
 import { QmiService, SERVICE_NAMES } from '../../../src/qmi/enums.js';
 import { ctlGetVersionInfo, ctlInternalProxyOpen, ctlSync } from '../../../src/qmi/messages.js';
 import { dmsGetIds, dmsGetModel, dmsGetRevision } from '../../../src/dms/messages.js';
+import { resetModem } from '../../../src/dms/reset.js';
 import { decodeFrame, isFrameError, type QmuxFrame } from '../../../src/qmi/framing.js';
 import { findMessage } from '../../../src/services.js';
 import { decodeResult, decodeValue, type FieldType, type FieldValue } from '../../../src/qmi/schema.js';
@@ -36,6 +37,7 @@ const LIBQMI_NAMES: Record<string, Record<number, string>> = {
   '2:34:rsp': { 1: 'Model' },
   '2:35:rsp': { 1: 'Revision' },
   '2:37:rsp': { 0x10: 'Esn', 0x11: 'Imei', 0x12: 'Meid', 0x13: 'Imei Software Version' },
+  '2:46:req': { 1: 'Mode' },
   '26:32:req': {
     16: 'QoS Format', 17: 'Link Layer Protocol', 18: 'Uplink Data Aggregation Protocol', 19: 'Downlink Data Aggregation Protocol',
     20: 'NDP Signature', 21: 'Downlink Data Aggregation Max Datagrams', 22: 'Downlink Data Aggregation Max Size', 23: 'Endpoint Info',
@@ -196,6 +198,10 @@ beforeAll(async () => {
   await new Promise((r) => setTimeout(r, 10));
   modem.reset();
   await new Promise((r) => setTimeout(r, 10));
+  // The recovery ladder's rung 3 (issue 14): offline, then reset; the modem restarts (another CTL Sync).
+  await resetModem(device);
+  await new Promise((r) => setTimeout(r, 10));
+  expect(modem.resets).toBe(1);
   await device.close();
   frames = [...transport.sent, ...transport.received];
 });
@@ -214,7 +220,7 @@ describe('libqmi decodes every frame rmnetctl and the emulated modem build', () 
       'Bind Mux Data Port request', 'Bind Mux Data Port response', 'Set IP Family request', 'Set IP Family response',
       'Start Network request', 'Start Network response', 'Get Current Settings request', 'Get Current Settings response',
       'Get Packet Service Status request', 'Get Packet Service Status response', 'Get Packet Service Status indication',
-      'Stop Network request', 'Stop Network response',
+      'Stop Network request', 'Stop Network response', 'Set Operating Mode request', 'Set Operating Mode response',
     ]) {
       expect(labels, expected).toContain(expected);
     }

@@ -73,12 +73,15 @@ export interface FirmwareHooks {
   /** Clients of `service` currently allocated. */
   clients(service: number): ServiceClient[];
   indicate(client: ServiceClient, schema: MessageSchema, fields: Fields): void;
+  /** The firmware restarts (DMS Set Operating Mode reset). */
+  restart(): void;
 }
 
 const fail = (error: number): ServiceReply => ({ result: { status: 1, error } });
 /** QMI errors (libqmi's QmiProtocolError) the models below return besides those src/qmi/enums.ts names. */
 const NotProvisioned = 16;
 const DeviceNotReady = 52;
+const InvalidTransition = 60;
 /** No service: libqmi's NoNetworkFound. */
 const NoService = 13;
 
@@ -193,7 +196,13 @@ export class RadioFirmware {
       case m.dmsSetOperatingMode.id: {
         const mode = typeof fields.mode === 'number' ? fields.mode : Number(Object.entries(m.DMS_OPERATING_MODE).find(([, n]) => n === fields.mode)?.[0] ?? NaN);
         if (![0, 1, 3, 4, 6, 7].includes(mode)) return fail(QmiError.InvalidArgument);
-        if (mode === 4) return fail(QmiError.NotSupported); // a reset would drop the USB device: not modelled
+        // Reset is accepted from offline only (ModemManager goes offline first, as firmware wants). The modem
+        // restarts after answering: a real one drops off USB and re-enumerates; here every client id and
+        // session is forgotten and a CTL Sync indication goes out (EmulatedModem.reset).
+        if (mode === 4) {
+          if (this.operatingMode !== 3) return fail(InvalidTransition);
+          return { after: () => setTimeout(() => this.hooks.restart(), 0) };
+        }
         const changed = mode !== this.operatingMode;
         this.operatingMode = mode;
         return {

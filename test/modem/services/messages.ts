@@ -7,7 +7,7 @@
 // inside a struct (NAS's MCC/MNC, "string fixed:3") is three u8 (see plmnDigits).
 import { array, bytes, string, struct, u16, u32, u64, u8, type EnumTable, type FieldType, type FieldValue, type MessageSchema } from '../../../src/qmi/schema.js';
 // The messages rmnetctl itself reads (radio and SIM context, packet statistics) are declared once, in src/.
-import { DMS_OPERATING_MODE, dmsGetOperatingMode } from '../../../src/dms/messages.js';
+import { DMS_OPERATING_MODE, dmsGetOperatingMode, dmsSetOperatingMode } from '../../../src/dms/messages.js';
 import {
   NAS_ATTACH_STATE, NAS_DATA_CAPABILITY, NAS_NETWORK_TYPE, NAS_RADIO_INTERFACE, NAS_REGISTRATION_STATE, NAS_REJECT_CAUSE, NAS_ROAMING_INDICATOR,
   NAS_ROAMING_STATUS, NAS_SERVICE_DOMAIN, NAS_SERVICE_STATUS,
@@ -47,6 +47,8 @@ export function plmnDigits(text: string): FieldValue {
 }
 
 // ---- enums (libqmi names) ------------------------------------------------------------------------------
+// rmnetctl's own (the supervisor resets a modem with it): one schema for both sides.
+export { dmsSetOperatingMode };
 export const DMS_RADIO_INTERFACE: EnumTable = { 1: 'cdma20001x', 2: 'evdo', 4: 'gsm', 5: 'umts', 8: 'lte', 9: 'tds', 10: '5gnr' };
 export const DMS_UIM_PIN_STATUS: EnumTable = {
   0: 'not-initialized', 1: 'enabled-not-verified', 2: 'enabled-verified', 3: 'disabled', 4: 'blocked', 5: 'permanently-blocked', 6: 'unblocked', 7: 'changed',
@@ -120,10 +122,6 @@ export const dmsGetHardwareRevision = {
   service: DMS, id: 0x002c, name: 'Get Hardware Revision', request: [], response: [{ id: 0x01, name: 'revision', type: string }],
 } as const satisfies MessageSchema;
 
-
-export const dmsSetOperatingMode = {
-  service: DMS, id: 0x002e, name: 'Set Operating Mode', request: [{ id: 0x01, name: 'mode', type: u8(DMS_OPERATING_MODE) }], response: [],
-} as const satisfies MessageSchema;
 
 /** Time Count: a 6-byte count of 1.25 ms units since 1980-01-06 (timeCount48). */
 export const dmsGetTime = {

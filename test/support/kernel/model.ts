@@ -61,9 +61,16 @@ export interface ModelInterface {
   devicePath: string;
   /** Set when another rx handler (a bridge, ...) holds the device: rmnet refuses it with EBUSY. */
   rxHandler: string | null;
-  /** Counters of struct rtnl_link_stats64 by field name (rxBytes, txPackets, ...), reported as IFLA_STATS64
-   *  when set; missing ones read 0. */
-  stats?: Record<string, number>;
+  /** struct rtnl_link_stats64 by field name, reported as IFLA_STATS64 (the fields not set read 0); tests move
+   *  the packet and byte counters with `count`, or set any field. */
+  stats: LinkCounters;
+}
+
+export interface LinkCounters extends Record<string, number> {
+  rxPackets: number;
+  txPackets: number;
+  rxBytes: number;
+  txBytes: number;
 }
 
 export interface ModelAddress {
@@ -193,6 +200,7 @@ export class KernelModel {
     const iface: ModelInterface = {
       kind: null, flags: 0, mtu: 1500, minMtu: 0, maxMtu: 0, type: ARPHRD_ETHER, parentIndex: null, muxId: null, rmnetFlags: null,
       qmimuxParent: null, address: null, qmi: null, devicePath: `devices/virtual/net/${spec.name}`, rxHandler: null,
+      stats: { rxPackets: 0, txPackets: 0, rxBytes: 0, txBytes: 0 },
       ...spec,
       index,
     };
@@ -220,6 +228,15 @@ export class KernelModel {
       address: rawIp ? null : Uint8Array.from([0x02, 0x50, 0xf3, 0x00, 0x00, 0x00]),
       qmi: { rawIp, passThrough: options.passThrough ?? false, maxPacketSize: options.maxPacketSize ?? 512, hardMtu, urbSize: options.urbSize ?? hardMtu, ...(options.cappedMaxMtu !== undefined ? { cappedMaxMtu: options.cappedMaxMtu } : {}) },
     });
+  }
+
+  /** Traffic through a link (test setup; not a kernel step): packets counted, 100 bytes each unless given. */
+  count(ref: number | string, traffic: { rxPackets?: number; txPackets?: number; rxBytes?: number; txBytes?: number }): void {
+    const s = this.get(ref).stats;
+    s.rxPackets += traffic.rxPackets ?? 0;
+    s.txPackets += traffic.txPackets ?? 0;
+    s.rxBytes += traffic.rxBytes ?? 100 * (traffic.rxPackets ?? 0);
+    s.txBytes += traffic.txBytes ?? 100 * (traffic.txPackets ?? 0);
   }
 
   list(): ModelInterface[] {

@@ -52,10 +52,11 @@ export function encodeLinkMessage(model: KernelModel, i: ModelInterface, seq: nu
     minMtu: i.minMtu,
     maxMtu: i.maxMtu,
     operstate: up ? 6 /* IF_OPER_UP */ : 2 /* IF_OPER_DOWN */,
+    // The whole struct as a current kernel sends it; counters the model does not keep are 0.
+    stats64: Object.fromEntries(S.linkStats64.map(([name]) => [name, BigInt(i.stats[name] ?? 0)])),
     ...(i.address ? { address: i.address } : {}),
     ...(i.parentIndex !== null ? { link: i.parentIndex } : {}),
     ...(i.kind !== null ? { linkinfo: { kind: i.kind, ...(data ? { data } : {}) } } : {}),
-    ...(i.stats ? { stats64: Object.fromEntries(S.linkStats64.map(([name]) => [name, BigInt(i.stats![name] ?? 0)])) } : {}),
   };
   return encodeMessage({ type: C.RTM_NEWLINK, flags, seq, pid: 0 }, (w) => encodeBody(w, S.ifinfomsg, { family: C.AF_UNSPEC, type: i.type, index: i.index, flags: i.flags, change: 0 }, S.link, attributes, 'link'));
 }

@@ -59,8 +59,10 @@ describe('metrics collection', () => {
       [`apn=internet,backend=rmnet,link=${link1.name},modem=cdc-wdm0,mux_id=1`]: 1,
       [`apn=ims,backend=rmnet,link=${rig.model.list().find((l) => l.kind === 'rmnet' && l.muxId === 2)!.name},modem=cdc-wdm0,mux_id=2`]: 1,
     });
-    expect(samples(result, 'rmnetctl_link_rx_bytes_total')).toEqual({ [`link=${link1.name},modem=cdc-wdm0,mux_id=1`]: 123456 });
-    expect(samples(result, 'rmnetctl_link_rx_dropped_total')).toEqual({ [`link=${link1.name},modem=cdc-wdm0,mux_id=1`]: 2 });
+    // Link 2 carried nothing: the kernel's zeros, not missing series.
+    const link2 = rig.model.list().find((l) => l.kind === 'rmnet' && l.muxId === 2)!;
+    expect(samples(result, 'rmnetctl_link_rx_bytes_total')).toEqual({ [`link=${link1.name},modem=cdc-wdm0,mux_id=1`]: 123456, [`link=${link2.name},modem=cdc-wdm0,mux_id=2`]: 0 });
+    expect(samples(result, 'rmnetctl_link_rx_dropped_total')).toEqual({ [`link=${link1.name},modem=cdc-wdm0,mux_id=1`]: 2, [`link=${link2.name},modem=cdc-wdm0,mux_id=2`]: 0 });
     expect(Object.keys(samples(result, 'rmnetctl_link_up'))).toHaveLength(2);
     expect(samples(result, 'rmnetctl_modem_info')).toEqual({ 'imei=867698040000001,model=EC25-EMU,modem=cdc-wdm0,revision=EC25EFAR06A06M4G-EMU': 1 });
     expect(samples(result, 'rmnetctl_data_format_info')).toEqual({ 'dl_aggregation=qmapv5,link_layer=raw-ip,modem=cdc-wdm0,ul_aggregation=qmapv5': 1 });

@@ -1,7 +1,7 @@
 // The rtnetlink codec: known bytes both ways, ext-ack decoding, and totality under fuzzing (any bytes
 // give a value or a typed error; nothing throws, nothing reads out of bounds).
 import { describe, expect, it } from 'vitest';
-import { decodeAck, decodeAttributes, decodeBody, decodeMessages, encodeMessage, Writer, type NetlinkMessage } from '../../../src/netlink/codec.js';
+import { decodeAck, decodeAttributes, decodeBody, decodeMessages, encodeAttributes, encodeMessage, Writer, type NetlinkMessage } from '../../../src/netlink/codec.js';
 import * as C from '../../../src/netlink/constants.js';
 import * as S from '../../../src/netlink/schema.js';
 import { decodeLink, encodeCreateLink } from '../../../src/netlink/link.js';
@@ -189,5 +189,48 @@ describe('ip text', () => {
     expect(parseIp('010.1.2.3')).toBeUndefined();
     expect(parsePrefix('10.0.0.0/33')).toBeUndefined();
     expect(parsePrefix('default', 6)).toMatchObject({ family: 6, prefixLength: 0 });
+  });
+});
+
+// Issue 14: the supervisor's health check reads a link's packet counters from IFLA_STATS64.
+describe('IFLA_STATS64', () => {
+  /** An RTM_NEWLINK laid out by hand: ifinfomsg, IFLA_IFNAME "wwan0", IFLA_STATS64 with `fields` u64s. */
+  function statsReply(fields: bigint[]): NetlinkMessage {
+    const name = Buffer.from('wwan0\0\0\0', 'latin1'); // 6 bytes + 2 padding
+    const stats = Buffer.alloc(fields.length * 8);
+    fields.forEach((v, i) => stats.writeBigUInt64LE(v, i * 8));
+    const body = Buffer.concat([
+      Buffer.from([0, 0, 0x07, 0x02, 4, 0, 0, 0, 0x41, 0x10, 0, 0, 0, 0, 0, 0]), // AF_UNSPEC, type 519, ifindex 4, UP|RUNNING|NOARP
+      Buffer.from([10, 0, C.IFLA_IFNAME, 0]), name,
+      Buffer.from([(4 + stats.length) & 0xff, (4 + stats.length) >> 8, C.IFLA_STATS64, 0]), stats,
+    ]);
+    return { type: C.RTM_NEWLINK, flags: 0, seq: 1, pid: 0, payload: body, offset: 0 } as NetlinkMessage;
+  }
+
+  it('decodes rx/tx packets and bytes at their offsets in struct rtnl_link_stats64, above 2^32 too', () => {
+    // rx_packets, tx_packets, rx_bytes, tx_bytes, then the other 21 counters (5.19+: 25 u64 = 200 bytes).
+    const fields = [5n, 0x1_0000_0007n, 1500n, 2n ** 40n, ...Array.from({ length: 21 }, (_, i) => BigInt(100 + i))];
+    const link = decodeLink(statsReply(fields));
+    if (typeof link === 'string') throw new Error(link);
+    expect(link.name).toBe('wwan0');
+    expect([link.stats?.rxPackets, link.stats?.txPackets, link.stats?.rxBytes, link.stats?.txBytes]).toEqual([5, 0x1_0000_0007, 1500, 2 ** 40]);
+    expect(link.stats?.rxDropped).toBe(102);
+    expect(link.stats?.rxOtherhostDropped).toBe(120);
+  });
+
+  it('accepts the shorter struct of older kernels (23 counters before rx_nohandler)', () => {
+    const link = decodeLink(statsReply(Array.from({ length: 23 }, (_, i) => BigInt(i + 1))));
+    if (typeof link === 'string') throw new Error(link);
+    expect([link.stats?.rxPackets, link.stats?.txPackets]).toEqual([1, 2]);
+    expect(link.stats?.rxNohandler).toBeUndefined();
+  });
+
+  it('encodes the struct as the kernel lays it out (what the test kernel model sends)', () => {
+    const bytes = encodeMessage({ type: C.RTM_NEWLINK, flags: 0, seq: 1, pid: 0 }, (w) =>
+      encodeAttributes(w, S.link, { stats64: { rxPackets: 3, txPackets: 9, rxBytes: 300, txBytes: 900 } }, 'link'));
+    // nlmsghdr(16) + IFLA_STATS64 header(4) + 25 x u64
+    expect(bytes.length).toBe(16 + 4 + 200);
+    expect([bytes.readUInt16LE(16), bytes.readUInt16LE(18)]).toEqual([204, C.IFLA_STATS64]);
+    expect([bytes.readBigUInt64LE(20), bytes.readBigUInt64LE(28), bytes.readBigUInt64LE(36), bytes.readBigUInt64LE(44), bytes.readBigUInt64LE(52)]).toEqual([3n, 9n, 300n, 900n, 0n]);
   });
 });

@@ -11,7 +11,7 @@ describe('message catalog', () => {
   it('holds every service once src/services.ts is loaded, one schema per (service, message id)', () => {
     const messages = registeredMessages();
     expect(new Set(messages.map((m) => m.service))).toEqual(new Set([QmiService.CTL, QmiService.DMS, QmiService.WDA, QmiService.WDS, QmiService.NAS, QmiService.UIM]));
-    expect(messages).toHaveLength(24);
+    expect(messages).toHaveLength(25); // + DMS Set Operating Mode (issue 14: the recovery ladder resets a modem)
     expect(new Set(messages.map((m) => `${m.service}:${m.id}`)).size).toBe(messages.length);
     expect(findMessage(QmiService.WDS, 0x0020)).toBe(wdsStartNetwork);
     expect(findMessage(QmiService.WDA, 0x0021)).toBe(wdaGetDataFormat);

@@ -73,3 +73,22 @@ describe('kernel model: one state behind both views', () => {
     expect((await nl.getLink('wwan0')).mtu).toBe(1300);
   });
 });
+
+// Issue 14: the supervisor's health check reads these counters through production's netlink layer.
+describe('kernel model: link counters', () => {
+  it('serves the counters tests move as IFLA_STATS64, per link, through RtNetlink and netlinkCounters', async () => {
+    const { netlinkCounters } = await import('../../../src/health/counters.js');
+    const k = emptyKernel();
+    k.model.add({ index: 2, name: 'bench0', kind: 'dummy' });
+    k.model.add({ index: 3, name: 'bench1', kind: 'dummy' });
+    k.model.count('bench0', { rxPackets: 2, txPackets: 5 });
+    k.model.count(2, { txPackets: 1, txBytes: 1400 });
+    const stats = (await k.netlink.getLink('bench0')).stats!;
+    expect([stats.rxPackets, stats.txPackets, stats.rxBytes, stats.txBytes, stats.rxErrors]).toEqual([2, 6, 200, 1900, 0]);
+    const counters = netlinkCounters(k.netlink);
+    expect(await counters.read('bench1')).toEqual({ rxPackets: 0, txPackets: 0 });
+    expect(await counters.read('bench0')).toEqual({ rxPackets: 2, txPackets: 6 });
+    expect(await counters.read('nosuch0')).toBeUndefined();
+    expect(() => k.model.count('nosuch0', { rxPackets: 1 })).toThrow('ENODEV');
+  });
+});
