@@ -49,7 +49,9 @@ export async function main(argv: string[]): Promise<number> {
   };
   // Load only the module of the command asked for (start-up time); all of them for help or a typo, so
   // commander can list them. --version answers before any command module is loaded.
-  const args = argv.slice(2);
+  // `-br` as ip(8) spells it (commander's short options are one letter).
+  const args = argv.slice(2).map((a) => (a === '-br' ? '--brief' : a));
+  argv = [...argv.slice(0, 2), ...args];
   const wantsVersion = args.some((a) => a === '-V' || a === '--version');
   // Only a command in first position is taken as asked for: `rmnetctl --verbose status` is a top-level
   // error whose help must list every command, not only `status`.

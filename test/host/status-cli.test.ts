@@ -76,4 +76,14 @@ describe.skipIf(existsSync('/dev/cdc-wdm0'))('rmnetctl status, modem not reachab
     expect(checked.code).toBe(10);
     expect(JSON.parse(checked.stdout)).toEqual(JSON.parse(plain.stdout)); // one document, no error document
   });
+
+  it('-br (as ip -br): one line per mux link; LINK and --mux filter (issue 16)', async () => {
+    const brief = await cli('status', '-br', ...common);
+    expect(brief.code, brief.stderr).toBe(0);
+    expect(brief.stdout.trim()).toMatch(/^wwan0\.3\s+ABSENT\s+mux 3\s+rmnet\s+v4 unavailable,v6 unavailable\s+- !$/);
+    expect(JSON.parse((await cli('status', 'wwan0.3', ...common, '--json')).stdout).modems[0].muxes.map((x: { muxId: number }) => x.muxId)).toEqual([3]);
+    expect(JSON.parse((await cli('status', '--mux', '4', ...common, '--json')).stdout).modems).toEqual([]);
+    expect((await cli('status', '--mux', '0x3', ...common)).code).toBe(2);
+  });
 });
+

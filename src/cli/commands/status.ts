@@ -13,15 +13,20 @@ export function register(program: Command, context: CliContext): void {
     program
       .command('status')
       .description('per modem and mux: link, backend, kernel state, modem session state, addresses, counters')
+      .argument('[link]', 'only the mux link of that name (wwan0.1)')
+      .option('--mux <id>', 'only that mux id')
+      .option('--brief', 'one line per mux link, as ip -br does (also -br)')
       .option('--check', 'for monitoring: exit 10 (conflict) when anything is not as recorded (a disagreement is listed)'),
-  ).action(async (options: CommonSessionOptions & { check?: boolean }) => {
+  ).action(async (link: string | undefined, options: CommonSessionOptions & { check?: boolean; brief?: boolean; mux?: string }) => {
     await context.run(options, async () => {
       const env = await sessionEnv(options);
       const { status } = await import('../../session/status.js');
       const { emit } = await import('../output.js');
       try {
-        const modems = await status(env, { selector: options.device, proxy: proxyChoice(options) });
-        emit({ modems }, options, (v) => renderStatus(v.modems));
+        const { parseMuxId } = await import('../../mux-id.js');
+        const muxId = options.mux === undefined ? undefined : parseMuxId(options.mux);
+        const modems = filterMuxes(await status(env, { selector: options.device, proxy: proxyChoice(options) }), { link, muxId });
+        emit({ modems }, options, (v) => (options.brief ? renderBrief(v.modems) : renderStatus(v.modems)));
         // The result is printed either way; --check only adds the verdict as the exit code.
         if (options.check && modems.some((m) => m.muxes.some((x) => x.disagreements.length > 0))) return Category.conflict;
         return undefined;
@@ -30,6 +35,28 @@ export function register(program: Command, context: CliContext): void {
       }
     });
   });
+}
+
+/** Only the muxes asked for (by link name or mux id); modems without one drop out when a filter is given. */
+export function filterMuxes(modems: ModemStatus[], filter: { link?: string | undefined; muxId?: number | undefined }): ModemStatus[] {
+  if (filter.link === undefined && filter.muxId === undefined) return modems;
+  const keep = (x: ModemStatus['muxes'][number]) => (filter.link === undefined || x.link === filter.link) && (filter.muxId === undefined || x.muxId === filter.muxId);
+  return modems.map((m) => ({ ...m, muxes: m.muxes.filter(keep) })).filter((m) => m.muxes.length > 0);
+}
+
+/** One line per mux link: link, state, mux, backend, session state, addresses; `!` when something disagrees. */
+export function renderBrief(modems: ModemStatus[]): string {
+  const rows = modems.flatMap((m) =>
+    m.muxes.map((x) => [
+      x.link ?? '-',
+      x.kernel.present ? (x.kernel.up ? 'UP' : 'DOWN') : 'ABSENT',
+      `mux ${x.muxId}`,
+      x.backend ?? '-',
+      x.modem.map((s) => `v${s.family} ${s.status ?? 'unavailable'}`).join(',') || '-',
+      `${x.addresses.join(' ') || '-'}${x.disagreements.length ? ' !' : ''}`,
+    ]),
+  );
+  return rows.length ? table(['link', 'state', 'mux', 'backend', 'session', 'addresses'], rows).split('\n').slice(1).join('\n') : 'no mux links';
 }
 
 export function renderStatus(modems: ModemStatus[]): string {
