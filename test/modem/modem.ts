@@ -75,7 +75,20 @@ export interface ModemBehaviour {
   versions: Array<{ service: number; major: number; minor: number }>;
   /** Services Allocate CID accepts (others get InvalidServiceType); old firmware has no WDA. */
   services: number[];
+  /**
+   * Responses as some firmware writes them: TLVs in reverse order (the Result TLV last) and, on the
+   * messages of VENDOR_TLVS, vendor TLVs (0xE0..) no published schema names. A host must ignore both.
+   */
+  reorderedTlvs: boolean;
 }
+
+/** Vendor TLVs the reorderedTlvs firmware adds to these responses: ids past every published one, opaque bytes. */
+export const VENDOR_TLVS: Readonly<Record<string, readonly RawTlv[]>> = {
+  'wda:Set Data Format': [{ type: 0xe0, value: Uint8Array.of(0x01, 0x00, 0x00, 0x00) }, { type: 0xe1, value: Uint8Array.of(0x5a) }],
+  'wda:Get Data Format': [{ type: 0xe0, value: Uint8Array.of(0x01, 0x00, 0x00, 0x00) }, { type: 0xe1, value: Uint8Array.of(0x5a) }],
+  'wds:Start Network': [{ type: 0xe2, value: Uint8Array.of(0xde, 0xad, 0xbe, 0xef, 0x00, 0x01) }],
+  'wds:Get Current Settings': [{ type: 0xe3, value: Uint8Array.of(0x02, 0x00) }, { type: 0xe4, value: new Uint8Array(0) }],
+};
 
 export interface GrantedDataFormat {
   linkLayer: string;
@@ -144,6 +157,7 @@ export function defaultBehaviour(): ModemBehaviour {
       { service: UIM_SERVICE, major: 1, minor: 46 },
     ],
     services: [QmiService.WDS, QmiService.DMS, QmiService.NAS, QmiService.QOS, QmiService.WDA, UIM_SERVICE],
+    reorderedTlvs: false,
   };
 }
 
@@ -273,9 +287,10 @@ export class EmulatedModem {
     const refusal = this.behaviour.refusedMessages[key];
     const reply = refusal !== undefined ? failure(refusal) : this.handle(connection, frame, schema);
     if (reply === 'drop') return;
-    const tlvs: RawTlv[] = [encodeResult(reply.result ?? { status: 0, error: 0 })];
+    let tlvs: RawTlv[] = [encodeResult(reply.result ?? { status: 0, error: 0 })];
     if (schema && reply.fields) tlvs.push(...encodeTlvs(schema.response, reply.fields, `emulated ${key}`));
     if (reply.extra) tlvs.push(...reply.extra);
+    if (this.behaviour.reorderedTlvs) tlvs = [...tlvs, ...(VENDOR_TLVS[key] ?? [])].reverse();
     const response = encodeFrame({
       fromModem: true,
       service: frame.service,
