@@ -76,8 +76,9 @@ export interface ModemBehaviour {
   /** Services Allocate CID accepts (others get InvalidServiceType); old firmware has no WDA. */
   services: number[];
   /**
-   * Responses as some firmware writes them: TLVs in reverse order (the Result TLV last) and, on the
-   * messages of VENDOR_TLVS, vendor TLVs (0xE0..) no published schema names. A host must ignore both.
+   * Responses as some firmware writes them: TLVs in another order (ascending, the Result TLV last) and, on
+   * the messages of VENDOR_TLVS, vendor TLVs (0xE0..) no published schema names, amid the others. A host
+   * must look TLVs up by id and skip the unknown ones.
    */
   reorderedTlvs: boolean;
 }
@@ -290,7 +291,7 @@ export class EmulatedModem {
     let tlvs: RawTlv[] = [encodeResult(reply.result ?? { status: 0, error: 0 })];
     if (schema && reply.fields) tlvs.push(...encodeTlvs(schema.response, reply.fields, `emulated ${key}`));
     if (reply.extra) tlvs.push(...reply.extra);
-    if (this.behaviour.reorderedTlvs) tlvs = [...tlvs, ...(VENDOR_TLVS[key] ?? [])].reverse();
+    if (this.behaviour.reorderedTlvs) tlvs = reordered(tlvs, VENDOR_TLVS[key] ?? []);
     const response = encodeFrame({
       fromModem: true,
       service: frame.service,
@@ -562,6 +563,17 @@ export class EmulatedModem {
       encodeFrame({ fromModem: true, service: client.service, clientId: client.clientId, kind: 'indication', transactionId: 0, messageId: schema.id, tlvs }),
     );
   }
+}
+
+/**
+ * The reorderedTlvs firmware's answer: the schema TLVs in ascending id order (encodeTlvs writes them
+ * descending, as libqmi does) with the vendor TLVs spliced into the middle, and the Result TLV last.
+ */
+function reordered(tlvs: readonly RawTlv[], vendor: readonly RawTlv[]): RawTlv[] {
+  const [result, ...fields] = tlvs;
+  const ascending = [...fields].reverse();
+  const middle = Math.ceil(ascending.length / 2);
+  return [...ascending.slice(0, middle), ...vendor, ...ascending.slice(middle), result!];
 }
 
 /** Offset from the end of the frame of the last TLV's length field (low byte). */
