@@ -15,7 +15,7 @@ import * as ctl from '../../src/qmi/messages.js';
 import * as dms from '../../src/dms/messages.js';
 import * as wda from '../../src/wda/messages.js';
 import * as wds from '../../src/wds/messages.js';
-import { RadioFirmware, firmwareProfile, type RadioBehaviour, type ServiceClient } from './services/firmware.js';
+import { RadioFirmware, defaultRadioBehaviour, firmwareProfile, type RadioBehaviour, type ServiceClient } from './services/firmware.js';
 import { SERVICE_MESSAGES, UIM_SERVICE } from './services/messages.js';
 
 /** What the firmware understands: rmnetctl's messages and those of test/modem/services (ModemManager's). */
@@ -227,6 +227,17 @@ export class EmulatedModem {
   static withFirmware(name: string, behaviour: Partial<ModemBehaviour> = {}, radio: Partial<RadioBehaviour> = {}): EmulatedModem {
     const profile = firmwareProfile(name);
     return new EmulatedModem({ ...profile.modem, ...behaviour }, { ...profile.radio, ...radio });
+  }
+
+  /**
+   * Another firmware is flashed and the modem restarts (reset(): a CTL Sync indication, everything
+   * forgotten), on the same USB device: the lab runs several profiles in one boot this way.
+   */
+  flash(name: string, behaviour: Partial<ModemBehaviour> = {}): void {
+    const profile = firmwareProfile(name);
+    Object.assign(this.behaviour, defaultBehaviour(), profile.modem, behaviour);
+    Object.assign(this.radio.behaviour, defaultRadioBehaviour(), profile.radio);
+    this.reset();
   }
 
   attach(send: (frame: Uint8Array) => void): ModemConnection {

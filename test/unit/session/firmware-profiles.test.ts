@@ -208,4 +208,16 @@ describe('firmware profiles: up, status, down --all', () => {
     }
     await downAllAndCheckClean(r);
   });
+
+  it('flash: another profile on the same modem (the lab runs two in one boot) replaces the whole behaviour and restarts it', async () => {
+    const r = (rig = makeRig('rawip', 'ec25-e-qmap-v1'));
+    expect((await up(r.env, request({ ipType: '4' }), options)).dataFormat.rung).toBe('rmnet+qmap');
+    await downAllAndCheckClean(r);
+    r.modem.flash('sdx55-qmapv5');
+    expect(r.modem.behaviour).toMatchObject({ model: 'FM150-AE', unsupportedAggregation: 'grant-disabled', downlinkMaxDatagrams: 32, downlinkMaxSize: 32768 });
+    expect(r.modem.radio.behaviour).toMatchObject({ manufacturer: 'Fibocom', nr5g: true });
+    expect(r.modem.dataFormat()).toMatchObject({ linkLayer: '802-3', downlinkAggregation: 'disabled' }); // restarted
+    expect((await up(r.env, request({ ipType: '4' }), options)).dataFormat).toMatchObject({ rung: 'rmnet+qmapv5', dlMaxSize: 32768 });
+    await downAllAndCheckClean(r);
+  });
 });
