@@ -230,14 +230,16 @@ export class EmulatedModem {
   }
 
   /**
-   * Another firmware is flashed and the modem restarts (reset(): a CTL Sync indication, everything
-   * forgotten), on the same USB device: the lab runs several profiles in one boot this way.
+   * Another firmware is flashed and the modem restarts with everything forgotten, on the same USB device,
+   * while no host holds a client (the lab runs several profiles in one boot this way). No CTL Sync is sent:
+   * over USB it would wait on the interrupt endpoint and reach the next host to open the port, which would
+   * take it for a reset under its own new clients (seen in the lab).
    */
   flash(name: string, behaviour: Partial<ModemBehaviour> = {}): void {
     const profile = firmwareProfile(name);
     Object.assign(this.behaviour, defaultBehaviour(), profile.modem, behaviour);
     Object.assign(this.radio.behaviour, defaultRadioBehaviour(), profile.radio);
-    this.reset();
+    this.reset({ indicate: false });
   }
 
   attach(send: (frame: Uint8Array) => void): ModemConnection {
@@ -265,13 +267,14 @@ export class EmulatedModem {
   }
 
   /** The firmware restarts: a CTL Sync indication to every connection; client ids, sessions, format forgotten. */
-  reset(): void {
+  reset(options: { indicate?: boolean } = {}): void {
     this.clientTable.clear();
     this.sessionTable.clear();
     this.sessionCounters.clear();
     this.nextClientId.clear();
     this.format = initialFormat();
     this.radio.reset();
+    if (options.indicate === false) return;
     const frame = encodeFrame({ fromModem: true, service: 0, clientId: 0, kind: 'indication', transactionId: 0, messageId: ctl.ctlSync.id, tlvs: [] });
     for (const connection of this.connections) connection.send(frame);
   }
