@@ -114,7 +114,7 @@ export interface AttachedModem {
 }
 
 /** Starts the emulated modem, `usbip attach`es it and waits for qmi_wwan and cdc-wdm to bind. */
-export async function attachModem(rec: Recorder, options: Pick<UsbipModemOptions, 'qmiOnly' | 'interfaceNumber'> = {}): Promise<AttachedModem> {
+export async function attachModem(rec: Recorder, options: Pick<UsbipModemOptions, 'qmiOnly' | 'interfaceNumber' | 'firmware'> = {}): Promise<AttachedModem> {
   const lab = await startUsbipModem({ ...options, log: (m) => process.stdout.write(`usbip: ${m}\n`) });
   const attach = await rec.time('usbipAttach', () => run('usbip', ['attach', '-r', '127.0.0.1', '-b', '1-1'], 30_000));
   if (attach.code !== 0) throw new Error(`usbip attach failed (${attach.code}): ${attach.stderr.trim()}`);

@@ -1,6 +1,7 @@
 // The data format `up` runs with: the one already in force when other PDNs of this modem are up (the
 // modem has one format for all its muxes), else a fresh walk of the ladder (wda/negotiation.ts). A change
 // on the modem registers its way back on the caller's undo stack before it is made.
+import { Category, RmnetError } from '../errors.js';
 import { QmiService } from '../qmi/enums.js';
 import type { QmiDevice } from '../qmi/device.js';
 import type { Modem } from '../sysfs/discovery.js';
@@ -43,7 +44,9 @@ export async function settleDataFormat({ env, device, modem, record, backend, vi
     live: live ? { backend: live.backend, aggregation: live.aggregation } : undefined,
     muxRequested: true,
   };
-  const wda = await device.allocateClient(QmiService.WDA);
+  const wda = await device.allocateClient(QmiService.WDA).catch((error: unknown) => {
+    throw withoutWda(error, modem.netInterface ?? 'its network interface');
+  });
   try {
     const negotiated = await negotiateDataFormat(wda, {
       path: device.path,
@@ -68,4 +71,15 @@ export async function settleDataFormat({ env, device, modem, record, backend, vi
       (record.strayClients ??= []).push({ service: 'wda', clientId: wda.clientId, reason });
     });
   }
+}
+
+/**
+ * Firmware older than WDA refuses the WDA client: it cannot set a multiplexed data format or bind a mux,
+ * so the one thing it carries is a single PDN on the parent itself, which `up` (a PDN per mux) does not
+ * set up. Says so beside the refused Allocate CID; other errors pass unchanged.
+ */
+function withoutWda(error: unknown, parent: string): unknown {
+  if (!(error instanceof RmnetError) || error.code !== 'QMI_ERROR' || error.details.qmiError !== 'InvalidServiceType') return error;
+  const message = `${error.message}: the modem has no WDA service, so it cannot multiplex PDNs on mux links; such firmware carries one PDN in raw-ip on ${parent} itself, which "rmnetctl up" does not set up (docs/firmware-profiles.md)`;
+  return new RmnetError(error.code, message, Category.qmiError, { ...error.details, noWda: true }, { cause: error });
 }

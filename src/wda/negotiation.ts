@@ -29,6 +29,8 @@ export function grantedOf(format: DataFormat): GrantedFormat {
     linkLayer: format.linkLayer === 'raw-ip' ? 'raw-ip' : format.linkLayer === '802-3' ? '802-3' : 'unknown',
     dlAggregation: aggregationOf(format.downlinkAggregation),
     ulAggregation: aggregationOf(format.uplinkAggregation),
+    dlMaxDatagrams: format.downlinkMaxDatagrams,
+    dlMaxSize: format.downlinkMaxSize,
   };
 }
 
@@ -42,6 +44,12 @@ export interface ReceiveCeiling {
 export function askedDlSize(rung: Rung, ceiling?: ReceiveCeiling): number | undefined {
   const wanted = rung.wire.dlMaxSize;
   return wanted !== undefined && ceiling && ceiling.bytes < wanted ? ceiling.bytes : wanted;
+}
+
+/** "QMI error InvalidArgument (48)" when `error` is the modem's error result, else undefined. */
+function refusalOf(error: unknown): string | undefined {
+  if (!(error instanceof RmnetError) || error.code !== 'QMI_ERROR') return undefined;
+  return `QMI error ${String(error.details.qmiError)} (${String(error.details.qmiErrorCode)})`;
 }
 
 /** The Set Data Format request of one rung. */
@@ -109,7 +117,16 @@ export async function negotiateDataFormat(wda: QmiClient, input: NegotiationInpu
   if (restore) input.beforeChange?.(restore);
   const granted = new Map<Rung, DataFormat>();
   const result = await negotiate(rungs, async (rung) => {
-    const format = await setDataFormat(wda, rungRequest(rung, endpoint, input.receiveCeiling));
+    let format: DataFormat;
+    try {
+      format = await setDataFormat(wda, rungRequest(rung, endpoint, input.receiveCeiling));
+    } catch (error) {
+      // An error result is the modem's "no" to this rung (an EC25-E refuses QMAPv5 and v4 outright): ask
+      // the next. Anything else (no answer, a lost port) is not an answer and ends the negotiation.
+      const refusal = refusalOf(error);
+      if (refusal === undefined) throw error;
+      return { linkLayer: 'unknown', dlAggregation: 'other', ulAggregation: 'other', refusal };
+    }
     granted.set(rung, format);
     return grantedOf(format);
   });

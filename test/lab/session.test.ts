@@ -6,6 +6,7 @@
  *   session-qmimux   5: the same on qmimux (QMAP v1)
  *   session-failure  6: Start Network failure and its rollback; Ctrl-C during up; 8: up killed half-way, then down --mux 1
  *   session-run      7: the supervisor: READY=1, recovery after a modem reset, SIGTERM
+ *   firmware-profiles  issue 10: up / status / down --all on the ec25-e-qmap-v1 and sdx55-qmapv5 profiles
  * Needs `RMNETCTL_LAB=1 bash scripts/setup.sh` and `npm run build`; skipped without QEMU or dist/ unless
  * RMNETCTL_LAB=1 (then it fails), like test/lab/lab.test.ts.
  */
@@ -43,5 +44,12 @@ describe.skipIf(skipLab).each(labKernelList)('%s: rmnetctl up / down / status / 
   it('7. run: READY=1, recovery after a modem reset, everything down on SIGTERM', async () => {
     const result = await expectScenario('session-run', kernel);
     expect(checkNames(result, '7.').length).toBeGreaterThan(15);
+  }, scenarioTimeoutMs);
+
+  it('firmware profiles: ec25-e-qmap-v1 on rmnet+qmap at 10 / 4096, sdx55-qmapv5 on rmnet+qmapv5 at 32 / 32768', async () => {
+    const result = await expectScenario('firmware-profiles', kernel);
+    for (const profile of ['ec25-e-qmap-v1', 'sdx55-qmapv5']) expect(checkNames(result, `${profile}:`).length, profile).toBeGreaterThan(12);
+    expect((result.data['ec25-e-qmap-v1.up'] as { dataFormat: { rung: string } }).dataFormat.rung).toBe('rmnet+qmap');
+    expect((result.data['sdx55-qmapv5.up'] as { dataFormat: { rung: string } }).dataFormat.rung).toBe('rmnet+qmapv5');
   }, scenarioTimeoutMs);
 });

@@ -15,7 +15,7 @@ import * as ctl from '../../src/qmi/messages.js';
 import * as dms from '../../src/dms/messages.js';
 import * as wda from '../../src/wda/messages.js';
 import * as wds from '../../src/wds/messages.js';
-import { RadioFirmware, firmwareProfile, type RadioBehaviour, type ServiceClient } from './services/firmware.js';
+import { RadioFirmware, defaultRadioBehaviour, firmwareProfile, type RadioBehaviour, type ServiceClient } from './services/firmware.js';
 import { SERVICE_MESSAGES, UIM_SERVICE } from './services/messages.js';
 
 /** What the firmware understands: rmnetctl's messages and those of test/modem/services (ModemManager's). */
@@ -75,7 +75,21 @@ export interface ModemBehaviour {
   versions: Array<{ service: number; major: number; minor: number }>;
   /** Services Allocate CID accepts (others get InvalidServiceType); old firmware has no WDA. */
   services: number[];
+  /**
+   * Responses as some firmware writes them: TLVs in another order (ascending, the Result TLV last) and, on
+   * the messages of VENDOR_TLVS, vendor TLVs (0xE0..) no published schema names, amid the others. A host
+   * must look TLVs up by id and skip the unknown ones.
+   */
+  reorderedTlvs: boolean;
 }
+
+/** Vendor TLVs the reorderedTlvs firmware adds to these responses: ids past every published one, opaque bytes. */
+export const VENDOR_TLVS: Readonly<Record<string, readonly RawTlv[]>> = {
+  'wda:Set Data Format': [{ type: 0xe0, value: Uint8Array.of(0x01, 0x00, 0x00, 0x00) }, { type: 0xe1, value: Uint8Array.of(0x5a) }],
+  'wda:Get Data Format': [{ type: 0xe0, value: Uint8Array.of(0x01, 0x00, 0x00, 0x00) }, { type: 0xe1, value: Uint8Array.of(0x5a) }],
+  'wds:Start Network': [{ type: 0xe2, value: Uint8Array.of(0xde, 0xad, 0xbe, 0xef, 0x00, 0x01) }],
+  'wds:Get Current Settings': [{ type: 0xe3, value: Uint8Array.of(0x02, 0x00) }, { type: 0xe4, value: new Uint8Array(0) }],
+};
 
 export interface GrantedDataFormat {
   linkLayer: string;
@@ -153,6 +167,7 @@ export function defaultBehaviour(): ModemBehaviour {
       { service: UIM_SERVICE, major: 1, minor: 46 },
     ],
     services: [QmiService.WDS, QmiService.DMS, QmiService.NAS, QmiService.QOS, QmiService.WDA, UIM_SERVICE],
+    reorderedTlvs: false,
   };
 }
 
@@ -229,6 +244,19 @@ export class EmulatedModem {
     return new EmulatedModem({ ...profile.modem, ...behaviour }, { ...profile.radio, ...radio });
   }
 
+  /**
+   * Another firmware is flashed and the modem restarts with everything forgotten, on the same USB device,
+   * while no host holds a client (the lab runs several profiles in one boot this way). No CTL Sync is sent:
+   * over USB it would wait on the interrupt endpoint and reach the next host to open the port, which would
+   * take it for a reset under its own new clients (seen in the lab).
+   */
+  flash(name: string, behaviour: Partial<ModemBehaviour> = {}): void {
+    const profile = firmwareProfile(name);
+    Object.assign(this.behaviour, defaultBehaviour(), profile.modem, behaviour);
+    Object.assign(this.radio.behaviour, defaultRadioBehaviour(), profile.radio);
+    this.reset({ indicate: false });
+  }
+
   attach(send: (frame: Uint8Array) => void): ModemConnection {
     const connection: Connection = { send, attached: true };
     this.connections.add(connection);
@@ -254,13 +282,14 @@ export class EmulatedModem {
   }
 
   /** The firmware restarts: a CTL Sync indication to every connection; client ids, sessions, format forgotten. */
-  reset(): void {
+  reset(options: { indicate?: boolean } = {}): void {
     this.clientTable.clear();
     this.sessionTable.clear();
     this.sessionCounters.clear();
     this.nextClientId.clear();
     this.format = initialFormat();
     this.radio.reset();
+    if (options.indicate === false) return;
     const frame = encodeFrame({ fromModem: true, service: 0, clientId: 0, kind: 'indication', transactionId: 0, messageId: ctl.ctlSync.id, tlvs: [] });
     for (const connection of this.connections) connection.send(frame);
   }
@@ -288,9 +317,10 @@ export class EmulatedModem {
     const refusal = this.behaviour.refusedMessages[key];
     const reply = refusal !== undefined ? failure(refusal) : this.handle(connection, frame, schema);
     if (reply === 'drop') return;
-    const tlvs: RawTlv[] = [encodeResult(reply.result ?? { status: 0, error: 0 })];
+    let tlvs: RawTlv[] = [encodeResult(reply.result ?? { status: 0, error: 0 })];
     if (schema && reply.fields) tlvs.push(...encodeTlvs(schema.response, reply.fields, `emulated ${key}`));
     if (reply.extra) tlvs.push(...reply.extra);
+    if (this.behaviour.reorderedTlvs) tlvs = reordered(tlvs, VENDOR_TLVS[key] ?? []);
     const response = encodeFrame({
       fromModem: true,
       service: frame.service,
@@ -592,6 +622,17 @@ export class EmulatedModem {
       encodeFrame({ fromModem: true, service: client.service, clientId: client.clientId, kind: 'indication', transactionId: 0, messageId: schema.id, tlvs }),
     );
   }
+}
+
+/**
+ * The reorderedTlvs firmware's answer: the schema TLVs in ascending id order (encodeTlvs writes them
+ * descending, as libqmi does) with the vendor TLVs spliced into the middle, and the Result TLV last.
+ */
+function reordered(tlvs: readonly RawTlv[], vendor: readonly RawTlv[]): RawTlv[] {
+  const [result, ...fields] = tlvs;
+  const ascending = [...fields].reverse();
+  const middle = Math.ceil(ascending.length / 2);
+  return [...ascending.slice(0, middle), ...vendor, ...ascending.slice(middle), result!];
 }
 
 /** Offset from the end of the frame of the last TLV's length field (low byte). */

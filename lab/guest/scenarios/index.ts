@@ -16,6 +16,7 @@ import { kernelFactsScenario } from './kernel-facts.js';
 import { recordSysfsScenario } from './record-sysfs.js';
 import { mmConnectScenario } from './mm-connect.js';
 import { kernelContractScenario } from './kernel-contract.js';
+import { firmwareProfilesScenario } from './firmware-profiles.js';
 
 export type Scenario = (rec: Recorder, project: string) => Promise<void>;
 
@@ -38,4 +39,5 @@ export const scenarios: Record<string, Scenario> = {
   'record-sysfs': recordSysfsScenario,
   'mm-connect': mmConnectScenario,
   'kernel-contract': kernelContractScenario,
+  'firmware-profiles': firmwareProfilesScenario,
 };

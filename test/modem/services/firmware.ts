@@ -8,7 +8,7 @@
 // model get InvalidQmiCommand (unknown message) or NotSupported (a known message for a file or feature it
 // does not have).
 import type { Fields, MessageSchema } from '../../../src/qmi/schema.js';
-import { QmiError } from '../../../src/qmi/enums.js';
+import { QmiError, QmiService } from '../../../src/qmi/enums.js';
 import type { ModemBehaviour } from '../modem.js';
 import * as m from './messages.js';
 
@@ -476,6 +476,102 @@ FIRMWARE_PROFILES['refuses-optional'] = {
       'wds:Get Packet Statistics': QmiError.NotSupported,
     },
   },
+};
+
+/** Aggregation protocols as WDA numbers them (PROTOCOL.md): 0 disabled, 5 QMAP (v1), 8 QMAPv4, 9 QMAPv5. */
+const DISABLED = 0;
+const QMAP = 5;
+const QMAPV4 = 8;
+const QMAPV5 = 9;
+
+// Quectel EC25-E in a Teltonika RUT240 (openwrt/packages#30185, FIELD.md): refuses QMAPv5 and QMAPv4,
+// accepts QMAPv1, and clamps DL aggregation as Quectel modules were seen to (asked 32 / 31744, granted
+// 10 / 4096, read back the same). The refusal is modelled as an error result, the strictest form. The
+// service versions are those the RUT240's CTL Get Version Info listed in that thread.
+FIRMWARE_PROFILES['ec25-e-qmap-v1'] = {
+  description: 'Quectel EC25-E (openwrt/packages#30185): QMAPv1 only, QMAPv5/v4 refused with an error, DL clamped to 10 datagrams / 4096 bytes',
+  modem: {
+    model: 'EC25',
+    revision: 'EC25EFAR06A06M4G-EMU',
+    supportedAggregation: [DISABLED, QMAP],
+    unsupportedAggregation: 'error',
+    downlinkMaxDatagrams: 10,
+    downlinkMaxSize: 4096,
+    versions: [
+      { service: QmiService.CTL, major: 1, minor: 5 },
+      { service: QmiService.WDS, major: 1, minor: 67 },
+      { service: QmiService.DMS, major: 1, minor: 0 },
+      { service: QmiService.NAS, major: 1, minor: 25 },
+      { service: QmiService.QOS, major: 1, minor: 12 },
+      { service: m.UIM_SERVICE, major: 1, minor: 46 },
+      { service: QmiService.WDA, major: 1, minor: 16 },
+    ],
+  },
+  radio: { manufacturer: 'Quectel' },
+};
+
+// An SDX55-class 5G modem (Fibocom FM150-AE in FIELD.md's debug logs): QMAPv5 granted with a 32768-byte DL,
+// above rmnet's 16384 link rule, so the parent MTU has to grow after the links exist. (That FM150-AE also
+// crashed when connecting with aggregation on; a crash is not modelled.) 5G NR (NSA) beside LTE.
+FIRMWARE_PROFILES['sdx55-qmapv5'] = {
+  description: 'SDX55-class 5G modem (Fibocom FM150-AE, FIELD.md): QMAPv5 granted 32 datagrams / 32768 bytes, 5G NR NSA',
+  modem: {
+    model: 'FM150-AE',
+    revision: 'FM150AE-EMU', // not a published revision string
+    supportedAggregation: [DISABLED, QMAP, QMAPV4, QMAPV5],
+    downlinkMaxDatagrams: 32,
+    downlinkMaxSize: 32768,
+  },
+  radio: { manufacturer: 'Fibocom', nr5g: true },
+};
+
+// Firmware that echoes DL size 0 (FIELD.md: the "4-byte URB storm" wwand's docs describe): it "grants" QMAP
+// aggregation with transfers too small for any packet. rmnetctl treats that rung as unusable (GRANT_RULES
+// in src/wda/ladder.ts); with every aggregating rung so granted and a mux asked for, up refuses.
+FIRMWARE_PROFILES['dl-grant-zero'] = {
+  description: 'grants QMAP/QMAPv5 DL aggregation of 0 bytes (FIELD.md: the "4-byte URB storm")',
+  modem: { downlinkMaxSize: 0 },
+};
+
+// Firmware that grants one DL datagram per transfer (with a full-size transfer): aggregation in name only.
+// It works, one packet per transfer; rmnetctl takes it and says so in the decision line.
+FIRMWARE_PROFILES['dl-grant-one'] = {
+  description: 'grants QMAPv5 DL aggregation of 1 datagram per transfer (aggregation in name only)',
+  modem: { downlinkMaxDatagrams: 1 },
+};
+
+// Firmware older than WDA: Allocate CID for WDA answers InvalidServiceType and Get Version Info does not
+// list it (the versions below are illustrative, not one published modem's), so the data format cannot be
+// set through WDA and no mux can be bound: one PDN on the parent is all such a modem carries (FIELD.md
+// notes the older CTL Set Data Format path, which rmnetctl does not use).
+FIRMWARE_PROFILES['no-wda'] = {
+  description: 'old firmware without WDA: CTL Allocate CID (WDA) answers InvalidServiceType; raw-ip on the parent only',
+  modem: {
+    services: [QmiService.WDS, QmiService.DMS, QmiService.NAS, QmiService.QOS, m.UIM_SERVICE],
+    versions: [
+      { service: QmiService.CTL, major: 1, minor: 4 },
+      { service: QmiService.WDS, major: 1, minor: 12 },
+      { service: QmiService.DMS, major: 1, minor: 5 },
+      { service: QmiService.NAS, major: 1, minor: 8 },
+      { service: QmiService.QOS, major: 1, minor: 2 },
+      { service: m.UIM_SERVICE, major: 1, minor: 4 },
+    ],
+  },
+};
+
+// Firmware with a smaller client table: 8 client ids per service, then ClientIdsExhausted (libqmi's error
+// 5). Each IP family of a PDN holds one WDS client, so the 9th family is refused.
+FIRMWARE_PROFILES['wds-8-clients'] = {
+  description: 'hands out 8 client ids per service, then ClientIdsExhausted',
+  modem: { maxClientsPerService: 8 },
+};
+
+// Firmware that writes response TLVs in another order (the Result TLV last) and adds vendor TLVs (0xE0..)
+// to WDA Get/Set Data Format, WDS Start Network and Get Current Settings (FIELD.md: TLVs out of order and an
+// unknown TLV on a UIM response). A host must look TLVs up by id and skip the ones it does not know.
+FIRMWARE_PROFILES['reordered-tlvs'] = {
+  description: 'response TLVs in reverse order (Result last) and vendor TLVs 0xE0.. on WDA and WDS answers (FIELD.md)',
+  modem: { reorderedTlvs: true },
 };
 
 export function firmwareProfile(name: string): FirmwareProfile {

@@ -26,6 +26,8 @@ export interface QmiModemModel {
 
 export interface UsbipModemOptions {
   modem?: QmiModemModel;
+  /** A firmware profile (test/modem/services/firmware.ts) for the emulated modem, when `modem` is not given. */
+  firmware?: string;
   port?: number;
   interfaceNumber?: number;
   /** export only the QMI interface instead of the five of a real EC25 */
@@ -55,7 +57,7 @@ function routesOf(modem: QmiModemModel): PdnRoute[] {
 }
 
 export async function startUsbipModem(options: UsbipModemOptions = {}): Promise<UsbipModem> {
-  const modem = options.modem ?? new EmulatedModem({ model: LAB_MODEL });
+  const modem = options.modem ?? (options.firmware ? EmulatedModem.withFirmware(options.firmware) : new EmulatedModem({ model: LAB_MODEL }));
   let dataPlane: DataPlane | undefined;
   let qmi: { receive(frame: Uint8Array): void; detach(): void } | undefined;
   const device = new UsbQmiDevice({

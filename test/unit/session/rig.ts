@@ -31,8 +31,9 @@ export interface Rig {
   cleanup(): void;
 }
 
-/** `modem`: another firmware, e.g. EmulatedModem.withFirmware('refuses-optional'). */
-export function makeRig(fixture = 'rawip', modem = new EmulatedModem()): Rig {
+/** `modem`: another firmware, e.g. EmulatedModem.withFirmware('refuses-optional'), or a profile's name. */
+export function makeRig(fixture = 'rawip', firmware: EmulatedModem | string = new EmulatedModem()): Rig {
+  const modem = typeof firmware === 'string' ? EmulatedModem.withFirmware(firmware) : firmware;
   const kernel = fixtureKernel(fixture);
   const { model, sysfs, netlink } = kernel;
   const stateDir = mkdtempSync(join(tmpdir(), 'rmnetctl-session-'));
