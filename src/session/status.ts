@@ -10,6 +10,7 @@ import { optional, present, settle, type Answer, type Unavailable } from '../mod
 import { openPort, type ProxyChoice, type SessionEnv } from './env.js';
 import { devicePath, modemKey, selectModem } from './select.js';
 import type { PdnRecord, RecordedFormat } from './state.js';
+import { coexistence, describeBearer, type PeerProcess } from './peers.js';
 
 export interface MuxStatus {
   muxId: number;
@@ -29,6 +30,12 @@ export interface ModemStatus {
   dataFormat: RecordedFormat | null;
   kernelMode: { rawIp: boolean | null; passThrough: boolean | null };
   muxes: MuxStatus[];
+  /** Who else uses the modem (src/session/peers.ts): ModemManager, the port's holders, ModemManager's own bearer. */
+  peers: {
+    modemManager: PeerProcess | null;
+    portHolders: PeerProcess[];
+    modemManagerBearer: { links: string[]; addresses: string[] } | null;
+  };
   warnings: string[];
 }
 
@@ -46,6 +53,9 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
   const kernelLinks = await readMuxMap(env.sysfs, env.netlink, parent);
   const allLinks = await env.netlink.listLinks();
   const addresses = await env.netlink.listAddresses().catch(() => []);
+  const peers = await coexistence(env.procRoot, env.netlink, devicePath(modem), parent, kernelLinks, record ?? undefined);
+  const mmBearer = peers.modemManagerBearer;
+  if (mmBearer) warnings.push(`ModemManager (pid ${mmBearer.pid}) has its own bearer on this modem: ${describeBearer(mmBearer)}`);
   const muxIds = [...new Set([...(record?.pdns ?? []).map((p) => p.request.muxId), ...kernelLinks.map((l) => l.muxId)])].sort((a, b) => a - b);
 
   let device: QmiDevice | undefined;
@@ -84,7 +94,10 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
       }
       const disagreements: string[] = [];
       if (pdn && !kernelLink) disagreements.push(`recorded, but the kernel has no link with mux id ${muxId}`);
-      if (!pdn && kernelLink) disagreements.push(`the kernel has ${kernelLink.name} for mux ${muxId}, but rmnetctl did not record it`);
+      if (!pdn && kernelLink) {
+        const owner = mmBearer?.links.includes(kernelLink.name) ? ` (ModemManager's bearer, pid ${mmBearer.pid})` : '';
+        disagreements.push(`the kernel has ${kernelLink.name} for mux ${muxId}, but rmnetctl did not record it${owner}`);
+      }
       if (pdn?.link && kernelLink && pdn.link.name !== kernelLink.name) disagreements.push(`recorded link ${pdn.link.name}, the kernel maps mux ${muxId} to ${kernelLink.name}`);
       if (pdn?.state === 'starting') disagreements.push('an "up" did not finish: run "rmnetctl down --mux ' + muxId + '"');
       for (const address of pdn?.addresses ?? []) {
@@ -126,6 +139,11 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
     dataFormat: record?.dataFormat ?? null,
     kernelMode: { rawIp: modem.rawIp, passThrough: modem.passThrough },
     muxes,
+    peers: {
+      modemManager: peers.modemManager ?? null,
+      portHolders: peers.portHolders,
+      modemManagerBearer: mmBearer ? { links: mmBearer.links, addresses: mmBearer.parentAddresses } : null,
+    },
     warnings,
   };
 }

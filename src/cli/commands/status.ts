@@ -6,6 +6,7 @@ import { table } from '../output.js';
 import { addCommonOptions, proxyChoice, sessionEnv, type CommonSessionOptions } from '../session-options.js';
 import type { ModemStatus } from '../../session/status.js';
 import { describeUnavailable } from '../../modem/optional.js';
+import { describePeers } from '../../session/peers.js';
 
 export function register(program: Command, context: CliContext): void {
   addCommonOptions(program.command('status').description('per modem and mux: link, backend, kernel state, modem session state, addresses, counters')).action(
@@ -42,7 +43,8 @@ export function renderStatus(modems: ModemStatus[]): string {
       // The table says "unavailable"; the reason is too long for a column, so it follows as a note.
       const unavailable = m.muxes.flatMap((x) => x.modem.flatMap((s) => (s.status === null ? [`  - mux ${x.muxId}: IPv${s.family} session state ${describeUnavailable(s.unavailable.status)}`] : [])));
       const notes = m.muxes.flatMap((x) => x.disagreements.map((d) => `  ! mux ${x.muxId}: ${d}`)).concat(m.warnings.map((w) => `  ! ${w}`), unavailable);
-      return [head, rows.length ? table(['mux', 'link', 'backend', 'kernel', 'record', 'modem', 'addresses', 'rx/tx pkts'], rows).replace(/^/gm, '  ') : '  no mux links', ...notes].join('\n');
+      const peers = describePeers({ modemManager: m.peers.modemManager ?? undefined, portHolders: m.peers.portHolders }, m.device);
+      return [head, ...(peers ? [`  ${peers}`] : []), rows.length ? table(['mux', 'link', 'backend', 'kernel', 'record', 'modem', 'addresses', 'rx/tx pkts'], rows).replace(/^/gm, '  ') : '  no mux links', ...notes].join('\n');
     })
     .join('\n\n');
 }
