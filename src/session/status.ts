@@ -56,6 +56,8 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
   const peers = await coexistence(env.procRoot, env.netlink, devicePath(modem), parent, kernelLinks, record ?? undefined);
   const mmBearer = peers.modemManagerBearer;
   if (mmBearer) warnings.push(`ModemManager (pid ${mmBearer.pid}) has its own bearer on this modem: ${describeBearer(mmBearer)}`);
+  const modeWarning = kernelModeChanged(modem, record?.pdns ?? [], peers.modemManager?.pid);
+  if (modeWarning) warnings.push(modeWarning);
   const muxIds = [...new Set([...(record?.pdns ?? []).map((p) => p.request.muxId), ...kernelLinks.map((l) => l.muxId)])].sort((a, b) => a - b);
 
   let device: QmiDevice | undefined;
@@ -151,4 +153,22 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
 function num(value: number | bigint | undefined | null): number | null {
   if (value === undefined || value === null) return null;
   return Number(value);
+}
+
+/**
+ * The parent's mode as the recorded links need it (rmnet: raw_ip and pass_through on; qmimux: raw_ip on,
+ * pass_through off), or what differs: someone changed it under live PDNs (ModemManager re-opening the port
+ * resets pass_through), and their traffic stops while the links, the sessions and the record look fine.
+ */
+function kernelModeChanged(modem: Modem, pdns: readonly PdnRecord[], modemManagerPid: number | undefined): string | undefined {
+  const backend = pdns.find((p) => p.state === 'up' && (p.backend === 'rmnet' || p.backend === 'qmimux'))?.backend;
+  if (!backend || modem.rawIp === null || modem.passThrough === null) return undefined;
+  const want = { rawIp: true, passThrough: backend === 'rmnet' };
+  const differ = [
+    ...(modem.rawIp !== want.rawIp ? [`raw_ip is ${modem.rawIp ? 'Y' : 'N'}`] : []),
+    ...(modem.passThrough !== want.passThrough ? [`pass_through is ${modem.passThrough ? 'Y' : 'N'}`] : []),
+  ];
+  if (differ.length === 0) return undefined;
+  const who = modemManagerPid !== undefined ? ` (ModemManager, pid ${modemManagerPid}, may have reset it)` : '';
+  return `${modem.netInterface}: ${differ.join(' and ')}, but the recorded ${backend} links need raw_ip Y and pass_through ${want.passThrough ? 'Y' : 'N'}: the kernel mode changed under them${who}; their traffic does not pass: run "rmnetctl down --all" and "up" again`;
 }

@@ -12,10 +12,10 @@
  *        the kernel and the modem (whatever ModemManager did to them on its way up), `down --all` cleans up.
  * ModemManager is asked through mmcli with argument vectors; rmnetctl runs as a child process.
  */
-import { attachModem, type AttachedModem, type Recorder } from '../harness.js';
+import { attachModem, run, type AttachedModem, type Recorder } from '../harness.js';
 import { MM_LAB_AGGREGATION, configureBearerLink, connectedBearer, enableAndRegister, mmcli, modemStatus, simpleConnect, startModemManagerStack, waitForModem, waitForModemState, type ModemManagerStack } from '../modemmanager.js';
 import { waitForUdev } from './mm-connect.js';
-import { cliDetail, emulator, globalAddresses, muxLinks, pingThrough, rmnetctl, stateFiles, type CliResult } from './session-lib.js';
+import { cliDetail, emulator, globalAddresses, muxLinks, pingThrough, qmiWwanMode, rmnetctl, stateFiles, type CliResult } from './session-lib.js';
 
 interface UpJson {
   muxId: number;
@@ -163,8 +163,13 @@ export async function mmRestartScenario(rec: Recorder, project: string): Promise
     rec.check('c. status exits 0 after the restart', st.code === 0, cliDetail(st));
     rec.equal('c. status says what the kernel shows of rmnetctl\'s link', [mux1?.kernel.present, mux1?.kernel.up], [kernelLink !== undefined, kernelLink?.up ?? false]);
     rec.equal('c. status says what the modem says of the session', mux1?.modem.map((s) => s.status === 'connected'), r.sessions.map((s) => sessions.some((x) => x.clientId === s.clientId)));
-    const broken = kernelLink === undefined || !kernelLink.up || sessions.length === 0;
-    rec.check('c. a PDN ModemManager broke on its way up is a disagreement, an intact one is none', broken === (mux1?.disagreements.length ?? 0) > 0, mux1?.disagreements);
+    // Does rmnetctl's PDN still carry traffic? A ping decides; status must warn exactly when it does not.
+    const gateway = sessions.find((s) => s.ipv4)?.ipv4?.gateway;
+    const ping = kernelLink && gateway ? await run('ping', ['-c', '3', '-i', '0.2', '-W', '3', '-I', r.link, gateway], 30_000) : undefined;
+    const passes = ping !== undefined && ping.code === 0 && / 3 received/.test(ping.stdout);
+    rec.data.cAfterRestartPing = { passes, mode: qmiWwanMode(wwan), out: ping?.stdout.split('\n').slice(-3).join(' ').trim() };
+    const complaints = [...(mux1?.disagreements ?? []), ...(m?.warnings ?? [])];
+    rec.check('c. status complains exactly when rmnetctl\'s PDN no longer passes traffic', passes === (complaints.length === 0), { passes, complaints });
     rec.equal('c. status names the new ModemManager', m?.peers.modemManager?.pid, stack.pid());
 
     const down = await rec.time('c.down', () => rmnetctl(project, ['down', '--all', '--json']));

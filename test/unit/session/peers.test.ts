@@ -133,6 +133,15 @@ describe('status beside ModemManager', () => {
     expect(renderStatus([modem!])).toContain(`ModemManager runs (pid ${MM_PID}); /dev/cdc-wdm0 is held by qmi-proxy (pid ${PROXY_PID})`);
   });
 
+  it('says when the parent\'s mode changed under live rmnet links (ModemManager re-opening the port resets pass_through)', async () => {
+    modemManagerRuns();
+    await up(rig.env, request(), options);
+    expect((await status(rig.env, { proxy: 'no' }))[0]?.warnings).toEqual([]);
+    rig.model.setPassThrough(rig.model.get('wwan0'), false);
+    const [modem] = await status(rig.env, { proxy: 'no' });
+    expect(modem?.warnings).toEqual([expect.stringContaining(`wwan0: pass_through is N, but the recorded rmnet links need raw_ip Y and pass_through Y: the kernel mode changed under them (ModemManager, pid ${MM_PID}, may have reset it)`)]);
+  });
+
   it('reports no peers on a machine without them', async () => {
     const [modem] = await status(rig.env, { proxy: 'no' });
     expect(modem?.peers).toEqual({ modemManager: null, portHolders: [], modemManagerBearer: null });
