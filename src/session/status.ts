@@ -56,7 +56,7 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
   const peers = await coexistence(env.procRoot, env.netlink, devicePath(modem), parent, kernelLinks, record ?? undefined);
   const mmBearer = peers.modemManagerBearer;
   if (mmBearer) warnings.push(`ModemManager (pid ${mmBearer.pid}) has its own bearer on this modem: ${describeBearer(mmBearer)}`);
-  const modeWarning = kernelModeChanged(modem, record?.pdns ?? [], peers.modemManager?.pid);
+  const modeWarning = kernelModeChanged(modem, (record?.pdns ?? []).filter((p) => kernelLinks.some((l) => l.name === p.link?.name)), peers.modemManager?.pid);
   if (modeWarning) warnings.push(modeWarning);
   const muxIds = [...new Set([...(record?.pdns ?? []).map((p) => p.request.muxId), ...kernelLinks.map((l) => l.muxId)])].sort((a, b) => a - b);
 
@@ -156,7 +156,7 @@ function num(value: number | bigint | undefined | null): number | null {
 }
 
 /**
- * The parent's mode as the recorded links need it (rmnet: raw_ip and pass_through on; qmimux: raw_ip on,
+ * The parent's mode as the recorded links still in the kernel need it (a gone link is its own disagreement) (rmnet: raw_ip and pass_through on; qmimux: raw_ip on,
  * pass_through off), or what differs: someone changed it under live PDNs (ModemManager re-opening the port
  * resets pass_through), and their traffic stops while the links, the sessions and the record look fine.
  */
