@@ -10,7 +10,7 @@
 //
 // Prints one JSON line: {controlMs, up, failed, sessions, errors}. controlMs runs from just before upMany
 // (which opens the port and probes it) to its return.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -35,6 +35,12 @@ function args(argv: string[]): { path: string; pdns: number; ipType: PdnRequest[
   return { path: get('--path'), pdns, ipType: parseIpType(get('--ip-type')) };
 }
 
+function emptyProc(work: string): string {
+  const dir = join(work, 'proc');
+  mkdirSync(dir);
+  return dir;
+}
+
 async function main(): Promise<void> {
   const { path, pdns, ipType } = args(process.argv.slice(2));
   // The rig of test/unit/session/rig.ts, with the fixture found from the package root (this file is bundled).
@@ -47,6 +53,8 @@ async function main(): Promise<void> {
     // The fixture's port is /dev/cdc-wdm0; the modem is on the pty.
     openQmi: async () => (await openQmiDevice({ path })).device,
     proxyRunning: async () => false,
+    // The model kernel's modem has no peers: an empty /proc, and no walk of the host's to time.
+    procRoot: emptyProc(work),
     dns: noDns,
     offload: { setRxChecksum: async (_ifname, on) => on },
     log: () => {},

@@ -8,6 +8,7 @@ import { StateStore } from './state.js';
 import type { QmiDevice } from '../qmi/device.js';
 import { systemDns, type DnsApplier } from './dns.js';
 import { kernelChecksumOffload, type ChecksumOffload } from '../datapath/offload.js';
+import { DEFAULT_PROC_ROOT } from './peers.js';
 
 export interface SessionEnv {
   sysfs: Sysfs;
@@ -17,6 +18,8 @@ export interface SessionEnv {
   openQmi(path: string, viaProxy: boolean, timeoutMs?: number): Promise<QmiDevice>;
   /** Whether qmi-proxy is listening (ModemManager or qmicli -p started it). */
   proxyRunning(): Promise<boolean>;
+  /** Where /proc is (peers.ts reads who else uses the modem there); tests pass a tree of their own. */
+  procRoot: string;
   dns: DnsApplier;
   /** Progress and decisions, one line each (stderr in the CLI). */
   log(line: string): void;
@@ -32,6 +35,7 @@ export interface SystemEnvOptions {
   sysfsRoot?: string;
   stateDir?: string;
   netns?: string | null;
+  procRoot?: string;
   log?: (line: string) => void;
 }
 
@@ -45,6 +49,7 @@ export async function systemEnv(options: SystemEnvOptions = {}): Promise<Session
     store: new StateStore(options.stateDir),
     openQmi: openSystemQmi,
     proxyRunning: qmiProxyListening,
+    procRoot: options.procRoot ?? DEFAULT_PROC_ROOT,
     dns: systemDns(),
     offload: kernelChecksumOffload(options.netns ?? null),
     log: options.log ?? ((line) => process.stderr.write(`rmnetctl: ${line}\n`)),

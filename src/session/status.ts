@@ -12,6 +12,7 @@ import { openPort, type ProxyChoice, type SessionEnv } from './env.js';
 import { devicePath, modemKey, selectModem } from './select.js';
 import type { PdnRecord, RecordedFormat } from './state.js';
 import { readHealthRecord, type HealthRecord } from './health-record.js';
+import { coexistence, describeBearer, type PeerProcess } from './peers.js';
 
 export interface MuxStatus {
   muxId: number;
@@ -34,6 +35,12 @@ export interface ModemStatus {
   radio: RadioReport | null;
   radioUnavailable: string | null;
   muxes: MuxStatus[];
+  /** Who else uses the modem (src/session/peers.ts): ModemManager, the port's holders, ModemManager's own bearer. */
+  peers: {
+    modemManager: PeerProcess | null;
+    portHolders: PeerProcess[];
+    modemManagerBearer: { links: string[]; addresses: string[] } | null;
+  };
   warnings: string[];
   /** What a running `rmnetctl run` judges of this modem's PDNs and its recovery ladder (docs/health.md); null without one. */
   health: HealthRecord | null;
@@ -53,6 +60,11 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
   const kernelLinks = await readMuxMap(env.sysfs, env.netlink, parent);
   const allLinks = await env.netlink.listLinks();
   const addresses = await env.netlink.listAddresses().catch(() => []);
+  const peers = await coexistence(env.procRoot, env.netlink, devicePath(modem), parent, kernelLinks, record ?? undefined);
+  const mmBearer = peers.modemManagerBearer;
+  if (mmBearer) warnings.push(`ModemManager (pid ${mmBearer.pid}) has its own bearer on this modem: ${describeBearer(mmBearer)}`);
+  const modeWarning = kernelModeChanged(modem, (record?.pdns ?? []).filter((p) => kernelLinks.some((l) => l.name === p.link?.name)), peers.modemManager?.pid);
+  if (modeWarning) warnings.push(modeWarning);
   const muxIds = [...new Set([...(record?.pdns ?? []).map((p) => p.request.muxId), ...kernelLinks.map((l) => l.muxId)])].sort((a, b) => a - b);
 
   // The modem is asked for its radio context and each recorded session; when the port does not open, the
@@ -90,7 +102,10 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
       }
       const disagreements: string[] = [];
       if (pdn && !kernelLink) disagreements.push(`recorded, but the kernel has no link with mux id ${muxId}`);
-      if (!pdn && kernelLink) disagreements.push(`the kernel has ${kernelLink.name} for mux ${muxId}, but rmnetctl did not record it`);
+      if (!pdn && kernelLink) {
+        const owner = mmBearer?.links.includes(kernelLink.name) ? ` (ModemManager's bearer, pid ${mmBearer.pid})` : '';
+        disagreements.push(`the kernel has ${kernelLink.name} for mux ${muxId}, but rmnetctl did not record it${owner}`);
+      }
       if (pdn?.link && kernelLink && pdn.link.name !== kernelLink.name) disagreements.push(`recorded link ${pdn.link.name}, the kernel maps mux ${muxId} to ${kernelLink.name}`);
       if (pdn?.state === 'starting') disagreements.push('an "up" did not finish: run "rmnetctl down --mux ' + muxId + '"');
       for (const address of pdn?.addresses ?? []) {
@@ -134,6 +149,11 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
     radio: radio && !('failed' in radio) ? radio : null,
     radioUnavailable: !radio ? unreachable : 'failed' in radio ? radio.failed : null,
     muxes,
+    peers: {
+      modemManager: peers.modemManager ?? null,
+      portHolders: peers.portHolders,
+      modemManagerBearer: mmBearer ? { links: mmBearer.links, addresses: mmBearer.parentAddresses } : null,
+    },
     warnings,
     health: readHealthRecord(env.store, modemKey(modem)) ?? null,
   };
@@ -142,4 +162,22 @@ async function modemStatus(env: SessionEnv, modem: Modem, proxy: ProxyChoice): P
 function num(value: number | bigint | undefined | null): number | null {
   if (value === undefined || value === null) return null;
   return Number(value);
+}
+
+/**
+ * The parent's mode as the recorded links still in the kernel need it (a gone link is its own disagreement) (rmnet: raw_ip and pass_through on; qmimux: raw_ip on,
+ * pass_through off), or what differs: someone changed it under live PDNs (ModemManager re-opening the port
+ * resets pass_through), and their traffic stops while the links, the sessions and the record look fine.
+ */
+function kernelModeChanged(modem: Modem, pdns: readonly PdnRecord[], modemManagerPid: number | undefined): string | undefined {
+  const backend = pdns.find((p) => p.state === 'up' && (p.backend === 'rmnet' || p.backend === 'qmimux'))?.backend;
+  if (!backend || modem.rawIp === null || modem.passThrough === null) return undefined;
+  const want = { rawIp: true, passThrough: backend === 'rmnet' };
+  const differ = [
+    ...(modem.rawIp !== want.rawIp ? [`raw_ip is ${modem.rawIp ? 'Y' : 'N'}`] : []),
+    ...(modem.passThrough !== want.passThrough ? [`pass_through is ${modem.passThrough ? 'Y' : 'N'}`] : []),
+  ];
+  if (differ.length === 0) return undefined;
+  const who = modemManagerPid !== undefined ? ` (ModemManager, pid ${modemManagerPid}, may have reset it)` : '';
+  return `${modem.netInterface}: ${differ.join(' and ')}, but the recorded ${backend} links need raw_ip Y and pass_through ${want.passThrough ? 'Y' : 'N'}: the kernel mode changed under them${who}; their traffic does not pass: run "rmnetctl down --all" and "up" again`;
 }

@@ -21,6 +21,7 @@ import { openPort, useProxy, type ProxyChoice, type SessionEnv } from './env.js'
 import { asRmnetError, BringUpError, describeFailure } from './failure.js';
 import { applyIpConfig } from './ipconfig.js';
 import { lockModem } from './lock.js';
+import { coexistence, describePeers, modemManagerBearerError } from './peers.js';
 import { familiesOf, type PdnRequest } from './request.js';
 import { devicePath, modemKey, selectModem } from './select.js';
 import type { ModemRecord, PdnRecord, RecordedFormat } from './state.js';
@@ -70,6 +71,11 @@ export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], o
   try {
     const record: ModemRecord = env.store.read(key) ?? { version: 1, device: devicePath(modem), netInterface: parent, pdns: [] };
     const kernelLinks = await readMuxMap(env.sysfs, env.netlink, parent);
+    // Before the modem or the kernel is touched: ModemManager's own bearer on this modem is a refusal.
+    const peers = await coexistence(env.procRoot, env.netlink, devicePath(modem), parent, kernelLinks, record);
+    if (peers.modemManagerBearer) throw modemManagerBearerError(peers.modemManagerBearer, devicePath(modem));
+    const others = describePeers(peers, devicePath(modem));
+    if (others) env.log(others);
     const defaultRoutes = await takenDefaultRoutes(env, requests);
     const { outcomes, fresh } = admit(requests, { record, kernelLinks, defaultRoutes, secrets, key, parent });
     if (fresh.length > 0) {

@@ -44,10 +44,12 @@ describe.skipIf(existsSync('/dev/cdc-wdm0'))('rmnetctl status, modem not reachab
     const result = await cli('status', ...common, '--json');
     expect(result.code, result.stderr).toBe(0);
     const [modem] = JSON.parse(result.stdout).modems;
-    expect(Object.keys(modem)).toEqual(['device', 'parent', 'dataFormat', 'kernelMode', 'radio', 'radioUnavailable', 'muxes', 'warnings', 'health']);
+    expect(Object.keys(modem)).toEqual(['device', 'parent', 'dataFormat', 'kernelMode', 'radio', 'radioUnavailable', 'muxes', 'peers', 'warnings', 'health']);
     expect(modem.radio).toBeNull();
     expect(modem.radioUnavailable).toBe('not asked: cannot open /dev/cdc-wdm0');
     expect(modem.health).toBeNull(); // no rmnetctl run for this modem
+    expect(Object.keys(modem.peers)).toEqual(['modemManager', 'portHolders', 'modemManagerBearer']);
+    expect(modem.peers.modemManagerBearer).toBeNull(); // the recorded tree's wwan0 has no link rmnetctl does not know
     expect(modem).toMatchObject({ device: '/dev/cdc-wdm0', parent: 'wwan0', kernelMode: { rawIp: true, passThrough: false } });
     expect(modem.warnings).toEqual([expect.stringMatching(/^cannot ask the modem at \/dev\/cdc-wdm0: .*\/dev\/cdc-wdm0/)]);
     const [mux] = modem.muxes;

@@ -27,4 +27,18 @@ describe.skipIf(skipLab)('ModemManager in the lab (issue #12)', () => {
     }
     expect((result.data.mmChose as { backend?: string }).backend).toBe('rmnet');
   }, scenarioTimeoutMs);
+
+  it('rmnetctl beside a registered ModemManager: up, status, down through qmi-proxy; refused beside its own bearer', async () => {
+    const result = await expectScenario('mm-coexist', kernel);
+    expect((result.data.aUp as { dataFormat: { via: string } }).dataFormat.via).toBe('qmi-proxy');
+    const refused = result.data.bRefused as { code: number; error: { code: string; pid: number; links: string[] } };
+    expect(refused.code).toBe(10);
+    expect(refused.error.code).toBe('MODEM_MANAGER_BEARER');
+    expect(refused.error.links.length).toBeGreaterThan(0);
+    expect(refused.error.pid).toBe(result.data.mmPidAtEnd);
+  }, scenarioTimeoutMs);
+
+  it('ModemManager killed and started again under rmnetctl\'s PDN: status tells the truth, down --all cleans up', async () => {
+    await expectScenario('mm-restart', kernel);
+  }, scenarioTimeoutMs);
 });

@@ -15,6 +15,7 @@ import { benchBringupScenario } from './bench-bringup.js';
 import { kernelFactsScenario } from './kernel-facts.js';
 import { recordSysfsScenario } from './record-sysfs.js';
 import { mmConnectScenario } from './mm-connect.js';
+import { mmCoexistScenario, mmRestartScenario } from './mm-coexist.js';
 import { kernelContractScenario } from './kernel-contract.js';
 import { firmwareProfilesScenario } from './firmware-profiles.js';
 
@@ -38,6 +39,8 @@ export const scenarios: Record<string, Scenario> = {
   'kernel-facts': kernelFactsScenario,
   'record-sysfs': recordSysfsScenario,
   'mm-connect': mmConnectScenario,
+  'mm-coexist': mmCoexistScenario,
+  'mm-restart': mmRestartScenario,
   'kernel-contract': kernelContractScenario,
   'firmware-profiles': firmwareProfilesScenario,
 };

@@ -7,6 +7,7 @@ import { addCommonOptions, proxyChoice, sessionEnv, type CommonSessionOptions } 
 import type { ModemStatus } from '../../session/status.js';
 import { describeUnavailable } from '../../modem/optional.js';
 import { Category } from '../../errors.js';
+import { describePeers } from '../../session/peers.js';
 
 export function register(program: Command, context: CliContext): void {
   addCommonOptions(
@@ -79,7 +80,8 @@ export function renderStatus(modems: ModemStatus[]): string {
       const notes = m.muxes.flatMap((x) => x.disagreements.map((d) => `  ! mux ${x.muxId}: ${d}`)).concat(m.warnings.map((w) => `  ! ${w}`), unavailable);
       // rmnetctl run's judgement, when one runs for this modem.
       if (m.health) notes.unshift(`  run (pid ${m.health.pid}): ${m.health.pdns.map((p) => `mux ${p.muxId} ${p.state}`).join(', ')}; ${m.health.ladder.summary}`);
-      return [head, `  radio  ${radioLine(m)}`, rows.length ? table(['mux', 'link', 'backend', 'kernel', 'record', 'modem', 'addresses', 'rx/tx pkts'], rows).replace(/^/gm, '  ') : '  no mux links', ...notes].join('\n');
+      const peers = describePeers({ modemManager: m.peers.modemManager ?? undefined, portHolders: m.peers.portHolders }, m.device);
+      return [head, `  radio  ${radioLine(m)}`, ...(peers ? [`  ${peers}`] : []), rows.length ? table(['mux', 'link', 'backend', 'kernel', 'record', 'modem', 'addresses', 'rx/tx pkts'], rows).replace(/^/gm, '  ') : '  no mux links', ...notes].join('\n');
     })
     .join('\n\n');
 }

@@ -12,6 +12,7 @@ import { noDns } from '../../../src/session/dns.js';
 import type { SessionEnv } from '../../../src/session/env.js';
 import { formatIp } from '../../../src/ip-address.js';
 import type { RtNetlink } from '../../../src/netlink/rtnl.js';
+import { FakeProc } from '../../support/fake-proc.js';
 import { fixtureKernel, type KernelModel, type ModelSysfs } from '../../support/kernel/index.js';
 
 export interface Rig {
@@ -26,6 +27,8 @@ export interface Rig {
   /** The kernel's routes, formatted like RtNetlink's Route. */
   routes(): Array<{ family: 4 | 6; destination: string; gateway: string | null; outputIndex: number | null; metric: number; table: number }>;
   log: string[];
+  /** The rig's /proc (empty: no ModemManager, nobody holds the port), for peers.ts. */
+  proc: FakeProc;
   /** Links whose rx-checksumming was switched, in order. */
   rxChecksum: Array<{ ifname: string; on: boolean }>;
   cleanup(): void;
@@ -39,12 +42,14 @@ export function makeRig(fixture = 'rawip', firmware: EmulatedModem | string = ne
   const stateDir = mkdtempSync(join(tmpdir(), 'rmnetctl-session-'));
   const log: string[] = [];
   const rxChecksum: Rig['rxChecksum'] = [];
+  const proc = new FakeProc();
   const env: SessionEnv = {
     sysfs,
     netlink,
     store: new StateStore(stateDir),
     openQmi: async (path, _viaProxy, timeoutMs) => new QmiDevice(memoryTransport(modem, path), { timeoutMs: timeoutMs ?? 2000 }),
     proxyRunning: async () => false,
+    procRoot: proc.root,
     dns: noDns,
     offload: {
       async setRxChecksum(ifname, on) {
@@ -64,9 +69,11 @@ export function makeRig(fixture = 'rawip', firmware: EmulatedModem | string = ne
     addresses: () => model.addresses.map((a) => ({ index: a.index, address: formatIp(a.bytes), prefixLength: a.prefixLength })),
     routes: () => model.routes.map((r) => ({ family: r.family, destination: r.prefixLength === 0 ? 'default' : `${formatIp(r.destination)}/${r.prefixLength}`, gateway: r.gateway ? formatIp(r.gateway) : null, outputIndex: r.outputIndex, metric: r.metric, table: r.table })),
     log,
+    proc,
     rxChecksum,
     cleanup() {
       rmSync(stateDir, { recursive: true, force: true });
+      proc.cleanup();
     },
   };
 }
