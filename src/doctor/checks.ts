@@ -150,7 +150,8 @@ const SIM_FIX: Record<string, string | null> = {
 export const leftovers: Check = (e) => {
   const out: Verdict[] = [];
   for (const m of e.modems) {
-    if (m.recordError) out.push(verdict('leftovers', port(m), 'fail', `the record cannot be read: ${m.recordError}`, [`${e.stateDir}/${m.modem.controlPort}.json`], `rm ${e.stateDir}/${m.modem.controlPort}.json && rmnetctl down ${dash(m)} --all`, !e.root));
+    if (m.recordDenied) out.push(verdict('leftovers', port(m), 'warn', 'the record cannot be read without root: leftovers, mode and receive size are judged without it', [`${e.stateDir}/${m.modem.controlPort}.json: ${m.recordError}`], 'run rmnetctl doctor as root', true));
+    else if (m.recordError) out.push(verdict('leftovers', port(m), 'fail', `the record cannot be read: ${m.recordError}`, [`${e.stateDir}/${m.modem.controlPort}.json`], `rm ${e.stateDir}/${m.modem.controlPort}.json && rmnetctl down ${dash(m)} --all`, !e.root));
     for (const x of m.status?.muxes ?? []) {
       if (x.recorded && !x.kernel.present) out.push(verdict('leftovers', `${port(m)} mux ${x.muxId}`, 'fail', `recorded ${x.recorded.state}, but the kernel has no link with mux id ${x.muxId}`, [`record: mux ${x.muxId} ${x.recorded.apn} (${x.recorded.state}), link ${x.link ?? '-'}`, `kernel mux map of ${m.modem.netInterface}: no mux ${x.muxId}`], `rmnetctl down ${dash(m)} --mux ${x.muxId}`, true));
       else if (!x.recorded && x.kernel.present) out.push(verdict('leftovers', `${port(m)} mux ${x.muxId}`, 'warn', `${x.link} (mux ${x.muxId}, ${x.backend}) is in the kernel but in no record: another tool made it, or a record was lost`, [`kernel mux map of ${m.modem.netInterface}: ${x.link} mux ${x.muxId} (${x.backend})`, `record ${e.stateDir}/${m.modem.controlPort}.json: no mux ${x.muxId}`], x.backend === 'qmimux' ? `echo ${x.muxId} > /sys/class/net/${m.modem.netInterface}/qmi/del_mux` : `ip link del ${x.link}`, true));

@@ -40,6 +40,8 @@ export interface ModemEvidence {
   /** The modem's record, or the error reading it (a corrupt or unreadable file). */
   record: ModemRecord | null;
   recordError: string | null;
+  /** The record could not be read for lack of permission (EACCES/EPERM: /run/rmnetctl is root's, 0700). */
+  recordDenied: boolean;
   parent: ParentEvidence | null;
   /** status's read-out: record, kernel and modem side by side, the radio context; null if not taken. */
   status: ModemStatus | null;
@@ -143,10 +145,13 @@ export async function collectEvidence(env: SessionEnv, options: CollectOptions):
   for (const modem of chosen) {
     let record: ModemRecord | null = null;
     let recordError: string | null = null;
+    let recordDenied = false;
     try {
       record = env.store.read(modemKey(modem)) ?? null;
     } catch (error) {
       recordError = message(error);
+      const code = (error as NodeJS.ErrnoException).code;
+      recordDenied = code === 'EACCES' || code === 'EPERM';
     }
     let modemStatus: ModemStatus | null = null;
     let statusError: string | null = null;
@@ -158,7 +163,7 @@ export async function collectEvidence(env: SessionEnv, options: CollectOptions):
       }
     }
     const portHolders = options.findPortHolders ? await options.findPortHolders(devicePath(modem)).catch(() => null) : null;
-    modems.push({ modem, record, recordError, parent: await parentOf(env, modem), status: modemStatus, statusError, portHolders });
+    modems.push({ modem, record, recordError, recordDenied, parent: await parentOf(env, modem), status: modemStatus, statusError, portHolders });
   }
 
   const present = new Set(all.map(modemKey));

@@ -40,7 +40,7 @@ const modemStatus = (overrides: Partial<ModemStatus> = {}): ModemStatus => ({
 });
 
 const modemEvidence = (overrides: Partial<ModemEvidence> = {}): ModemEvidence => ({
-  modem: usb(), record: record(), recordError: null,
+  modem: usb(), record: record(), recordError: null, recordDenied: false,
   parent: { name: 'wwan0', mtu: 31744, maxMtu: 65535, up: true, rxOverErrors: 0, maxPacketSize: 512 },
   status: modemStatus(), statusError: null, portHolders: null, ...overrides,
 });
@@ -177,6 +177,8 @@ describe('doctor checks', () => {
     it('an unfinished up, a corrupt record and a record of an absent modem', () => {
       expect(only(leftovers(evidence({ modems: [modemEvidence({ status: modemStatus({ muxes: [mux({ recorded: { apn: 'internet', ipType: '4', state: 'starting' } })] }) })] })))).toMatchObject({ verdict: 'fail', summary: 'an "up" did not finish' });
       expect(only(leftovers(evidence({ modems: [modemEvidence({ record: null, recordError: 'state file is unreadable', status: null })] })))).toMatchObject({ verdict: 'fail', fix: 'rm /run/rmnetctl/cdc-wdm0.json && rmnetctl down -d /dev/cdc-wdm0 --all' });
+      const denied = only(leftovers(evidence({ root: false, modems: [modemEvidence({ record: null, recordError: "EACCES: permission denied, open '/run/rmnetctl/cdc-wdm0.json'", recordDenied: true, status: null })] })));
+      expect(denied).toMatchObject({ verdict: 'warn', summary: 'the record cannot be read without root: leftovers, mode and receive size are judged without it', fix: 'run rmnetctl doctor as root', needsRoot: true });
       const stray = only(leftovers(evidence({ strayRecords: [{ key: 'cdc-wdm1', path: '/run/rmnetctl/cdc-wdm1.json', record: record() }] })));
       expect(stray).toMatchObject({ verdict: 'warn', subject: 'cdc-wdm1', evidence: ['/run/rmnetctl/cdc-wdm1.json: 1 PDN(s) on wwan0'], fix: 'rmnetctl down -d /dev/cdc-wdm1 --all if the modem comes back; else rm /run/rmnetctl/cdc-wdm1.json' });
     });
