@@ -15,6 +15,8 @@ export const Category = {
   kernel: 'kernel',
   conflict: 'conflict',
   network: 'network',
+  /** A report found a problem (`doctor`: a check failed); the report itself was printed. */
+  unhealthy: 'unhealthy',
 } as const;
 export type ErrorCategory = (typeof Category)[keyof typeof Category];
 

@@ -15,6 +15,7 @@ export const ExitCode = {
   kernel: 9,
   conflict: 10,
   network: 11,
+  unhealthy: 12,
 } as const satisfies Record<'ok' | ErrorCategory, number>;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

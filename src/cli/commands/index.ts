@@ -11,6 +11,7 @@ export const commands: Array<{ name: string; load: () => Promise<CommandRegistra
   { name: 'up', load: async () => (await import('./up.js')).register },
   { name: 'down', load: async () => (await import('./down.js')).register },
   { name: 'status', load: async () => (await import('./status.js')).register },
+  { name: 'doctor', load: async () => (await import('./doctor.js')).register },
   { name: 'run', load: async () => (await import('./run.js')).register },
   { name: 'profiles', load: async () => (await import('./profiles.js')).register },
   { name: 'metrics', load: async () => (await import('./metrics.js')).register },

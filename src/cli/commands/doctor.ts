@@ -1,0 +1,57 @@
+// rmnetctl doctor: the checks of src/doctor/checks.ts over what src/doctor/evidence.ts collected, each with
+// its verdict, evidence and fix. Exit 12 (unhealthy) when any check fails; warnings alone exit 0.
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { addCommonOptions, proxyChoice, sessionEnv, type CommonSessionOptions } from '../session-options.js';
+import type { Verdict } from '../../doctor/checks.js';
+import { Category, RmnetError } from '../../errors.js';
+
+/** Seconds between the two counter readings of the RX-stall check; 0 skips that check. */
+export function parseInterval(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n >= 0 && n <= 60)) {
+    throw new RmnetError('BAD_ARGUMENT', `--interval must be a number of seconds in 0..60, got "${value}"`, Category.usage, { option: '--interval', value });
+  }
+  return n;
+}
+
+export function register(program: Command, context: CliContext): void {
+  addCommonOptions(
+    program
+      .command('doctor')
+      .description('check driver, modules, qmi_wwan mode, receive size, SIM and registration, leftovers, routes and RX; each with evidence and fix')
+      .option('--interval <seconds>', 'seconds between the two counter readings of the RX-stall check (0: skip it)', parseInterval, 3),
+  ).action(async (options: CommonSessionOptions & { interval: number }) => {
+    await context.run(options, async () => {
+      const env = await sessionEnv(options);
+      const { collectEvidence } = await import('../../doctor/evidence.js');
+      const { runChecks, summarize } = await import('../../doctor/checks.js');
+      const { emit } = await import('../output.js');
+      try {
+        const root = typeof process.geteuid === 'function' && process.geteuid() === 0;
+        // findPortHolders: wired in when the control-port holder detection lands (src/doctor/evidence.ts).
+        const evidence = await collectEvidence(env, { selector: options.device, proxy: proxyChoice(options), intervalSeconds: options.interval, root });
+        const checks = runChecks(evidence);
+        const summary = summarize(checks);
+        emit({ root, checks, summary }, options, (v) => renderDoctor(v.checks, v.root));
+        return summary.fail > 0 ? Category.unhealthy : undefined;
+      } finally {
+        env.netlink.close();
+      }
+    });
+  });
+}
+
+const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
+
+export function renderDoctor(checks: readonly Verdict[], root: boolean): string {
+  const lines = checks.flatMap((c) => [
+    `${MARK[c.verdict]}  ${c.check} ${c.subject}: ${c.summary}`,
+    ...c.evidence.map((e) => `        read: ${e}`),
+    ...(c.fix ? [`        fix:  ${c.fix}${c.needsRoot ? ' (as root)' : ''}`] : []),
+  ]);
+  const fails = checks.filter((c) => c.verdict === 'fail').length;
+  const warns = checks.filter((c) => c.verdict === 'warn').length;
+  lines.push('', `${checks.length} checks: ${checks.length - fails - warns} ok, ${warns} warn, ${fails} fail${root ? '' : ' (not root: the control port and the records may not be readable; fixes marked "as root" need it)'}`);
+  return lines.join('\n');
+}
