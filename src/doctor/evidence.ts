@@ -2,6 +2,7 @@
 // function of it: sysfs (discovery, qmi_wwan mode, the rmnet module), netlink (links, counters, default
 // routes), the state records, and the modem over QMI through `status` (which already compares record,
 // kernel and modem, and degrades when the modem refuses or cannot be asked).
+import type { PeerProcess } from '../session/peers.js';
 import { execFile } from 'node:child_process';
 import { discoverModems, bulkInMaxPacketSize, type Modem } from '../sysfs/discovery.js';
 import { listOptional } from '../sysfs/sysfs.js';
@@ -14,15 +15,9 @@ import { devicePath, modemKey, selectModem } from '../session/select.js';
 import type { ModemRecord } from '../session/state.js';
 
 /** One process holding a control port (ModemManager, qmi-proxy, another rmnetctl). */
-export interface PortHolder {
-  pid: number;
-  name: string;
-}
+export type PortHolder = PeerProcess;
 
-/**
- * EXTENSION POINT: who holds a control port. The detection lives elsewhere (src/session/peers.ts, being
- * written); doctor takes it as this function and reports "not checked" until it is wired in.
- */
+/** Who holds a control port: src/session/peers.ts `findPeers`, passed in by the CLI (tests pass their own). */
 export type FindPortHolders = (controlPortPath: string) => Promise<PortHolder[]>;
 
 export interface ParentEvidence {

@@ -29,8 +29,10 @@ export function register(program: Command, context: CliContext): void {
       const { emit } = await import('../output.js');
       try {
         const root = typeof process.geteuid === 'function' && process.geteuid() === 0;
-        // findPortHolders: wired in when the control-port holder detection lands (src/doctor/evidence.ts).
-        const evidence = await collectEvidence(env, { selector: options.device, proxy: proxyChoice(options), intervalSeconds: options.interval, root });
+        // Who holds the port and whether ModemManager runs: the one detection (src/session/peers.ts).
+        const { findPeers } = await import('../../session/peers.js');
+        const findPortHolders = async (port: string) => (await findPeers(env.procRoot, port)).portHolders;
+        const evidence = await collectEvidence(env, { selector: options.device, proxy: proxyChoice(options), intervalSeconds: options.interval, root, findPortHolders });
         const checks = runChecks(evidence);
         const summary = summarize(checks);
         emit({ root, checks, summary }, options, (v) => renderDoctor(v.checks, v.root));

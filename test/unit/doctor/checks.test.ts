@@ -36,7 +36,7 @@ const mux = (overrides: Partial<MuxStatus> = {}): MuxStatus => ({
 });
 
 const modemStatus = (overrides: Partial<ModemStatus> = {}): ModemStatus => ({
-  device: '/dev/cdc-wdm0', parent: 'wwan0', dataFormat: null, kernelMode: { rawIp: true, passThrough: true }, radio: goodRadio(), radioUnavailable: null, muxes: [mux()], warnings: [], ...overrides,
+  device: '/dev/cdc-wdm0', parent: 'wwan0', dataFormat: null, kernelMode: { rawIp: true, passThrough: true }, radio: goodRadio(), radioUnavailable: null, muxes: [mux()], peers: { modemManager: null, portHolders: [], modemManagerBearer: null }, warnings: [], health: null, ...overrides,
 });
 
 const modemEvidence = (overrides: Partial<ModemEvidence> = {}): ModemEvidence => ({

@@ -25,8 +25,8 @@ async function bringUp(): Promise<string> {
 describe('doctor on a modem with a PDN up', () => {
   it('all ok: driver, module, mode, receive size, SIM, registration, signal, leftovers, routes, RX', async () => {
     const link = await bringUp();
-    rig.model.byName(link)!.stats = { rxPackets: 10, txPackets: 10 };
-    const verdicts = await doctor({ wait: async () => void (rig.model.byName(link)!.stats = { rxPackets: 20, txPackets: 15 }) });
+    rig.model.byName(link)!.stats = { rxPackets: 10, txPackets: 10, rxBytes: 0, txBytes: 0 };
+    const verdicts = await doctor({ wait: async () => void (rig.model.byName(link)!.stats = { rxPackets: 20, txPackets: 15, rxBytes: 0, txBytes: 0 }) });
     expect(verdicts.filter((v) => v.verdict !== 'ok').map((v) => `${v.check}: ${v.summary}`)).toEqual([]);
     expect(verdicts.map((v) => v.check)).toEqual(['driver', 'rmnet-module', 'qmi-wwan-mode', 'receive-size', 'sim', 'registration', 'signal', 'leftovers', 'default-routes', 'rx-stall']);
     const grant = rig.env.store.read('cdc-wdm0')!.dataFormat!.dlMaxSize!;
@@ -50,12 +50,12 @@ describe('doctor on a modem with a PDN up', () => {
 
   it('TX growing while RX stays: the RX-stall verdict on the link', async () => {
     const link = await bringUp();
-    rig.model.byName(link)!.stats = { rxPackets: 40, txPackets: 100 };
-    const verdicts = await doctor({ wait: async () => void (rig.model.byName(link)!.stats = { rxPackets: 40, txPackets: 130 }) });
+    rig.model.byName(link)!.stats = { rxPackets: 40, txPackets: 100, rxBytes: 0, txBytes: 0 };
+    const verdicts = await doctor({ wait: async () => void (rig.model.byName(link)!.stats = { rxPackets: 40, txPackets: 130, rxBytes: 0, txBytes: 0 }) });
     expect(find(verdicts, 'rx-stall')).toEqual([expect.objectContaining({ verdict: 'warn', subject: link, summary: `TX +30 packets but RX +0 in 0.01 s: the downlink is not reaching ${link}`, evidence: [`netlink ${link} IFLA_STATS64 over 0.01 s: rx_packets 40 -> 40, tx_packets 100 -> 130`] })]);
     // RX never moved since up: the known firmware failure, a fail.
-    rig.model.byName(link)!.stats = { rxPackets: 0, txPackets: 5 };
-    const never = await doctor({ wait: async () => void (rig.model.byName(link)!.stats = { rxPackets: 0, txPackets: 9 }) });
+    rig.model.byName(link)!.stats = { rxPackets: 0, txPackets: 5, rxBytes: 0, txBytes: 0 };
+    const never = await doctor({ wait: async () => void (rig.model.byName(link)!.stats = { rxPackets: 0, txPackets: 9, rxBytes: 0, txBytes: 0 }) });
     expect(find(never, 'rx-stall')[0]).toMatchObject({ verdict: 'fail', fix: expect.stringContaining(`rmnetctl down -d /dev/cdc-wdm0 --mux 1, then up again`) });
   });
 
