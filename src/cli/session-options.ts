@@ -1,6 +1,6 @@
 // What the session commands (up, down, status, run) share on the command line: the modem selector,
 // qmi-proxy use, JSON output, the root check, and building the real environment.
-import { parseDirectoryOption } from './options.js';
+import { parseDirectoryOption, parseIntegerOption } from './options.js';
 import type { Command } from 'commander';
 import { Category, RmnetError } from '../errors.js';
 import type { PortEnv, ProxyChoice, SessionEnv } from '../session/env.js';
@@ -22,6 +22,15 @@ export function addCommonOptions(command: Command): Command {
     .option('--json', 'one JSON document on stdout')
     .option('--sysfs-root <dir>', 'read sysfs under this directory (tests, recorded trees)', parseDirectoryOption('--sysfs-root'))
     .option('--state-dir <dir>', 'state directory (default /run/rmnetctl)');
+}
+
+/** The options of the commands that talk to a port for a moment (info, profiles): -d, -p, --timeout, --json. */
+export function addPortOptions(command: Command): Command {
+  return command
+    .option('-d, --device <modem>', 'modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; default: the only one')
+    .option('-p, --proxy', "go through libqmi's qmi-proxy (when ModemManager holds the port)")
+    .option('--timeout <ms>', 'per-request timeout', parseIntegerOption('--timeout', 100, 600000))
+    .option('--json', 'one JSON document on stdout');
 }
 
 export function proxyChoice(options: CommonSessionOptions): ProxyChoice {

@@ -2,7 +2,7 @@
 // what the modem refuses to tell is shown as unavailable, with its reason (src/modem/optional.ts).
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { parseIntegerOption } from '../options.js';
+import { addPortOptions } from '../session-options.js';
 import type { DataFormat } from '../../wda/data-format.js';
 import type { InfoField, InfoReport } from '../../modem/info.js';
 import { describeUnavailable } from '../../modem/optional.js';
@@ -15,13 +15,9 @@ export interface InfoOptions {
 }
 
 export function register(program: Command, context: CliContext): void {
-  program
+  addPortOptions(program
     .command('info')
-    .description('show model, revision, IMEI and the WDA data format of a modem')
-    .option('-d, --device <modem>', 'modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; default: the only one')
-    .option('-p, --proxy', "go through libqmi's qmi-proxy (when ModemManager holds the port)")
-    .option('--timeout <ms>', 'per-request timeout', parseIntegerOption('--timeout', 100, 600000))
-    .option('--json', 'one JSON document on stdout')
+    .description('show model, revision, IMEI and the WDA data format of a modem'))
     .action(async (options: InfoOptions) => {
       await context.run(options, async () => {
         const { emit, log } = await import('../output.js');

@@ -2,7 +2,7 @@
 // user, authentication), for `up --profile N`.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { parseIntegerOption } from '../options.js';
+import { addPortOptions } from '../session-options.js';
 import { table } from '../output.js';
 import type { ProfilesReport } from '../../modem/profiles.js';
 
@@ -14,13 +14,9 @@ interface ProfilesOptions {
 }
 
 export function register(program: Command, context: CliContext): void {
-  program
+  addPortOptions(program
     .command('profiles')
-    .description("list the modem's stored 3GPP profiles (WDS Get Profile List / Settings), for up --profile N")
-    .option('-d, --device <modem>', 'modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; default: the only one')
-    .option('-p, --proxy', "go through libqmi's qmi-proxy (when ModemManager holds the port)")
-    .option('--timeout <ms>', 'per-request timeout', parseIntegerOption('--timeout', 100, 600000))
-    .option('--json', 'one JSON document on stdout')
+    .description("list the modem's stored 3GPP profiles (WDS Get Profile List / Settings), for up --profile N"))
     .action(async (options: ProfilesOptions) => {
       await context.run(options, async () => {
         const { emit, log } = await import('../output.js');
