@@ -4,6 +4,7 @@ import { parseDirectoryOption, parseIntegerOption } from './options.js';
 import type { Command } from 'commander';
 import { Category, RmnetError } from '../errors.js';
 import type { PortEnv, ProxyChoice, SessionEnv } from '../session/env.js';
+import type { PortOptions } from '../modem/port.js';
 
 export interface CommonSessionOptions {
   device?: string;
@@ -22,6 +23,23 @@ export function addCommonOptions(command: Command): Command {
     .option('--json', 'one JSON document on stdout')
     .option('--sysfs-root <dir>', 'read sysfs under this directory (tests, recorded trees)', parseDirectoryOption('--sysfs-root'))
     .option('--state-dir <dir>', 'state directory (default /run/rmnetctl)');
+}
+
+/** What addPortOptions gives a command. */
+export interface PortCommandOptions {
+  device?: string;
+  proxy?: boolean;
+  json?: boolean;
+  timeout?: number;
+}
+
+/**
+ * The body of a command that asks a port one report (info, profiles): resolve -d/-p to a port, collect,
+ * print as text or JSON. Output and the collector load lazily, as every command's do.
+ */
+export async function emitPortReport<T>(options: PortCommandOptions, collect: (port: PortOptions) => Promise<T>, render: (report: T) => string): Promise<void> {
+  const { emit, log } = await import('./output.js');
+  emit(await collect({ ...options, ...(await resolvePort(options)), log: log.debug }), options, render);
 }
 
 /** The options of the commands that talk to a port for a moment (info, profiles): -d, -p, --timeout, --json. */

@@ -2,28 +2,19 @@
 // what the modem refuses to tell is shown as unavailable, with its reason (src/modem/optional.ts).
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { addPortOptions } from '../session-options.js';
+import { addPortOptions, emitPortReport, type PortCommandOptions } from '../session-options.js';
 import type { DataFormat } from '../../wda/data-format.js';
 import type { InfoField, InfoReport } from '../../modem/info.js';
 import { describeUnavailable } from '../../modem/optional.js';
-
-export interface InfoOptions {
-  device?: string;
-  proxy?: boolean;
-  json?: boolean;
-  timeout?: number;
-}
 
 export function register(program: Command, context: CliContext): void {
   addPortOptions(program
     .command('info')
     .description('show model, revision, IMEI and the WDA data format of a modem'))
-    .action(async (options: InfoOptions) => {
+    .action(async (options: PortCommandOptions) => {
       await context.run(options, async () => {
-        const { emit, log } = await import('../output.js');
         const { collectInfo } = await import('../../modem/info.js');
-        const { resolvePort } = await import('../session-options.js');
-        emit(await collectInfo({ ...options, ...(await resolvePort(options)), log: log.debug }), options, renderInfo);
+        await emitPortReport(options, collectInfo, renderInfo);
       });
     });
 }

@@ -2,27 +2,18 @@
 // user, authentication), for `up --profile N`.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { addPortOptions } from '../session-options.js';
+import { addPortOptions, emitPortReport, type PortCommandOptions } from '../session-options.js';
 import { table } from '../output.js';
 import type { ProfilesReport } from '../../modem/profiles.js';
-
-interface ProfilesOptions {
-  device?: string;
-  proxy?: boolean;
-  json?: boolean;
-  timeout?: number;
-}
 
 export function register(program: Command, context: CliContext): void {
   addPortOptions(program
     .command('profiles')
     .description("list the modem's stored 3GPP profiles (WDS Get Profile List / Settings), for up --profile N"))
-    .action(async (options: ProfilesOptions) => {
+    .action(async (options: PortCommandOptions) => {
       await context.run(options, async () => {
-        const { emit, log } = await import('../output.js');
         const { collectProfiles } = await import('../../modem/profiles.js');
-        const { resolvePort } = await import('../session-options.js');
-        emit(await collectProfiles({ ...options, ...(await resolvePort(options)), log: log.debug }), options, renderProfiles);
+        await emitPortReport(options, collectProfiles, renderProfiles);
       });
     });
 }
