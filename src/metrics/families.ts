@@ -82,6 +82,17 @@ function declareAll(f: Families): void {
 
 const text = (v: string | number | undefined | null) => (v === undefined || v === null ? '' : String(v));
 
+/** Kernel link counters (IFLA_STATS64) and WDS packet statistics as counters: metric stem, then field. */
+const LINK_COUNTERS = [
+  ['rx_bytes', 'rxBytes'], ['tx_bytes', 'txBytes'], ['rx_packets', 'rxPackets'], ['tx_packets', 'txPackets'],
+  ['rx_dropped', 'rxDropped'], ['tx_dropped', 'txDropped'], ['rx_errors', 'rxErrors'], ['tx_errors', 'txErrors'],
+] as const;
+const PDN_COUNTERS = [
+  ['rx_bytes', 'rxBytes'], ['tx_bytes', 'txBytes'], ['rx_packets', 'rxPackets'], ['tx_packets', 'txPackets'],
+  ['rx_errors', 'rxErrors'], ['tx_errors', 'txErrors'], ['rx_dropped', 'rxDropped'], ['tx_dropped', 'txDropped'],
+  ['rx_overflows', 'rxOverflows'], ['tx_overflows', 'txOverflows'],
+] as const;
+
 function modemFamilies(f: Families, m: ModemScrape): void {
   const modem = { modem: m.target.name };
   f.add('rmnetctl_modem_scrape_success', modem, m.answers ? 1 : 0);
@@ -90,14 +101,7 @@ function modemFamilies(f: Families, m: ModemScrape): void {
     f.add('rmnetctl_link_up', labels, link.up ? 1 : 0);
     const s = link.stats;
     if (!s) continue;
-    f.add('rmnetctl_link_rx_bytes_total', labels, s.rxBytes);
-    f.add('rmnetctl_link_tx_bytes_total', labels, s.txBytes);
-    f.add('rmnetctl_link_rx_packets_total', labels, s.rxPackets);
-    f.add('rmnetctl_link_tx_packets_total', labels, s.txPackets);
-    f.add('rmnetctl_link_rx_dropped_total', labels, s.rxDropped);
-    f.add('rmnetctl_link_tx_dropped_total', labels, s.txDropped);
-    f.add('rmnetctl_link_rx_errors_total', labels, s.rxErrors);
-    f.add('rmnetctl_link_tx_errors_total', labels, s.txErrors);
+    for (const [name, field] of LINK_COUNTERS) f.add(`rmnetctl_link_${name}_total`, labels, s[field]);
   }
   const a = m.answers;
   if (!a) return;
@@ -152,16 +156,7 @@ function modemFamilies(f: Families, m: ModemScrape): void {
       if (session.state.value !== null) f.stateSet('rmnetctl_pdn_session_state', labels, Object.values(PACKET_SERVICE_STATUS), session.state.value);
       const s = session.statistics.value;
       if (!s) continue;
-      f.add('rmnetctl_pdn_rx_bytes_total', labels, s.rxBytes);
-      f.add('rmnetctl_pdn_tx_bytes_total', labels, s.txBytes);
-      f.add('rmnetctl_pdn_rx_packets_total', labels, s.rxPackets);
-      f.add('rmnetctl_pdn_tx_packets_total', labels, s.txPackets);
-      f.add('rmnetctl_pdn_rx_errors_total', labels, s.rxErrors);
-      f.add('rmnetctl_pdn_tx_errors_total', labels, s.txErrors);
-      f.add('rmnetctl_pdn_rx_dropped_total', labels, s.rxDropped);
-      f.add('rmnetctl_pdn_tx_dropped_total', labels, s.txDropped);
-      f.add('rmnetctl_pdn_rx_overflows_total', labels, s.rxOverflows);
-      f.add('rmnetctl_pdn_tx_overflows_total', labels, s.txOverflows);
+      for (const [name, field] of PDN_COUNTERS) f.add(`rmnetctl_pdn_${name}_total`, labels, s[field]);
     }
   }
 }
