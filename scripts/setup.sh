@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # libqmi (qmicli, qmi-proxy, libqmi-glib for the decoder checks) is the independent QMI peer in tests;
 # iproute2 makes and inspects the network namespaces of the host tests; ethtool reads offload features back.
 # python3-prometheus-client is the independent exposition-format parser the metrics tests read `rmnetctl metrics` with.
-packages=(libqmi-utils libqmi-proxy libqmi-glib5 iproute2 ethtool python3 python3-prometheus-client make g++)
+# python3-dpkt is the independent pcapng reader the capture tests decode `rmnetctl capture` output with.
+packages=(libqmi-utils libqmi-proxy libqmi-glib5 iproute2 ethtool python3 python3-prometheus-client python3-dpkt make g++)
 if [ "${RMNETCTL_LAB:-0}" = 1 ]; then
   # zstd: the 6.12 and later bzImages carry a zstd payload; binutils (objdump): which kbuild tools need a newer libc
   packages+=(qemu-system-x86 busybox-static usbip kmod xz-utils zstd binutils cpio iputils-ping)
