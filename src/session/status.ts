@@ -13,6 +13,7 @@ import { devicePath, modemKey, selectModem } from './select.js';
 import type { PdnRecord, RecordedFormat } from './state.js';
 import { readHealthRecord, type HealthRecord } from './health-record.js';
 import { coexistence, describeBearer, type PeerProcess } from './peers.js';
+import { describeDrift, kernelModeDrift, likelyCulprit } from './drift.js';
 
 export interface MuxStatus {
   muxId: number;
@@ -164,20 +165,10 @@ function num(value: number | bigint | undefined | null): number | null {
   return Number(value);
 }
 
-/**
- * The parent's mode as the recorded links still in the kernel need it (a gone link is its own disagreement) (rmnet: raw_ip and pass_through on; qmimux: raw_ip on,
- * pass_through off), or what differs: someone changed it under live PDNs (ModemManager re-opening the port
- * resets pass_through), and their traffic stops while the links, the sessions and the record look fine.
- */
+/** `status`'s wording of src/session/drift.ts's finding, with what to do about it. */
 function kernelModeChanged(modem: Modem, pdns: readonly PdnRecord[], modemManagerPid: number | undefined): string | undefined {
-  const backend = pdns.find((p) => p.state === 'up' && (p.backend === 'rmnet' || p.backend === 'qmimux'))?.backend;
-  if (!backend || modem.rawIp === null || modem.passThrough === null) return undefined;
-  const want = { rawIp: true, passThrough: backend === 'rmnet' };
-  const differ = [
-    ...(modem.rawIp !== want.rawIp ? [`raw_ip is ${modem.rawIp ? 'Y' : 'N'}`] : []),
-    ...(modem.passThrough !== want.passThrough ? [`pass_through is ${modem.passThrough ? 'Y' : 'N'}`] : []),
-  ];
-  if (differ.length === 0) return undefined;
-  const who = modemManagerPid !== undefined ? ` (ModemManager, pid ${modemManagerPid}, may have reset it)` : '';
-  return `${modem.netInterface}: ${differ.join(' and ')}, but the recorded ${backend} links need raw_ip Y and pass_through ${want.passThrough ? 'Y' : 'N'}: the kernel mode changed under them${who}; their traffic does not pass: run "rmnetctl down --all" and "up" again`;
+  const drift = kernelModeDrift(modem, pdns);
+  if (!drift) return undefined;
+  const needPassThrough = drift.backend === 'rmnet' ? 'Y' : 'N';
+  return `${modem.netInterface}: ${describeDrift(drift)}, but the recorded ${drift.backend} links need raw_ip Y and pass_through ${needPassThrough}: the kernel mode changed under them${likelyCulprit(modemManagerPid)}; their traffic does not pass: run "rmnetctl down --all" and "up" again`;
 }
