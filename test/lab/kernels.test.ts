@@ -83,3 +83,27 @@ describe.skipIf(skipLab).each(labKernelList)('%s: the receive path of this kerne
     expect(contract.filter((r) => / > rmnet > /.test(r.test) && !r.skipped).length).toBe(4);
   }, scenarioTimeoutMs);
 });
+
+/**
+ * A kernel with usbnet's cap and without qmi_wwan's FLAG_NOMAXMTU, reproduced on trixie (lab/setup builds its
+ * own qmi_wwan.c with the flag removed: qmi_wwan-capped.ko; lab/guest/scenarios/kernel-capped.ts loads it).
+ * The cap is only at bind: qmi_wwan's 802.3 setup restores max_mtu 65535 on raw_ip Y -> N (docs/kernel.md), so
+ * rmnetctl lifts it, asks for the full DL size and the granted transfers arrive whole.
+ */
+describe.skipIf(skipLab || !labKernelList.includes('trixie'))('trixie with a capped qmi_wwan (FLAG_NOMAXMTU removed)', () => {
+  beforeAll(() => {
+    if (!availability.ok) throw new Error(`the lab cannot run: ${availability.reason}`);
+    ensureLabCache(undefined, 'trixie');
+  }, setupTimeoutMs);
+
+  it('rmnetctl up on the capped module: max_mtu 1500 after bind, lifted and said so; granted transfers arrive whole; down leaves nothing', async () => {
+    const result = await expectScenario('kernel-capped', 'trixie');
+    expect((result.data.afterBind as { maxMtu: number }).maxMtu).toBe(1500);
+    expect(result.data.upLog as string[]).toContainEqual(expect.stringMatching(/raw_ip Y -> N switch restores maxmtu 65535 \(1500 after bind\)/));
+    const up = result.data.up as { dataFormat: { dlMaxDatagrams: number; dlMaxSize: number } };
+    expect(String(result.data.decision)).toMatch(new RegExp(`DL ${up.dataFormat.dlMaxDatagrams} datagrams / ${up.dataFormat.dlMaxSize} bytes \\(asked`));
+    expect((result.data.urb as { length: number }).length).toBeGreaterThanOrEqual(up.dataFormat.dlMaxSize);
+    const transfers = result.data.transfers as Record<string, { outcome: string; delivered: number; over: number }>;
+    expect(transfers[`x${up.dataFormat.dlMaxDatagrams}`]).toMatchObject({ outcome: 'delivered', delivered: up.dataFormat.dlMaxDatagrams, over: 0 });
+  }, scenarioTimeoutMs);
+});

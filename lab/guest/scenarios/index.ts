@@ -18,6 +18,7 @@ import { mmConnectScenario } from './mm-connect.js';
 import { mmCoexistScenario, mmRestartScenario } from './mm-coexist.js';
 import { kernelContractScenario } from './kernel-contract.js';
 import { firmwareProfilesScenario } from './firmware-profiles.js';
+import { kernelCappedScenario } from './kernel-capped.js';
 
 export type Scenario = (rec: Recorder, project: string) => Promise<void>;
 
@@ -43,4 +44,5 @@ export const scenarios: Record<string, Scenario> = {
   'mm-restart': mmRestartScenario,
   'kernel-contract': kernelContractScenario,
   'firmware-profiles': firmwareProfilesScenario,
+  'kernel-capped': kernelCappedScenario,
 };

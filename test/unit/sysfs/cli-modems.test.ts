@@ -26,7 +26,7 @@ describe('rmnetctl modems', () => {
     const r = await run('modems', '--sysfs-root', root('mhi'));
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toMatch(/^CONTROL\s+NET\s+DRIVER\s+VID:PID\s+BUS\s+IFACE\s+ENDPOINT\s+RAW_IP\s+PASS_THROUGH$/);
-    expect(r.stdout).toMatch(/\/dev\/wwan0qmi0\s+mhi_hwip0\s+mhi_net\s+1eac:1001\s+0000:01:00\.0\s+-\s+pcie\s+-\s+-/);
+    expect(r.stdout).toMatch(/\/dev\/wwan0qmi0\s+mhi_hwip0\s+mhi_net\s+17cb:0306\s+0000:01:00\.0\s+-\s+pcie\s+-\s+-/);
   });
 
   it('says so when there is none', async () => {

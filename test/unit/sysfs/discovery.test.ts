@@ -62,7 +62,7 @@ describe('discoverModems', () => {
         netInterface: 'mhi_hwip0',
         netInterfaces: ['mhi_hwip0'],
         driver: 'mhi_net',
-        vendorProduct: '1eac:1001',
+        vendorProduct: '17cb:0306',
         busPath: '0000:01:00.0',
         interfaceNumber: null,
         endpointType: 'pcie',
