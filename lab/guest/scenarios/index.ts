@@ -12,6 +12,7 @@ import { sessionRunScenario } from './session-run.js';
 import { benchKernelScenario } from './bench-kernel.js';
 import { benchRmnetctlScenario } from './bench-rmnetctl.js';
 import { benchBringupScenario } from './bench-bringup.js';
+import { benchResetScenario } from './bench-reset.js';
 import { kernelFactsScenario } from './kernel-facts.js';
 import { recordSysfsScenario } from './record-sysfs.js';
 import { mmConnectScenario } from './mm-connect.js';
@@ -37,6 +38,7 @@ export const scenarios: Record<string, Scenario> = {
   'bench-kernel': benchKernelScenario,
   'bench-rmnetctl': benchRmnetctlScenario,
   'bench-bringup': benchBringupScenario,
+  'bench-reset': benchResetScenario,
   'kernel-facts': kernelFactsScenario,
   'record-sysfs': recordSysfsScenario,
   'mm-connect': mmConnectScenario,

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { attachModem, waitFor, type Recorder } from '../harness.js';
 import { checkAllGone, emulator, exited, globalAddresses, muxLinks, pingThrough, qmiWwanMode, spawnRmnetctl } from './session-lib.js';
 
-const CONFIG = `# two PDNs, written by the lab
+export const CONFIG = `# two PDNs, written by the lab
 [modem]
 backend = auto
 
@@ -119,7 +119,7 @@ export async function sessionRunScenario(rec: Recorder, project: string): Promis
  * QMI requests the modem received and responses it queued after the reset, with times (ms after the reset):
  * when the supervisor reports "no answer within 5000 ms", this tells whether the request reached the modem.
  */
-function traceQmi(modem: Awaited<ReturnType<typeof attachModem>>, start: number, rec: Recorder): void {
+export function traceQmi(modem: Awaited<ReturnType<typeof attachModem>>, start: number, rec: Recorder): void {
   const emu = emulator(modem);
   const trace: string[] = [];
   rec.data.qmiTraceAfterReset = trace;
