@@ -25,6 +25,8 @@ interface SetOptions extends CommonOptions {
 }
 
 const AGGREGATION: Record<string, string> = { none: 'disabled', qmap: 'qmap', qmapv4: 'qmapv4', qmapv5: 'qmapv5' };
+/** The options that say what to set; `format set` without any of them is refused. */
+const SET_OPTIONS = ['linkLayer', 'aggregation', 'dlDatagrams', 'dlSize', 'ulDatagrams', 'ulSize'];
 const ENDPOINT_TYPES = ['hsusb', 'hsic', 'pcie', 'embedded', 'bam-dmux'];
 
 function common(command: Command): Command {
@@ -66,8 +68,12 @@ export function register(program: Command, context: CliContext): void {
     .option('--dl-size <bytes>', 'DL aggregation max size', parseIntegerOption('--dl-size', 1, 0xffffffff))
     .option('--ul-datagrams <n>', 'UL aggregation max datagrams', parseIntegerOption('--ul-datagrams', 1, 0xffffffff))
     .option('--ul-size <bytes>', 'UL aggregation max size', parseIntegerOption('--ul-size', 1, 0xffffffff))
-    .action(async (options: SetOptions) => {
+    .action(async (options: SetOptions, command: Command) => {
       await context.run(options, async () => {
+        // --link-layer has a default, so without this a bare `format set -d X` would quietly switch the modem to raw-ip.
+        if (!SET_OPTIONS.some((name) => (command.getOptionValueSource(name) ?? 'default') !== 'default')) {
+          throw new RmnetError('BAD_ARGUMENT', `format set needs at least one of --link-layer, --aggregation, --dl-datagrams, --dl-size, --ul-datagrams, --ul-size (nothing was sent to the modem); see rmnetctl format set --help`, Category.usage, { option: 'format set' });
+        }
         if (options.linkLayer !== 'raw-ip' && options.linkLayer !== '802-3') {
           throw new RmnetError('BAD_ARGUMENT', `--link-layer must be raw-ip or 802-3, got "${options.linkLayer}"`, Category.usage, { option: '--link-layer', value: options.linkLayer });
         }

@@ -174,6 +174,15 @@ describe('bad input', () => {
     expect((await cli('format', 'set', '-d', served.path, '--dl-size', '12abc')).code).toBe(ExitCode.usage);
   });
 
+  it('refuses format set with nothing to set instead of switching the modem to raw-ip (issue 15)', async () => {
+    const result = await cli('format', 'set', '-d', served.path, '--json');
+    expect(result.code).toBe(ExitCode.usage);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'BAD_ARGUMENT' } });
+    expect(result.stderr).toMatch(/format set needs at least one of --link-layer, --aggregation/);
+    // an explicit --link-layer with its default value is a request, and is carried out
+    expect((await cli('format', 'set', '-d', served.path, '--link-layer', 'raw-ip')).code).toBe(0);
+  });
+
   it('names a path that does not exist', async () => {
     const result = await cli('info', '-d', '/dev/cdc-wdm-missing', '--json');
     expect(result.code).toBe(ExitCode.notFound);
