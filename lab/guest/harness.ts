@@ -149,3 +149,9 @@ export async function ip(rec: Recorder | undefined, ...args: string[]): Promise<
 export async function qmicli(device: string, ...args: string[]): Promise<RunResult> {
   return run('qmicli', ['-d', `/dev/${device}`, ...args], 60_000);
 }
+
+/**
+ * A DL transfer the emulated modem took: sent on a posted URB at once, or queued until the host posts its next
+ * one (a loaded machine resubmits late). Whether it arrived whole is the kernel's rx counter's to say.
+ */
+export const transferTaken = (outcome: string): boolean => outcome === 'delivered' || outcome === 'queued';

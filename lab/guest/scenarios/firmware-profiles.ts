@@ -8,6 +8,7 @@
  * The second profile is flashed onto the same USB device (the modem restarts), so one boot runs both.
  */
 import { netStat, attachModem, type Recorder } from '../harness.js';
+import { transferTaken } from '../harness.js';
 import { checkAllGone, cliDetail, emulator, globalAddresses, muxLinks, pingThrough, qmiWwanMode, rmnetctl, sleep } from './session-lib.js';
 
 interface UpJson {
@@ -54,7 +55,7 @@ export async function firmwareProfilesScenario(rec: Recorder, project: string): 
     const before = netStat(r.link, 'rx_packets');
     const push = modem.lab.dataPlane.pushDownlink({ muxId: 1, datagrams: p.datagrams });
     await sleep(400);
-    rec.check(`${label}: ${p.datagrams} ${p.aggregation} frames in one DL transfer arrive on the link`, push.outcome === 'delivered' && netStat(r.link, 'rx_packets') - before === p.datagrams, { push, delivered: netStat(r.link, 'rx_packets') - before });
+    rec.check(`${label}: ${p.datagrams} ${p.aggregation} frames in one DL transfer arrive on the link`, transferTaken(push.outcome) && netStat(r.link, 'rx_packets') - before === p.datagrams, { push, delivered: netStat(r.link, 'rx_packets') - before });
 
     const status = await rmnetctl(project, ['status', '--json']);
     rec.check(`${label}: rmnetctl status exits 0`, status.code === 0, cliDetail(status));

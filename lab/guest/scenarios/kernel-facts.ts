@@ -10,6 +10,7 @@
  * exists, the kernel-capped scenario uses it instead; this one always measures the kernel's own qmi_wwan.
  */
 import { attachModem, ip, netStat, readAttribute, sleep, waitFor, type AttachedModem, type Recorder } from '../harness.js';
+import { transferTaken } from '../harness.js';
 import { addMux, linkUp, rawIp, setQmapDataFormat, setReceiveSize } from '../steps.js';
 
 interface MtuLimits {
@@ -94,7 +95,7 @@ export async function grantedSizeArrivesWhole(rec: Recorder, modem: AttachedMode
     const over = netStat(wwan, 'rx_over_errors') - before.over;
     out[`x${datagrams}`] = { transferLength: push.transferLength, outcome: push.outcome, delivered, over };
     rec.check(`${label}: ${datagrams} datagrams (${push.transferLength} B of a granted ${granted.dlMaxSize}) arrive whole`,
-      push.outcome === 'delivered' && delivered === datagrams && over === 0, out[`x${datagrams}`]);
+      transferTaken(push.outcome) && delivered === datagrams && over === 0, out[`x${datagrams}`]);
   }
   return out;
 }
