@@ -8,6 +8,7 @@ import { claimDefaultRoutes } from './default-routes.js';
 import { asRmnetError } from './failure.js';
 import { readSecret, type PdnRequest } from './request.js';
 import type { ModemRecord } from './state.js';
+import type { Modem } from '../sysfs/discovery.js';
 import { existingResult, type UpResult } from './up-result.js';
 
 export interface Admitted {
@@ -43,6 +44,17 @@ export function checkRequests(requests: readonly PdnRequest[]): Array<string | R
       return asRmnetError(error);
     }
   });
+}
+
+/**
+ * qmimux is qmi_wwan's own (qmi/add_mux): a PCIe/MHI parent (mhi_net) carries rmnet links only. Said before
+ * the modem or the kernel is touched.
+ */
+export function checkBackendFits(requests: readonly PdnRequest[], modem: Pick<Modem, 'driver' | 'endpointType' | 'netInterface'>): void {
+  const qmimux = requests.find((r) => r.backend === 'qmimux');
+  if (!qmimux || modem.driver === 'qmi_wwan') return;
+  const parent = modem.netInterface;
+  throw new RmnetError('NOT_QMI_WWAN', `${parent}: --backend qmimux needs a qmi_wwan parent, and ${parent} is driven by ${modem.driver ?? 'no known driver'}${modem.endpointType === 'pcie' ? ' (a PCIe/MHI modem)' : ''}: use --backend rmnet`, Category.notFound, { interface: parent, muxId: qmimux.muxId });
 }
 
 export function admit(requests: readonly PdnRequest[], context: AdmitContext): Admitted {

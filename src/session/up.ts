@@ -9,7 +9,7 @@
 // mode are settled once for all of them, then each PDN's sessions (one WDS client per IP family) run
 // concurrently, since different clients on different muxes do not depend on each other. A PDN that fails
 // is rolled back alone; the shared steps are rolled back only when no PDN came up.
-import { Category, RmnetError } from '../errors.js';
+import { RmnetError } from '../errors.js';
 import type { QmiDevice } from '../qmi/device.js';
 import { readMuxMap } from '../datapath/mux.js';
 import type { Modem } from '../sysfs/discovery.js';
@@ -27,7 +27,7 @@ import { devicePath, modemKey, selectModem } from './select.js';
 import type { ModemRecord, PdnRecord, RecordedFormat } from './state.js';
 import { UndoStack } from '../undo.js';
 import { interruptible } from '../interrupt.js';
-import { admit, checkRequests } from './up-admit.js';
+import { admit, checkBackendFits, checkRequests } from './up-admit.js';
 import { settleDataFormat, type SettledFormat } from './up-format.js';
 import { createPdnLinks, receiveCeilingAfter } from './up-links.js';
 import type { ReceiveCeiling } from '../wda/negotiation.js';
@@ -66,12 +66,7 @@ export async function upMany(env: SessionEnv, requests: readonly PdnRequest[], o
   const secrets = checkRequests(requests);
   const modem = await selectModem(env, options.selector, options.proxy);
   const parent = modem.netInterface!;
-  // qmimux is qmi_wwan's own (qmi/add_mux): a PCIe/MHI parent (mhi_net) carries rmnet links only. Said before
-  // the modem or the kernel is touched.
-  const qmimux = requests.find((r) => r.backend === 'qmimux');
-  if (qmimux && modem.driver !== 'qmi_wwan') {
-    throw new RmnetError('NOT_QMI_WWAN', `${parent}: --backend qmimux needs a qmi_wwan parent, and ${parent} is driven by ${modem.driver ?? 'no known driver'}${modem.endpointType === 'pcie' ? ' (a PCIe/MHI modem)' : ''}: use --backend rmnet`, Category.notFound, { interface: parent, muxId: qmimux.muxId });
-  }
+  checkBackendFits(requests, modem);
   const key = modemKey(modem);
   const lock = await lockModem(env.store.dir, key);
   try {
