@@ -4,8 +4,7 @@
  * nothing delivered); after KERNEL.md's procedure (raw_ip Y, N, MTU = granted DL size in 802.3, raw_ip Y) the
  * URBs are MTU + 14 bytes and transfers of 1, 8 and 32 datagrams arrive whole on the qmimux link.
  */
-import { attachModem, ip, netStat, sleep, waitFor, type Recorder } from '../harness.js';
-import { transferTaken } from '../harness.js';
+import { attachModem, ip, netStat, sleep, transferTaken, waitFor, type Recorder } from '../harness.js';
 import { addMux, linkUp, rawIp, setQmapDataFormat, setReceiveSize } from '../steps.js';
 
 export async function aggregationScenario(rec: Recorder): Promise<void> {

@@ -7,8 +7,7 @@
  *                   a 32 KiB-class transfer arrives, ping
  * The second profile is flashed onto the same USB device (the modem restarts), so one boot runs both.
  */
-import { netStat, attachModem, type Recorder } from '../harness.js';
-import { transferTaken } from '../harness.js';
+import { attachModem, netStat, transferTaken, type Recorder } from '../harness.js';
 import { checkAllGone, cliDetail, emulator, globalAddresses, muxLinks, pingThrough, qmiWwanMode, rmnetctl, sleep } from './session-lib.js';
 
 interface UpJson {

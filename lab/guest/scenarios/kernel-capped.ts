@@ -13,8 +13,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { attachModem, netStat, readAttribute, run, waitFor, type Recorder } from '../harness.js';
-import { transferTaken } from '../harness.js';
+import { attachModem, netStat, readAttribute, run, transferTaken, waitFor, type Recorder } from '../harness.js';
 import { mtuLimits } from './kernel-facts.js';
 import { checkAllGone, cliDetail, emulator, pingThrough, qmiWwanMode, rmnetctl, sleep } from './session-lib.js';
 

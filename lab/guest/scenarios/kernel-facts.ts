@@ -9,8 +9,7 @@
  * Optional variant (RMNETCTL_LAB variant module, see lab/setup): when /run/lab-modules/qmi_wwan-nomaxmtu.ko
  * exists, the kernel-capped scenario uses it instead; this one always measures the kernel's own qmi_wwan.
  */
-import { attachModem, ip, netStat, readAttribute, sleep, waitFor, type AttachedModem, type Recorder } from '../harness.js';
-import { transferTaken } from '../harness.js';
+import { attachModem, ip, netStat, readAttribute, sleep, transferTaken, waitFor, type AttachedModem, type Recorder } from '../harness.js';
 import { addMux, linkUp, rawIp, setQmapDataFormat, setReceiveSize } from '../steps.js';
 
 interface MtuLimits {

@@ -5,8 +5,7 @@
  * each link and back, and the 16384 rule holds: with the parent MTU above 16384 + 4 a new link is refused with
  * EINVAL "Invalid MTU on real dev", which is why links are created while the parent MTU is small.
  */
-import { attachModem, ip, netStat, readAttribute, run, sleep, waitFor, writeAttribute, type Recorder } from '../harness.js';
-import { transferTaken } from '../harness.js';
+import { attachModem, ip, netStat, readAttribute, run, sleep, transferTaken, waitFor, writeAttribute, type Recorder } from '../harness.js';
 import { linkUp, setQmapDataFormat, setReceiveSize, startQmiSession, type QmiSession } from '../steps.js';
 
 interface IpLink {

@@ -8,8 +8,7 @@
  *      mux 2's sessions, status names the disagreement.
  *   4. `rmnetctl down --all`: no link, address, route, client, session or state file; qmi_wwan mode restored.
  */
-import { attachModem, netStat, type Recorder } from '../harness.js';
-import { transferTaken } from '../harness.js';
+import { attachModem, netStat, transferTaken, type Recorder } from '../harness.js';
 import {
   canonicalAddress, checkAllGone, cliDetail, ethtoolStats, defaultRoutes, emulator, globalAddresses, muxLinks, pingThrough, qmiWwanMode, rmnetctl, sleep, stateFiles,
 } from './session-lib.js';
