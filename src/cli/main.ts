@@ -5,6 +5,8 @@ import { Category, RmnetError } from '../errors.js';
 import { ExitCode } from './exit-codes.js';
 import { reportError, setLogLevel } from './output.js';
 import { commands } from './commands/index.js';
+import { COMMANDS } from './command-table.js';
+import { defineCommand } from './define.js';
 import type { CliContext } from './context.js';
 import { VERSION } from '../version.js';
 
@@ -33,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('rmnetctl')
     .description('Owns the Linux data path of Qualcomm cellular modems on qmi_wwan')
     .version(VERSION, '-V, --version')
+    .addHelpText('after', '\nrmnetctl COMMAND --help: its options (range, default, required), examples and exit codes.\nEvery command takes -v/--verbose and -q/--quiet; -d/--device, -j/--json and -p/--proxy where they apply.\nman rmnetctl, man rmnetctl.conf; docs/usage.md, docs/exit-codes.md.')
     .exitOverride();
   // Commander's own error line is replaced by ours (below): one line, what to do, and --json honoured.
   program.configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => {} });
@@ -55,8 +58,9 @@ export async function main(argv: string[]): Promise<number> {
       }
     },
   };
-  // Load only the module of the command asked for (start-up time); all of them for help or a typo, so
-  // commander can list them. --version answers before any command module is loaded.
+  // Load only the module of the command asked for (start-up time). For help or a typo, the command table
+  // alone registers every command (names, summaries, options), so commander lists them all without a module
+  // loaded. --version answers before anything is registered.
   // `-br` as ip(8) spells it (commander's short options are one letter).
   const args = argv.slice(2).map((a) => (a === '-br' ? '--brief' : a));
   argv = [...argv.slice(0, 2), ...args];
@@ -64,7 +68,10 @@ export async function main(argv: string[]): Promise<number> {
   // Only a command in first position is taken as asked for: `rmnetctl --verbose status` is a top-level
   // error whose help must list every command, not only `status`.
   const named = commands.find((c) => c.name === args[0]);
-  if (!wantsVersion) for (const command of named ? [named] : commands) (await command.load())(program, context);
+  if (!wantsVersion) {
+    if (named) (await named.load())(program, context);
+    else registerOutlines(program);
+  }
 
   const json = args.includes('--json') || args.includes('-j');
   const conflict = conflictingOptions(args);
@@ -100,3 +107,22 @@ export function conflictingOptions(args: readonly string[]): string | undefined 
   }
   return undefined;
 }
+
+/**
+ * Every command of the table without its module: enough for `rmnetctl --help` and for commander's
+ * "unknown command" to know them. Reached only when the command is not the first argument.
+ */
+function registerOutlines(program: Command): void {
+  const outline = (parent: Command, path: string) =>
+    defineCommand(parent, path).action(() => {
+      throw new RmnetError('BAD_ARGUMENT', `the command comes first: rmnetctl ${path} [options] (see rmnetctl ${path} --help)`, Category.usage);
+    });
+  for (const spec of COMMANDS) {
+    if (!spec.subcommands) outline(program, spec.name);
+    else {
+      const parent = defineCommand(program, spec.name);
+      for (const sub of spec.subcommands) outline(parent, `${spec.name} ${sub.name}`);
+    }
+  }
+}
+

@@ -129,6 +129,23 @@ describe('generated from the table', () => {
   });
 });
 
+describe('the top-level help, from the table alone', () => {
+  it('lists every command with its summary, and where to read more', async () => {
+    const result = await cli('--help');
+    expect(result.code).toBe(0);
+    const help = result.stdout.replace(/\s+/g, ' ');
+    for (const spec of COMMANDS) expect(help).toContain(`${spec.name} `);
+    expect(help).toContain(COMMANDS.find((c) => c.name === 'bench')!.summary);
+    expect(help).toContain('man rmnetctl');
+  });
+
+  it('a command that is not the first argument is refused with one line saying so', async () => {
+    const result = await cli('--', 'status');
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toBe('rmnetctl: error: the command comes first: rmnetctl status [options] (see rmnetctl status --help)\n');
+  });
+});
+
 describe('-v, -q, -j', () => {
   const fixture = fileURLToPath(new URL('../../fixtures/sysfs/rawip/sys', import.meta.url));
 
