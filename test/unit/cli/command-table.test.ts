@@ -124,7 +124,7 @@ describe('generated from the table', () => {
 
   it('roff text never starts a line with a dot or quote that is not a request', () => {
     for (const page of [man, renderConfigPage({ version: '0' })]) {
-      for (const line of page.split('\n')) if (/^[.']/.test(line)) expect(line, line).toMatch(/^(\.(TH|SH|SS|TP|PP|br|RS|RE|nf|fi|sp)\b|\.\\")/);
+      for (const line of page.split('\n')) if (/^[.']/.test(line)) expect(line, line).toMatch(/^(\.(TH|SH|SS|TP|PP|br|RS|RE|nf|fi|sp|nh|ad)\b|\.\\")/);
     }
   });
 });
