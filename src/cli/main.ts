@@ -5,7 +5,7 @@ import { Category, RmnetError } from '../errors.js';
 import { ExitCode } from './exit-codes.js';
 import { reportError, setLogLevel } from './output.js';
 import { commands } from './commands/index.js';
-import { COMMANDS } from './command-table.js';
+import { allCommands, COMMANDS, longName, optionsOf, shortName, valueName } from './command-table.js';
 import { defineCommand } from './define.js';
 import type { CliContext } from './context.js';
 import { VERSION } from '../version.js';
@@ -74,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const json = args.includes('--json') || args.includes('-j');
-  const conflict = conflictingOptions(args);
+  const conflict = conflictingOptions(args, named ? shortOptionsOf(named.name === 'format' && args[1] ? `format ${args[1]}` : named.name) : undefined);
   if (conflict) return reportError(new RmnetError('BAD_ARGUMENT', `${conflict} (see ${named ? `rmnetctl ${named.name} --help` : 'rmnetctl --help'})`, Category.usage), { json });
   try {
     await program.parseAsync(argv);
@@ -90,20 +90,49 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+/** A command's short options (`-p` -> proxy), from the table, and whether each takes a value. */
+export function shortOptionsOf(path: string): Map<string, { long: string; value: boolean }> {
+  const spec = allCommands().find((c) => c.path === path)?.spec;
+  const shorts = new Map<string, { long: string; value: boolean }>();
+  for (const option of spec ? optionsOf(spec) : []) {
+    const short = shortName(option);
+    if (short) shorts.set(short, { long: longName(option), value: valueName(option) !== undefined });
+  }
+  return shorts;
+}
+
 /**
  * Options given twice, or with their negation: commander would let the last one win in silence, and the
- * user meant one of them (`--apn a --apn b`, `--proxy --no-proxy`). Values after `--` are not options.
+ * user meant one of them (`--apn a --apn b`, `--proxy --no-proxy`, `-p --no-proxy`, `-j --json`). Short
+ * forms count as their long names (`shorts`, from the command table); values after `--` are not options.
  */
-export function conflictingOptions(args: readonly string[]): string | undefined {
-  const seen = new Set<string>();
-  for (const arg of args) {
+export function conflictingOptions(args: readonly string[], shorts: ReadonlyMap<string, { long: string; value: boolean }> = new Map()): string | undefined {
+  const seen = new Map<string, string>();
+  const spelled = (name: string) => seen.get(name) ?? `--${name}`;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
     if (arg === '--') break;
-    const name = /^--([a-z][a-z0-9-]*)(=.*)?$/.exec(arg)?.[1];
-    if (!name) continue;
-    if (seen.has(name)) return `--${name} is given twice: give it once`;
-    const opposite = name.startsWith('no-') ? name.slice(3) : `no-${name}`;
-    if (seen.has(opposite)) return `--${opposite} and --${name} contradict each other: give one`;
-    seen.add(name);
+    const names: Array<{ name: string; as: string }> = [];
+    const long = /^--([a-z][a-z0-9-]*)(=.*)?$/.exec(arg)?.[1];
+    if (long) names.push({ name: long, as: `--${long}` });
+    else if (/^-[a-zA-Z]/.test(arg)) {
+      // -jv is -j -v; a letter that takes a value ends the group (-dwwan0), or takes the next argument (-d wwan0).
+      for (let k = 1; k < arg.length; k++) {
+        const short = shorts.get(arg[k]!);
+        if (!short) break;
+        names.push({ name: short.long, as: `-${arg[k]}` });
+        if (short.value) {
+          if (k === arg.length - 1) i++;
+          break;
+        }
+      }
+    }
+    for (const { name, as } of names) {
+      if (seen.has(name)) return spelled(name) === as ? `${as} is given twice: give it once` : `${spelled(name)} and ${as} are the same option: give it once`;
+      const opposite = name.startsWith('no-') ? name.slice(3) : `no-${name}`;
+      if (seen.has(opposite)) return `${spelled(opposite)} and ${as} contradict each other: give one`;
+      seen.set(name, as);
+    }
   }
   return undefined;
 }

@@ -202,3 +202,24 @@ describe('-v, -q, -j', () => {
     expect(JSON.parse(result.stdout).error.code).toBe('BAD_ARGUMENT');
   });
 });
+
+describe('an option given twice or with its negation, short forms included', () => {
+  it.each([
+    [['status', '-p', '--no-proxy'], '-p and --no-proxy contradict each other: give one'],
+    [['status', '--no-proxy', '-p'], '--no-proxy and -p contradict each other: give one'],
+    [['modems', '-j', '--json'], '-j and --json are the same option: give it once'],
+    [['status', '-jv', '-j'], '-j is given twice: give it once'],
+    [['status', '-dwwan0', '--device', 'wwan1'], '-d and --device are the same option: give it once'],
+    [['up', '--mux', '1', '--mux', '2'], '--mux is given twice: give it once'],
+  ])('%j is refused: one line, exit 2, nothing done', async (args, message) => {
+    const result = await cli(...args);
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toMatch(new RegExp(`^rmnetctl: error: ${escape(message)} \\(see rmnetctl \\w+ --help\\)\\n$`));
+  });
+
+  it('takes a value that looks like an option as the value (-d -p: -p is the modem), as commander does', async () => {
+    const fixture = fileURLToPath(new URL('../../fixtures/sysfs/rawip/sys', import.meta.url));
+    const result = await cli('status', '-d', '-p', '-p', '--sysfs-root', fixture, '--state-dir', fixture);
+    expect(result.stderr).not.toContain('given twice');
+  });
+});
