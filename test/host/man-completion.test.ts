@@ -26,12 +26,18 @@ function inMachine(script: string): { stdout: string; stderr: string; status: nu
   return run('unshare', ['--mount', '--propagation', 'private', 'bash', '--norc', '--noprofile', '-c', `${MACHINE} && ${script}`]);
 }
 
-function bashComplete(...words: string[]): string[] {
-  const quoted = words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
-  const result = inMachine(`source '${dist('completions/rmnetctl.bash')}' && COMP_WORDS=(${quoted}) && COMP_CWORD=${words.length - 1} && COMP_LINE='${words.join(' ')}' && _rmnetctl && printf '%s\\n' "\${COMPREPLY[@]}"`);
+/** What bash offers for each command line (its words, the last one being completed), from one bash. */
+function bashComplete(...lines: string[][]): string[][] {
+  const quote = (w: string) => `'${w.replace(/'/g, `'\\''`)}'`;
+  const script = lines
+    .map((words) => `echo '=='; COMP_WORDS=(${words.map(quote).join(' ')}); COMP_CWORD=${words.length - 1}; COMPREPLY=(); _rmnetctl; printf '%s\\n' "\${COMPREPLY[@]}"`)
+    .join('; ');
+  const result = inMachine(`source '${dist('completions/rmnetctl.bash')}' && ${script}`);
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
-  return result.stdout.split('\n').filter(Boolean).sort();
+  const sections = result.stdout.split(/^==$/m).slice(1);
+  expect(sections).toHaveLength(lines.length);
+  return sections.map((s) => s.split('\n').filter(Boolean).sort());
 }
 
 /** The matches zsh offers for each line, from one zsh session (compinit is slow on a small machine). */
@@ -86,32 +92,39 @@ describe('man pages', () => {
 });
 
 describe('bash completion', () => {
-  it('completes commands, options, enum values, subcommands', () => {
-    expect(bashComplete('rmnetctl', '')).toEqual(['--help', '--version', '-V', '-h', 'bench', 'doctor', 'down', 'format', 'info', 'links', 'metrics', 'modems', 'profiles', 'run', 'status', 'up']);
-    expect(bashComplete('rmnetctl', 'up', '--a')).toEqual(['--apn', '--auth']);
-    expect(bashComplete('rmnetctl', 'up', '--backend', '')).toEqual(['auto', 'qmimux', 'rmnet']);
-    expect(bashComplete('rmnetctl', 'up', '--mux', '1', '--apn', 'internet', '--ip-type', '')).toEqual(['4', '4v6', '6']);
-    expect(bashComplete('rmnetctl', 'format', '')).toEqual(['--help', '-h', 'get', 'set']);
-    expect(bashComplete('rmnetctl', 'format', 'set', '--link-layer', '')).toEqual(['802-3', 'raw-ip']);
-  });
-
-  it('offers no hidden option', () => {
-    expect(bashComplete('rmnetctl', 'up', '--s')).toEqual([]);
-    expect(bashComplete('rmnetctl', 'bench', '--w')).toEqual([]);
-  });
-
-  it('completes -d with the control ports, run with the config names, down with the interfaces', () => {
-    expect(bashComplete('rmnetctl', 'info', '-d', '')).toEqual(['/dev/cdc-wdm0', '/dev/cdc-wdm3', '/dev/wwan0qmi0']);
-    expect(bashComplete('rmnetctl', 'up', '--device', '/dev/cdc')).toEqual(['/dev/cdc-wdm0', '/dev/cdc-wdm3']);
-    expect(bashComplete('rmnetctl', 'run', '')).toEqual(['backup', 'lte']);
-    expect(bashComplete('rmnetctl', 'down', 'wwan')).toEqual(['wwan0', 'wwan0.1']);
-  });
-
-  it('skips option values when finding the command and its arguments', () => {
-    // "--state-dir X" (hidden) and "-d Y" take values: neither X nor Y is the command or its NAME.
-    expect(bashComplete('rmnetctl', 'run', '--state-dir', '/tmp/x', '')).toEqual(['backup', 'lte']);
-    expect(bashComplete('rmnetctl', 'status', '-d', '/dev/cdc-wdm0', '--c')).toEqual(['--check']);
-  });
+  it('completes commands, options, enum values, subcommands, ports, config names and links; offers no hidden option', () => {
+    const [commands, apn, backend, ipType, format, linkLayer, hiddenUp, hiddenBench, ports, cdc, configs, links, afterHidden, afterDevice] = bashComplete(
+      ['rmnetctl', ''],
+      ['rmnetctl', 'up', '--a'],
+      ['rmnetctl', 'up', '--backend', ''],
+      ['rmnetctl', 'up', '--mux', '1', '--apn', 'internet', '--ip-type', ''],
+      ['rmnetctl', 'format', ''],
+      ['rmnetctl', 'format', 'set', '--link-layer', ''],
+      ['rmnetctl', 'up', '--s'],
+      ['rmnetctl', 'bench', '--w'],
+      ['rmnetctl', 'info', '-d', ''],
+      ['rmnetctl', 'up', '--device', '/dev/cdc'],
+      ['rmnetctl', 'run', ''],
+      ['rmnetctl', 'down', 'wwan'],
+      // "--state-dir X" (hidden) and "-d Y" take values: neither X nor Y is the command or its NAME.
+      ['rmnetctl', 'run', '--state-dir', '/tmp/x', ''],
+      ['rmnetctl', 'status', '-d', '/dev/cdc-wdm0', '--c'],
+    );
+    expect(commands).toEqual(['--help', '--version', '-V', '-h', 'bench', 'doctor', 'down', 'format', 'info', 'links', 'metrics', 'modems', 'profiles', 'run', 'status', 'up']);
+    expect(apn).toEqual(['--apn', '--auth']);
+    expect(backend).toEqual(['auto', 'qmimux', 'rmnet']);
+    expect(ipType).toEqual(['4', '4v6', '6']);
+    expect(format).toEqual(['--help', '-h', 'get', 'set']);
+    expect(linkLayer).toEqual(['802-3', 'raw-ip']);
+    expect(hiddenUp).toEqual([]);
+    expect(hiddenBench).toEqual([]);
+    expect(ports).toEqual(['/dev/cdc-wdm0', '/dev/cdc-wdm3', '/dev/wwan0qmi0']);
+    expect(cdc).toEqual(['/dev/cdc-wdm0', '/dev/cdc-wdm3']);
+    expect(configs).toEqual(['backup', 'lte']);
+    expect(links).toEqual(['wwan0', 'wwan0.1']);
+    expect(afterHidden).toEqual(['backup', 'lte']);
+    expect(afterDevice).toEqual(['--check']);
+  }, 120_000);
 });
 
 describe('zsh completion', () => {
@@ -140,5 +153,5 @@ describe('zsh completion', () => {
     expect(hidden).toEqual([]);
     expect(ports).toEqual(['/dev/cdc-wdm0', '/dev/cdc-wdm3', '/dev/wwan0qmi0']);
     expect(configs).toEqual(['backup', 'lte']);
-  });
+  }, 120_000);
 });
