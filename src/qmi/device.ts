@@ -70,8 +70,14 @@ export class QmiDevice {
   readonly path: string;
   private readonly decoder = new FrameDecoder();
   private readonly pending = new Map<string, Pending>();
-  /** Allocate CID transactions that timed out: a late success is released at once, so no client id leaks. */
-  private readonly lateAllocations = new Set<number>();
+  /**
+   * Allocate CID transactions that timed out, with the service asked for: a late success is released at
+   * once, so no client id leaks. What is still owed after the grace was probably allocated with its answer
+   * lost: nobody can name that client id (see `settleAllocations`, `sync`).
+   */
+  private readonly lateAllocations = new Map<number, number>();
+  /** When the grace for late Allocate CID answers ends (set by the first wait: it is spent once). */
+  private graceDeadline: number | undefined;
   /** Releases of late client ids in flight, awaited by close(). */
   private readonly lateReleases = new Set<Promise<unknown>>();
   /** Wakes close() when a late allocation is settled. */
@@ -114,7 +120,7 @@ export class QmiDevice {
     try {
       response = await this.ctl(ctlAllocateCid, { service }, options);
     } catch (error) {
-      if (error instanceof RmnetError && error.code === 'QMI_TIMEOUT') this.lateAllocations.add(transactionId);
+      if (error instanceof RmnetError && error.code === 'QMI_TIMEOUT') this.lateAllocations.set(transactionId, service);
       // A refused allocation means the firmware lacks (or has no room in) that service: name the service.
       if (error instanceof RmnetError && error.code === 'QMI_ERROR') {
         const name = serviceName(service);
@@ -185,9 +191,31 @@ export class QmiDevice {
     this.transport.close();
   }
 
+  /**
+   * Waits the bounded grace for Allocate CID answers still owed (releasing those that arrive) and returns
+   * the services whose answer never came: the modem probably allocated a client id that no Release CID can
+   * name. The grace is spent once; close() does not wait again.
+   */
+  async settleAllocations(): Promise<number[]> {
+    await this.awaitLateAllocations();
+    return [...this.lateAllocations.values()];
+  }
+
+  /**
+   * CTL Sync: the modem drops every client id it holds, whoever allocated it, and every session those
+   * client ids own. The only way to free a client id whose Allocate CID answer was lost; the caller decides
+   * that nobody else uses the modem. The client ids of this device are gone afterwards.
+   */
+  async sync(options: RequestOptions = {}): Promise<void> {
+    await this.ctl(ctlSync, {}, options);
+    for (const client of [...this.clients]) client.markGone('reset');
+    this.lateAllocations.clear();
+    this.lateSettled?.();
+  }
+
   /** A bounded wait for Allocate CID answers still owed, and for the releases of those that arrive. */
   private async awaitLateAllocations(): Promise<void> {
-    const deadline = Date.now() + (this.options.lateAllocationGraceMs ?? LATE_ALLOCATION_GRACE_MS);
+    const deadline = (this.graceDeadline ??= Date.now() + (this.options.lateAllocationGraceMs ?? LATE_ALLOCATION_GRACE_MS));
     while (this.lateAllocations.size > 0 && !this.closedError) {
       const left = deadline - Date.now();
       if (left <= 0) {

@@ -88,6 +88,26 @@ export interface ModemRecord {
    * unanswered twice, or a port lost before it could be sent. The next `down` releases them on a fresh port.
    */
   strayClients?: StrayClient[] | undefined;
+  /**
+   * Allocate CID requests whose answer never came (not even within the grace): the modem probably holds a
+   * client id nobody learned. Only a CTL Sync frees it; `down` sends one once nothing else uses the modem
+   * (session/lost-allocations.ts).
+   */
+  lostAllocations?: LostAllocation[] | undefined;
+}
+
+export interface LostAllocation {
+  /** The service's name as QMI spells it ('wds', 'wda'). */
+  service: string;
+  /** When the Allocate CID went unanswered (ISO 8601). */
+  at: string;
+  /** Why it was not freed at once (the CTL Sync would have hurt someone). */
+  reason: string;
+}
+
+/** Whether the record still names something on the modem or the kernel (else the file can go). */
+export function recordHoldsAnything(record: ModemRecord): boolean {
+  return record.pdns.length > 0 || (record.strayClients?.length ?? 0) > 0 || (record.lostAllocations?.length ?? 0) > 0;
 }
 
 export interface StrayClient {
