@@ -75,9 +75,7 @@ export class QmiDevice {
    * once, so no client id leaks. What is still owed after the grace was probably allocated with its answer
    * lost: nobody can name that client id (see `settleAllocations`, `sync`).
    */
-  private readonly lateAllocations = new Map<number, number>();
-  /** When the grace for late Allocate CID answers ends (set by the first wait: it is spent once). */
-  private graceDeadline: number | undefined;
+  private readonly lateAllocations = new Map<number, { service: number; timedOutAt: number }>();
   /** Releases of late client ids in flight, awaited by close(). */
   private readonly lateReleases = new Set<Promise<unknown>>();
   /** Wakes close() when a late allocation is settled. */
@@ -102,6 +100,16 @@ export class QmiDevice {
     return this.closedError !== undefined;
   }
 
+  /**
+   * The client ids that were allocated when the port went away: the modem may still hold them (behind
+   * qmi-proxy, or a port that re-enumerated). Whoever owns them records them for a release on a fresh port.
+   */
+  get orphanedClients(): ReadonlyArray<{ service: number; clientId: number }> {
+    return this.orphans;
+  }
+
+  private readonly orphans: Array<{ service: number; clientId: number }> = [];
+
   /** Client ids this device allocated and has not released. */
   get allocatedClients(): readonly QmiClient[] {
     return [...this.clients];
@@ -120,7 +128,7 @@ export class QmiDevice {
     try {
       response = await this.ctl(ctlAllocateCid, { service }, options);
     } catch (error) {
-      if (error instanceof RmnetError && error.code === 'QMI_TIMEOUT') this.lateAllocations.set(transactionId, service);
+      if (error instanceof RmnetError && error.code === 'QMI_TIMEOUT') this.lateAllocations.set(transactionId, { service, timedOutAt: Date.now() });
       // A refused allocation means the firmware lacks (or has no room in) that service: name the service.
       if (error instanceof RmnetError && error.code === 'QMI_ERROR') {
         const name = serviceName(service);
@@ -194,11 +202,14 @@ export class QmiDevice {
   /**
    * Waits the bounded grace for Allocate CID answers still owed (releasing those that arrive) and returns
    * the services whose answer never came: the modem probably allocated a client id that no Release CID can
-   * name. The grace is spent once; close() does not wait again.
+   * name; they are the caller's from then on. The grace runs from each request's timeout.
    */
   async settleAllocations(): Promise<number[]> {
     await this.awaitLateAllocations();
-    return [...this.lateAllocations.values()];
+    // Handed over to the caller, who records or frees them: a later settle does not report them again.
+    const lost = [...this.lateAllocations.values()].map((l) => l.service);
+    this.lateAllocations.clear();
+    return lost;
   }
 
   /**
@@ -215,7 +226,8 @@ export class QmiDevice {
 
   /** A bounded wait for Allocate CID answers still owed, and for the releases of those that arrive. */
   private async awaitLateAllocations(): Promise<void> {
-    const deadline = (this.graceDeadline ??= Date.now() + (this.options.lateAllocationGraceMs ?? LATE_ALLOCATION_GRACE_MS));
+    const grace = this.options.lateAllocationGraceMs ?? LATE_ALLOCATION_GRACE_MS;
+    const deadline = Math.max(0, ...[...this.lateAllocations.values()].map((l) => l.timedOutAt + grace));
     while (this.lateAllocations.size > 0 && !this.closedError) {
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -448,7 +460,10 @@ export class QmiDevice {
     // The port is gone, not (necessarily) the modem: behind qmi-proxy or a re-enumerated port it keeps its
     // client ids and sessions. They are orphaned, not gone: releasing one says so, and the caller keeps
     // its record for a `down` on a fresh port.
-    for (const client of [...this.clients]) client.markGone('port-lost');
+    for (const client of [...this.clients]) {
+      this.orphans.push({ service: client.service, clientId: client.clientId });
+      client.markGone('port-lost');
+    }
     this.shutdown(error);
     for (const handler of [...this.resetHandlers]) handler(error);
     this.transport.close();

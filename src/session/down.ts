@@ -27,6 +27,8 @@ export interface DownOptions {
   proxy: ProxyChoice;
   /** An open control port to use and leave open (the supervisor's). */
   device?: QmiDevice | undefined;
+  /** Whether that port goes through qmi-proxy (unknown: assumed, so no CTL Sync is sent through it). */
+  viaProxy?: boolean | undefined;
 }
 
 export interface DownResult {
@@ -72,7 +74,7 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
 
     const lost = record?.lostAllocations ?? [];
     let device: QmiDevice | undefined = options.device;
-    let viaProxy = options.device !== undefined;
+    let viaProxy = options.viaProxy ?? options.device !== undefined;
     if (!device && (strays.length > 0 || lost.length > 0 || pdns.some((p) => p.clients.length > 0))) {
       device = await openPort(env, devicePath(modem), options.proxy).then((p) => {
         viaProxy = p.viaProxy;

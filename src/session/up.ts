@@ -319,10 +319,9 @@ class UpRun {
   /**
    * After a failure, before the port closes: an Allocate CID still unanswered after the grace left a client
    * id nobody can name. It is freed (CTL Sync) when nothing else uses the modem, else recorded for `down`.
-   * The supervisor's port stays open, so a late answer is still released when it comes: nothing to wait for.
+   * On the supervisor's port too: its other PDNs (in the record) keep the Sync off until they are down.
    */
   private async settleAllocations(): Promise<void> {
-    if (this.sharedDevice) return;
     const lost = await settleLostAllocations(this.device);
     if (lost.length === 0) return;
     const context = { path: this.device.path, viaProxy: this.via === 'qmi-proxy', procRoot: this.env.procRoot, record: this.record };

@@ -258,7 +258,8 @@ describe('a client id whose Allocate CID answer was lost', () => {
     try {
       await up(rig.env, { ...request, muxId: 2, routeMetric: 101 }, { proxy: 'no' });
       const sessionsBefore = rig.modem.sessions().length;
-      const at = (await requestsBesideMux2()).findLastIndex((r) => /CTL Allocate CID/.test(r)); // the WDS client (WDA's comes first)
+      const sent = await requestsBesideMux2();
+      const at = sent.lastIndexOf('CTL Allocate CID'); // the WDS client (WDA's comes first)
       expect(at).toBeGreaterThanOrEqual(0);
       const error = await lostAllocationUp(rig, at);
       expect(error).toBeInstanceOf(RmnetError);
