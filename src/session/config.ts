@@ -9,7 +9,8 @@ import { buildPdnRequest, configKeys, parseBackend, type BackendChoice, type Pdn
 import { DEFAULT_HEALTH, parseProbeTargets, parseRange, type HealthSettings } from '../health/settings.js';
 
 export interface ServiceConfig {
-  modem: { device?: string | undefined; backend: BackendChoice; proxy: ProxyChoice };
+  /** timeoutMs: how long each QMI request waits, Start Network included (as `up --timeout`; default: the port's and 120 s). */
+  modem: { device?: string | undefined; backend: BackendChoice; proxy: ProxyChoice; timeoutMs?: number | undefined };
   pdns: PdnRequest[];
   /** The health settings of each PDN, in the order of `pdns` (docs/health.md). */
   health: HealthSettings[];
@@ -41,6 +42,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { key: 'device', sections: ['modem'], values: 'control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI, as -d', default: 'the only modem', help: 'the modem; run waits for it to appear' },
   { key: 'backend', sections: ['modem'], values: 'auto | qmimux | rmnet', default: 'auto', help: 'the kernel mux driver of every PDN' },
   { key: 'proxy', sections: ['modem'], values: 'auto | yes | no', default: 'auto', help: "whether to go through libqmi's qmi-proxy (auto: when it is running)" },
+  { key: 'timeout', sections: ['modem'], values: 'milliseconds, 100..600000', default: '5000 per request, 120000 for Start Network', help: 'how long each QMI request waits, Start Network included (as up --timeout)' },
   { key: 'mux', sections: ['pdn'], values: '1..254, in decimal, unique in the file', required: 'yes', help: 'the mux id of the PDN' },
   { key: 'apn', sections: ['pdn'], values: 'at most 100 bytes of 3GPP TS 23.003 labels (letters, digits, -, separated by single dots); "" leaves it to the network', required: 'this or profile', help: 'the access point name' },
   { key: 'profile', sections: ['pdn'], values: 'a profile index (rmnetctl profiles)', required: 'this or apn', help: 'start from the 3GPP profile stored on the modem' },
@@ -111,6 +113,8 @@ export function parseConfig(text: string, file: string): ServiceConfig {
     device: get(modemSection, 'device')?.value,
     backend: field(modemSection, 'backend', parseBackend, 'auto' as BackendChoice),
     proxy,
+    // The range of `up --timeout` (milliseconds).
+    timeoutMs: field(modemSection, 'timeout', parseRange('timeout', 100, 600_000), undefined as number | undefined),
   };
   const pdns = sections.filter((s) => s.kind === 'pdn').map((s) => {
     const mux = get(s, 'mux');
