@@ -3,7 +3,7 @@ import { writeSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { Category, RmnetError } from '../errors.js';
 import { ExitCode } from './exit-codes.js';
-import { reportError } from './output.js';
+import { reportError, setLogLevel } from './output.js';
 import { commands } from './commands/index.js';
 import type { CliContext } from './context.js';
 import { VERSION } from '../version.js';
@@ -36,6 +36,14 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
   // Commander's own error line is replaced by ours (below): one line, what to do, and --json honoured.
   program.configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => {} });
+  // The table's option text already carries range, default and required (cli/define.ts): commander adds nothing.
+  program.configureHelp({ optionDescription: (option) => option.description });
+  // -v / -q of every command (cli/command-table.ts LOGGING) set how much goes to stderr before its action runs.
+  program.hook('preAction', (_program, action) => {
+    const { verbose, quiet } = action.opts<{ verbose?: boolean; quiet?: boolean }>();
+    if (verbose && quiet) throw new RmnetError('BAD_ARGUMENT', `--verbose and --quiet contradict each other: give one (see rmnetctl ${action.name()} --help)`, Category.usage);
+    setLogLevel(verbose ? 'verbose' : quiet ? 'quiet' : 'normal');
+  });
 
   const context: CliContext = {
     async run(options, body) {

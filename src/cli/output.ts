@@ -39,17 +39,27 @@ function stderrLine(priority: Priority, text: string): void {
   process.stderr.write(`${journal ? `<${PRIORITY[priority]}>` : ''}${text}\n`);
 }
 
-/** Logs to stderr so stdout stays a clean JSON document. Quiet unless RMNETCTL_DEBUG is set for debug. */
+/** How much goes to stderr: quiet drops info lines, verbose adds debug lines (-q, -v; RMNETCTL_DEBUG as -v). */
+export type LogLevel = 'quiet' | 'normal' | 'verbose';
+let level: LogLevel = 'normal';
+export function setLogLevel(wanted: LogLevel): void {
+  level = wanted;
+}
+const debugOn = () => level === 'verbose' || (level === 'normal' && Boolean(process.env.RMNETCTL_DEBUG));
+
+/** Logs to stderr so stdout stays a clean JSON document. Warnings and errors are never dropped. */
 export const log = {
   info(message: string): void {
     // The session layer's warnings arrive as "warning: ..." lines (SessionEnv.log has one level).
-    stderrLine(message.startsWith('warning: ') ? 'warning' : 'info', `rmnetctl: ${message}`);
+    const warning = message.startsWith('warning: ');
+    if (!warning && level === 'quiet') return;
+    stderrLine(warning ? 'warning' : 'info', `rmnetctl: ${message}`);
   },
   warning(message: string): void {
     stderrLine('warning', `rmnetctl: warning: ${message}`);
   },
   debug(message: string): void {
-    if (process.env.RMNETCTL_DEBUG) stderrLine('debug', `rmnetctl[debug]: ${message}`);
+    if (debugOn()) stderrLine('debug', `rmnetctl[debug]: ${message}`);
   },
 };
 

@@ -1,7 +1,5 @@
 // What the session commands (up, down, status, run) share on the command line: the modem selector,
 // qmi-proxy use, JSON output, the root check, and building the real environment.
-import { parseDirectoryOption, parseIntegerOption } from './options.js';
-import type { Command } from 'commander';
 import { Category, RmnetError } from '../errors.js';
 import type { PortEnv, ProxyChoice, SessionEnv } from '../session/env.js';
 import type { PortOptions } from '../modem/port.js';
@@ -15,17 +13,7 @@ export interface CommonSessionOptions {
   stateDir?: string;
 }
 
-export function addCommonOptions(command: Command): Command {
-  return command
-    .option('-d, --device <modem>', 'modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; default: the only one')
-    .option('--proxy', "always go through libqmi's qmi-proxy")
-    .option('--no-proxy', 'never use qmi-proxy, even when it is running (default: use it when running)')
-    .option('--json', 'one JSON document on stdout')
-    .option('--sysfs-root <dir>', 'read sysfs under this directory (tests, recorded trees)', parseDirectoryOption('--sysfs-root'))
-    .option('--state-dir <dir>', 'state directory (default /run/rmnetctl)');
-}
-
-/** What addPortOptions gives a command. */
+/** What the port commands (info, profiles) get: -d, -p/--no-proxy, --timeout, --json (cli/command-table.ts). */
 export interface PortCommandOptions {
   device?: string;
   proxy?: boolean;
@@ -40,15 +28,6 @@ export interface PortCommandOptions {
 export async function emitPortReport<T>(options: PortCommandOptions, collect: (port: PortOptions) => Promise<T>, render: (report: T) => string): Promise<void> {
   const { emit, log } = await import('./output.js');
   emit(await collect({ ...options, ...(await resolvePort(options)), log: log.debug }), options, render);
-}
-
-/** The options of the commands that talk to a port for a moment (info, profiles): -d, -p, --timeout, --json. */
-export function addPortOptions(command: Command): Command {
-  return command
-    .option('-d, --device <modem>', 'modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; default: the only one')
-    .option('-p, --proxy', "go through libqmi's qmi-proxy (when ModemManager holds the port)")
-    .option('--timeout <ms>', 'per-request timeout', parseIntegerOption('--timeout', 100, 600000))
-    .option('--json', 'one JSON document on stdout');
 }
 
 export function proxyChoice(options: CommonSessionOptions): ProxyChoice {

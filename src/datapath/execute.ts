@@ -35,7 +35,10 @@ export async function executePlan(plan: Plan, kernel: DatapathKernel, options: E
   const log = options.log ?? (() => {});
   const stackOf = typeof options.undo === 'function' ? options.undo : () => options.undo as UndoStack;
   const done: Step[] = [];
-  for (const [i, step] of plan.steps.entries()) {
+  // Steps are numbered as the user sees them: restore points (op 'none') do nothing now and are not counted.
+  const total = plan.steps.filter((s) => s.action.op !== 'none').length;
+  let shown = 0;
+  for (const step of plan.steps) {
     if (options.signal?.aborted) throw interrupted();
     const undoAction = step.undo && step.undo.op !== 'none' ? step.undo : null;
     const undo = undoAction
@@ -45,7 +48,7 @@ export async function executePlan(plan: Plan, kernel: DatapathKernel, options: E
         }
       : () => {};
     // A restore point (op 'none'): nothing to do now, its undo runs on rollback.
-    if (step.action.op !== 'none') log(`step ${i + 1}/${plan.steps.length}: ${describeAction(step.action)} (${step.why})`);
+    if (step.action.op !== 'none') log(`step ${++shown}/${total}: ${describeAction(step.action)} (${step.why})`);
     const run = step.action.op === 'none' ? async () => {} : () => kernel.apply(step.action);
     try {
       if (undoAction) await stackOf(step).step(describeAction(undoAction), undo, run, { atomic: true });
@@ -54,9 +57,9 @@ export async function executePlan(plan: Plan, kernel: DatapathKernel, options: E
       const original = error instanceof RmnetError ? error : new RmnetError('KERNEL_STEP_FAILED', error instanceof Error ? error.message : String(error), Category.kernel);
       throw new RmnetError(
         original.code,
-        `${original.message} [at step ${i + 1}/${plan.steps.length}: ${describeAction(step.action)}]`,
+        `${original.message} [at step ${shown}/${total}: ${describeAction(step.action)}]`,
         original.category,
-        { ...original.details, failedStep: i + 1, failedAction: describeAction(step.action) },
+        { ...original.details, failedStep: shown, failedAction: describeAction(step.action) },
         { cause: error },
       );
     }

@@ -6,7 +6,7 @@ import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { Category, RmnetError } from '../errors.js';
 import type { ProxyChoice } from './env.js';
 import { buildPdnRequest, configKeys, parseBackend, type BackendChoice, type PdnRequest } from './request.js';
-import { DEFAULT_HEALTH, HEALTH_KEYS, parseProbeTargets, parseRange, type HealthSettings } from '../health/settings.js';
+import { DEFAULT_HEALTH, parseProbeTargets, parseRange, type HealthSettings } from '../health/settings.js';
 
 export interface ServiceConfig {
   modem: { device?: string | undefined; backend: BackendChoice; proxy: ProxyChoice };
@@ -17,9 +17,50 @@ export interface ServiceConfig {
 
 type Section = { kind: 'modem' | 'pdn' | 'health'; line: number; values: Map<string, { value: string; line: number }> };
 
-const MODEM_KEYS = new Set(['device', 'backend', 'proxy']);
-const PDN_KEYS = new Set(['mux', 'apn', 'profile', 'ip-type', 'auth', 'user', 'password-file', 'ifname', 'no-ip', 'default-route', 'metric', ...HEALTH_KEYS]);
-const SECTION_KEYS = { modem: MODEM_KEYS, pdn: PDN_KEYS, health: new Set<string>(HEALTH_KEYS) };
+export type SectionKind = Section['kind'];
+
+/** One key of the config file: where it may stand, the values it takes, its default, what it does. */
+export interface ConfigKey {
+  key: string;
+  sections: readonly SectionKind[];
+  /** The values, in words ('1..254', 'auto | rmnet | qmimux'). */
+  values: string;
+  /** The default in words; undefined: required or none. */
+  default?: string;
+  required?: string;
+  help: string;
+}
+
+const BOOLEAN = 'yes | no (also true/false, on/off, 1/0)';
+const HEALTH_SECTIONS: readonly SectionKind[] = ['health', 'pdn'];
+/**
+ * The keys of rmnetctl.conf: which section takes which key comes from here, and so does rmnetctl.conf(5)
+ * (cli/manpage.ts). The [pdn] keys mean what `rmnetctl up`'s options of the same name mean.
+ */
+export const CONFIG_KEYS: readonly ConfigKey[] = [
+  { key: 'device', sections: ['modem'], values: 'control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI, as -d', default: 'the only modem', help: 'the modem; run waits for it to appear' },
+  { key: 'backend', sections: ['modem'], values: 'auto | qmimux | rmnet', default: 'auto', help: 'the kernel mux driver of every PDN' },
+  { key: 'proxy', sections: ['modem'], values: 'auto | yes | no', default: 'auto', help: "whether to go through libqmi's qmi-proxy (auto: when it is running)" },
+  { key: 'mux', sections: ['pdn'], values: '1..254, in decimal, unique in the file', required: 'yes', help: 'the mux id of the PDN' },
+  { key: 'apn', sections: ['pdn'], values: 'at most 100 bytes of 3GPP TS 23.003 labels (letters, digits, -, separated by single dots); "" leaves it to the network', required: 'this or profile', help: 'the access point name' },
+  { key: 'profile', sections: ['pdn'], values: 'a profile index (rmnetctl profiles)', required: 'this or apn', help: 'start from the 3GPP profile stored on the modem' },
+  { key: 'ip-type', sections: ['pdn'], values: '4 | 6 | 4v6', default: '4', help: 'the IP families (one WDS client each)' },
+  { key: 'auth', sections: ['pdn'], values: 'none | pap | chap | both', default: 'none', help: 'authentication; pap, chap and both need user' },
+  { key: 'user', sections: ['pdn'], values: 'a user name', help: 'the user name for pap/chap' },
+  { key: 'password-file', sections: ['pdn'], values: 'a path: a regular file owned by root, mode 600, the password on its first line', help: 'the password (never in the config itself: a password key is refused)' },
+  { key: 'ifname', sections: ['pdn'], values: '1..15 bytes, no spaces, / or :, unique in the file', default: "the kernel's", help: 'the name of the rmnet link (qmimux links are named by the kernel)' },
+  { key: 'no-ip', sections: ['pdn'], values: BOOLEAN, default: 'no', help: 'yes: start the session and the link, apply no addresses, routes or DNS' },
+  { key: 'default-route', sections: ['pdn'], values: BOOLEAN, default: 'yes', help: 'no: add no default route (an IMS or MMS PDN); metric is then refused' },
+  { key: 'metric', sections: ['pdn'], values: '0..4294967295', default: '100 + mux - 1', help: 'the metric of the default route(s)' },
+  { key: 'probe', sections: HEALTH_SECTIONS, values: 'IP addresses, space separated', default: DEFAULT_HEALTH.probe.join(' ') || 'none', help: "ICMP echo targets, probed through the PDN's own link" },
+  { key: 'probe-interval', sections: HEALTH_SECTIONS, values: 'seconds, 1..3600', default: String(DEFAULT_HEALTH.probeInterval), help: 'how often the health of a PDN is judged' },
+  { key: 'unhealthy-after', sections: HEALTH_SECTIONS, values: '1..100', default: String(DEFAULT_HEALTH.unhealthyAfter), help: 'failing intervals in a row before a PDN is unhealthy and recovery starts' },
+  { key: 'healthy-after', sections: HEALTH_SECTIONS, values: '1..100', default: String(DEFAULT_HEALTH.healthyAfter), help: 'successful intervals in a row before a PDN is healthy again' },
+  { key: 'probes', sections: HEALTH_SECTIONS, values: BOOLEAN, default: 'on', help: 'off: no probes, the link counters alone judge (refused with probe in the same section)' },
+];
+
+const keysOf = (kind: SectionKind) => new Set(CONFIG_KEYS.filter((k) => k.sections.includes(kind)).map((k) => k.key));
+const SECTION_KEYS = { modem: keysOf('modem'), pdn: keysOf('pdn'), health: keysOf('health') };
 
 export function parseConfig(text: string, file: string): ServiceConfig {
   const fail = (line: number, message: string) =>

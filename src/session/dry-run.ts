@@ -72,7 +72,8 @@ export async function dryRunUp(env: SessionEnv, request: PdnRequest, options: { 
     names: [request.ifname],
     rmnetFlags: rmnetFlagsFor(first.aggregation === 'qmapv5' ? 'qmapv5' : 'qmap'),
   });
-  result.steps = plan.steps.map((s) => ({ action: describeAction(s.action), why: s.why }));
+  // Restore points (op 'none') are undo-only: up does nothing at them, so neither does the plan shown.
+  result.steps = plan.steps.filter((s) => s.action.op !== 'none').map((s) => ({ action: describeAction(s.action), why: s.why }));
   result.notes.push(...plan.notes, 'then per IP family: WDS Allocate CID, Bind Mux Data Port, Set IP Family, Start Network, Get Current Settings; the link up; addresses, routes, MTU and DNS from the network');
   return result;
 }

@@ -1,10 +1,10 @@
 // rmnetctl bench [--datagrams 1,8,32] [--seconds N] [--packet-size B] [--json]: how fast this machine's
 // kernel deaggregates QMAP with rmnet, in a throwaway network namespace (src/bench/). No modem needed.
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { defineCommand } from '../define.js';
 import type { CliContext } from '../context.js';
 import { Category, RmnetError } from '../../errors.js';
 import { exitCodeOf } from '../exit-codes.js';
-import { parseIntegerOption } from '../options.js';
 
 interface BenchCliOptions {
   datagrams: string;
@@ -53,14 +53,7 @@ function progressBar(total: number): { update(index: number, fraction: number, d
 }
 
 export function register(program: Command, context: CliContext): void {
-  program
-    .command('bench')
-    .description("measure this machine's kernel QMAP deaggregation (rmnet) in a throwaway network namespace; root, no modem")
-    .option('--datagrams <list>', 'datagrams per transfer, comma-separated', '1,8,32')
-    .option('--seconds <n>', 'sending time per case', '3')
-    .option('--packet-size <bytes>', 'IP packet size, 64-1500', parseIntegerOption('--packet-size', 64, 1500), 1500)
-    .option('--json', 'one JSON document on stdout')
-    .addOption(new Option('--worker', 'internal: the part that runs inside the namespace').hideHelp())
+  defineCommand(program, 'bench')
     .action(async (options: BenchCliOptions) => {
       if (options.worker) {
         // JSON lines on stdout for the parent; the exit code is the error's.

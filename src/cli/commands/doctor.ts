@@ -2,7 +2,8 @@
 // its verdict, evidence and fix. Exit 12 (unhealthy) when any check fails; warnings alone exit 0.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { addCommonOptions, proxyChoice, sessionEnv, type CommonSessionOptions } from '../session-options.js';
+import { defineCommand } from '../define.js';
+import { proxyChoice, sessionEnv, type CommonSessionOptions } from '../session-options.js';
 import type { Verdict } from '../../doctor/checks.js';
 import { Category, RmnetError } from '../../errors.js';
 
@@ -16,12 +17,7 @@ export function parseInterval(value: string): number {
 }
 
 export function register(program: Command, context: CliContext): void {
-  addCommonOptions(
-    program
-      .command('doctor')
-      .description('check driver, modules, qmi_wwan mode, receive size, SIM and registration, leftovers, routes and RX; each with evidence and fix')
-      .option('--interval <seconds>', 'seconds between the two counter readings of the RX-stall check (0: skip it)', parseInterval, 3),
-  ).action(async (options: CommonSessionOptions & { interval: number }) => {
+  defineCommand(program, 'doctor', { interval: parseInterval }).action(async (options: CommonSessionOptions & { interval: number }) => {
     await context.run(options, async () => {
       const env = await sessionEnv(options);
       const { collectEvidence } = await import('../../doctor/evidence.js');

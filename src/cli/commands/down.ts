@@ -1,7 +1,8 @@
 // rmnetctl down: end a PDN (or all) and leave nothing behind (src/session/down.ts does the work).
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { addCommonOptions, proxyChoice, requireRoot, sessionEnv, type CommonSessionOptions } from '../session-options.js';
+import { defineCommand } from '../define.js';
+import { proxyChoice, requireRoot, sessionEnv, type CommonSessionOptions } from '../session-options.js';
 import type { DownResult } from '../../session/down.js';
 
 interface DownOptions extends CommonSessionOptions {
@@ -10,14 +11,7 @@ interface DownOptions extends CommonSessionOptions {
 }
 
 export function register(program: Command, context: CliContext): void {
-  addCommonOptions(
-    program
-      .command('down')
-      .description('stop a PDN: session, client ids, addresses, routes, link; restore the kernel mode when it was the last')
-      .argument('[link]', 'the mux link to take down, as ip(8) names it (wwan0.1, rmnet_mux1), instead of --mux')
-      .option('--mux <id>', 'mux id, 1-254')
-      .option('--all', 'every PDN of the modem, and every mux link the kernel shows on it'),
-  ).action(async (link: string | undefined, options: DownOptions) => {
+  defineCommand(program, 'down').action(async (link: string | undefined, options: DownOptions) => {
     await context.run(options, async () => {
       const { Category, RmnetError } = await import('../../errors.js');
       const { parseMuxId } = await import('../../mux-id.js');

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { Category, RmnetError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { parseIntegerOption } from '../options.js';
+import { defineCommand } from '../define.js';
+import { ENDPOINT_TYPES } from '../command-table.js';
 import { table } from '../output.js';
 import type { FormatReport } from '../../modem/format.js';
 
@@ -27,31 +28,20 @@ interface SetOptions extends CommonOptions {
 const AGGREGATION: Record<string, string> = { none: 'disabled', qmap: 'qmap', qmapv4: 'qmapv4', qmapv5: 'qmapv5' };
 /** The options that say what to set; `format set` without any of them is refused. */
 const SET_OPTIONS = ['linkLayer', 'aggregation', 'dlDatagrams', 'dlSize', 'ulDatagrams', 'ulSize'];
-const ENDPOINT_TYPES = ['hsusb', 'hsic', 'pcie', 'embedded', 'bam-dmux'];
-
-function common(command: Command): Command {
-  return command
-    .option('-d, --device <modem>', 'modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; default: the only one')
-    .option('-p, --proxy', "go through libqmi's qmi-proxy")
-    .option('--endpoint-iface <n>', 'USB interface number of the QMI interface (sends the endpoint TLV)', parseIntegerOption('--endpoint-iface', 0, 255))
-    .option('--endpoint-type <type>', `endpoint type: ${ENDPOINT_TYPES.join('|')}`, 'hsusb')
-    .option('--timeout <ms>', 'per-request timeout', parseIntegerOption('--timeout', 100, 600000))
-    .option('--json', 'one JSON document on stdout');
-}
 
 function endpointOf(options: CommonOptions) {
   if (options.endpointIface === undefined) return undefined;
   const type = options.endpointType ?? 'hsusb';
-  if (!ENDPOINT_TYPES.includes(type)) {
+  if (!(ENDPOINT_TYPES as readonly string[]).includes(type)) {
     throw new RmnetError('BAD_ARGUMENT', `--endpoint-type must be one of ${ENDPOINT_TYPES.join(', ')}, got "${type}"`, Category.usage, { option: '--endpoint-type', value: type });
   }
   return { type: type as 'hsusb', interfaceNumber: options.endpointIface };
 }
 
 export function register(program: Command, context: CliContext): void {
-  const format = program.command('format').description('show or set the WDA data format (link layer, aggregation, sizes)');
+  const format = defineCommand(program, 'format');
 
-  common(format.command('get').description('show the current data format')).action(async (options: CommonOptions) => {
+  defineCommand(format, 'format get').action(async (options: CommonOptions) => {
     await context.run(options, async () => {
       const { emit, log } = await import('../output.js');
       const { getFormat } = await import('../../modem/format.js');
@@ -61,13 +51,7 @@ export function register(program: Command, context: CliContext): void {
     });
   });
 
-  common(format.command('set').description('request a data format and show what the modem granted'))
-    .option('--link-layer <mode>', 'raw-ip | 802-3', 'raw-ip')
-    .option('--aggregation <protocol>', 'none | qmap | qmapv4 | qmapv5 (both directions)')
-    .option('--dl-datagrams <n>', 'DL aggregation max datagrams', parseIntegerOption('--dl-datagrams', 1, 0xffffffff))
-    .option('--dl-size <bytes>', 'DL aggregation max size', parseIntegerOption('--dl-size', 1, 0xffffffff))
-    .option('--ul-datagrams <n>', 'UL aggregation max datagrams', parseIntegerOption('--ul-datagrams', 1, 0xffffffff))
-    .option('--ul-size <bytes>', 'UL aggregation max size', parseIntegerOption('--ul-size', 1, 0xffffffff))
+  defineCommand(format, 'format set')
     .action(async (options: SetOptions, command: Command) => {
       await context.run(options, async () => {
         // --link-layer has a default, so without this a bare `format set -d X` would quietly switch the modem to raw-ip.

@@ -2,15 +2,14 @@
 // what the modem refuses to tell is shown as unavailable, with its reason (src/modem/optional.ts).
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { addPortOptions, emitPortReport, type PortCommandOptions } from '../session-options.js';
+import { defineCommand } from '../define.js';
+import { emitPortReport, type PortCommandOptions } from '../session-options.js';
 import type { DataFormat } from '../../wda/data-format.js';
 import type { InfoField, InfoReport } from '../../modem/info.js';
 import { describeUnavailable } from '../../modem/optional.js';
 
 export function register(program: Command, context: CliContext): void {
-  addPortOptions(program
-    .command('info')
-    .description('show model, revision, IMEI and the WDA data format of a modem'))
+  defineCommand(program, 'info')
     .action(async (options: PortCommandOptions) => {
       await context.run(options, async () => {
         const { collectInfo } = await import('../../modem/info.js');

@@ -1,6 +1,6 @@
 // rmnetctl links [-d DEV] [--json]: every mux link with its mux id, backend and parent, from kernel
 // truth (qmap/mux_id in sysfs for qmimux, IFLA_RMNET_MUX_ID over netlink for rmnet).
-import { parseDirectoryOption } from '../options.js';
+import { defineCommand } from '../define.js';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { MuxLink } from '../../datapath/backend.js';
@@ -29,12 +29,7 @@ export function renderLinks(value: { links: LinkReport[] }, table: (h: string[],
 }
 
 export function register(program: Command, context: CliContext): void {
-  program
-    .command('links')
-    .description('map every mux id to its link, backend and parent, as the kernel reports them')
-    .option('-d, --device <modem>', 'only this modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; or a parent interface')
-    .option('--sysfs-root <dir>', 'read sysfs under this directory', parseDirectoryOption('--sysfs-root'), '/sys')
-    .option('--json', 'one JSON document on stdout')
+  defineCommand(program, 'links')
     .action(async (options: LinksOptions) => {
       await context.run(options, async () => {
         const { emit, table, log } = await import('../output.js');

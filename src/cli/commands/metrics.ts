@@ -3,7 +3,7 @@
 // to DIR/rmnetctl.prom for node_exporter's textfile collector, or served on GET /metrics until SIGINT/SIGTERM.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { parseDirectoryOption } from '../options.js';
+import { defineCommand } from '../define.js';
 import { proxyChoice, type CommonSessionOptions } from '../session-options.js';
 
 export interface MetricsOptions extends Omit<CommonSessionOptions, 'json'> {
@@ -12,35 +12,8 @@ export interface MetricsOptions extends Omit<CommonSessionOptions, 'json'> {
   allowRemote?: boolean;
 }
 
-export const METRICS_HELP = `
-Without --textfile or --listen, one scrape is written to stdout. A modem that refuses NAS, UIM or another
-optional question still gives the rest (rmnetctl_modem_answer_available says which); a modem that cannot be
-asked at all is rmnetctl_modem_scrape_success 0 beside its kernel link counters, and the one-shot forms then
-exit with that error's code after writing the output (docs/exit-codes.md).
-
-  --textfile DIR   replace DIR/rmnetctl.prom atomically (node_exporter --collector.textfile.directory=DIR);
-                   run it from a timer. Exit 5 when DIR is not writable.
-  --listen ADDR:PORT
-                   serve GET /metrics (127.0.0.1:9842, [::1]:9842, :9842 = loopback) until SIGINT/SIGTERM.
-                   A taken port exits 4, a bad address 2, a port below 1024 without privilege 5.
-  --allow-remote   needed to listen on an address other than loopback: the metrics carry the IMEI and the
-                   operator.
-
-Metric names and labels: docs/metrics.md.`;
-
 export function register(program: Command, context: CliContext): void {
-  program
-    .command('metrics')
-    .description('Prometheus metrics: radio, SIM, data format, PDN sessions and mux link counters')
-    .option('-d, --device <modem>', 'only this modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; default: every modem')
-    .option('--proxy', "always go through libqmi's qmi-proxy")
-    .option('--no-proxy', 'never use qmi-proxy, even when it is running (default: use it when running)')
-    .option('--textfile <dir>', 'write DIR/rmnetctl.prom atomically (node_exporter textfile collector)', parseDirectoryOption('--textfile'))
-    .option('--listen <addr:port>', 'serve GET /metrics on this address (loopback unless --allow-remote)')
-    .option('--allow-remote', 'allow --listen on a non-loopback address')
-    .option('--sysfs-root <dir>', 'read sysfs under this directory (tests, recorded trees)', parseDirectoryOption('--sysfs-root'))
-    .option('--state-dir <dir>', 'state directory (default /run/rmnetctl)')
-    .addHelpText('after', METRICS_HELP)
+  defineCommand(program, 'metrics')
     .action(async (options: MetricsOptions) => {
       await context.run({}, async () => {
         const { Category, RmnetError } = await import('../../errors.js');

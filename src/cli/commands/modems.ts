@@ -1,5 +1,5 @@
 // rmnetctl modems [--sysfs-root DIR] [--json]: every QMI modem the kernel shows, from sysfs alone.
-import { parseDirectoryOption } from '../options.js';
+import { defineCommand } from '../define.js';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { Modem } from '../../sysfs/discovery.js';
@@ -49,11 +49,7 @@ export function renderModems(value: { modems: ModemReport[] }, table: (h: string
 }
 
 export function register(program: Command, context: CliContext): void {
-  program
-    .command('modems')
-    .description('list QMI modems: control port, network interface, driver, ids, USB interface, qmi_wwan mode')
-    .option('--sysfs-root <dir>', 'read sysfs under this directory (a recorded tree)', parseDirectoryOption('--sysfs-root'), '/sys')
-    .option('--json', 'one JSON document on stdout')
+  defineCommand(program, 'modems')
     .action(async (options: ModemsOptions) => {
       await context.run(options, async () => {
         const { emit, table } = await import('../output.js');

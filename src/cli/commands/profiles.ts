@@ -2,14 +2,13 @@
 // user, authentication), for `up --profile N`.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { addPortOptions, emitPortReport, type PortCommandOptions } from '../session-options.js';
+import { defineCommand } from '../define.js';
+import { emitPortReport, type PortCommandOptions } from '../session-options.js';
 import { table } from '../output.js';
 import type { ProfilesReport } from '../../modem/profiles.js';
 
 export function register(program: Command, context: CliContext): void {
-  addPortOptions(program
-    .command('profiles')
-    .description("list the modem's stored 3GPP profiles (WDS Get Profile List / Settings), for up --profile N"))
+  defineCommand(program, 'profiles')
     .action(async (options: PortCommandOptions) => {
       await context.run(options, async () => {
         const { collectProfiles } = await import('../../modem/profiles.js');

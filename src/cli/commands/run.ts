@@ -1,5 +1,5 @@
 // rmnetctl run NAME: the foreground supervisor behind rmnetctl@NAME.service (src/session/supervisor.ts).
-import { parseDirectoryOption } from '../options.js';
+import { defineCommand } from '../define.js';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { requireRoot, sessionEnv } from '../session-options.js';
@@ -11,13 +11,7 @@ interface RunOptions {
 }
 
 export function register(program: Command, context: CliContext): void {
-  program
-    .command('run')
-    .description('keep the PDNs of /etc/rmnetctl/NAME.conf up (for systemd: Type=notify)')
-    .argument('<name>', 'config name: /etc/rmnetctl/NAME.conf')
-    .option('--config <path>', 'read this file instead of /etc/rmnetctl/NAME.conf')
-    .option('--state-dir <dir>', 'state directory (default /run/rmnetctl)')
-    .option('--sysfs-root <dir>', 'read sysfs under this directory (tests)', parseDirectoryOption('--sysfs-root'))
+  defineCommand(program, 'run')
     .action(async (name: string, options: RunOptions) => {
       await context.run({}, async () => {
         const { Category, RmnetError } = await import('../../errors.js');

@@ -3,22 +3,15 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { table } from '../output.js';
-import { addCommonOptions, proxyChoice, sessionEnv, type CommonSessionOptions } from '../session-options.js';
+import { defineCommand } from '../define.js';
+import { proxyChoice, sessionEnv, type CommonSessionOptions } from '../session-options.js';
 import type { ModemStatus } from '../../session/status.js';
 import { describeUnavailable } from '../../modem/optional.js';
 import { Category } from '../../errors.js';
 import { describePeers } from '../../session/peers.js';
 
 export function register(program: Command, context: CliContext): void {
-  addCommonOptions(
-    program
-      .command('status')
-      .description('per modem and mux: link, backend, kernel state, modem session state, addresses, counters')
-      .argument('[link]', 'only the mux link of that name (wwan0.1)')
-      .option('--mux <id>', 'only that mux id')
-      .option('--brief', 'one line per mux link, as ip -br does (also -br)')
-      .option('--check', 'for monitoring: exit 10 (conflict) when anything is not as recorded (a disagreement is listed)'),
-  ).action(async (link: string | undefined, options: CommonSessionOptions & { check?: boolean; brief?: boolean; mux?: string }) => {
+  defineCommand(program, 'status').action(async (link: string | undefined, options: CommonSessionOptions & { check?: boolean; brief?: boolean; mux?: string }) => {
     await context.run(options, async () => {
       const env = await sessionEnv(options);
       const { status } = await import('../../session/status.js');

@@ -1,8 +1,8 @@
 // rmnetctl up: one PDN on its own mux link, ready to route (src/session/up.ts does the work).
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { parseIntegerOption } from '../options.js';
-import { addCommonOptions, proxyChoice, requireRoot, sessionEnv, type CommonSessionOptions } from '../session-options.js';
+import { defineCommand } from '../define.js';
+import { proxyChoice, requireRoot, sessionEnv, type CommonSessionOptions } from '../session-options.js';
 import type { UpResult } from '../../session/up.js';
 import type { DryRun } from '../../session/dry-run.js';
 
@@ -25,26 +25,7 @@ interface UpOptions extends CommonSessionOptions {
 }
 
 export function register(program: Command, context: CliContext): void {
-  addCommonOptions(
-    program
-      .command('up')
-      .description('bring a PDN up on its own mux link: data format, link, session, addresses, routes, DNS')
-      .requiredOption('--mux <id>', 'mux id, 1-254')
-      .option('--apn <apn>', 'access point name (at most 100 bytes; "" leaves it to the network); this or --profile is required')
-      .option('--profile <n>', 'start from the 3GPP profile stored on the modem (rmnetctl profiles lists them) instead of --apn')
-      .option('--ip-type <type>', '4, 6 or 4v6 (default 4)')
-      .option('--auth <method>', 'none, pap, chap or both (default none)')
-      .option('--user <name>', 'user name for pap/chap')
-      .option('--password-file <path>', 'file holding the password (mode 600); never the password itself')
-      .addOption(new Option('--password <secret>').hideHelp())
-      .option('--backend <kind>', 'auto, qmimux or rmnet (default auto)')
-      .option('--ifname <name>', 'name of the rmnet link (qmimux links are named by the kernel)')
-      .option('--metric <n>', 'metric of the default route(s) (default: 100 + mux id - 1, so PDNs do not collide and mux 1 wins)')
-      .option('--no-default-route', 'add no default route')
-      .option('--no-ip', 'start the session but apply no addresses, routes or DNS')
-      .option('--dry-run', 'print what up would ask the modem and the kernel steps it would take; change nothing')
-      .option('--timeout <ms>', 'how long each QMI request waits, Start Network included (default: 5000, and 120000 for Start Network)', parseIntegerOption('--timeout', 100, 600000)),
-  ).action(async (options: UpOptions) => {
+  defineCommand(program, 'up').action(async (options: UpOptions) => {
     await context.run(options, async () => {
       const { Category, RmnetError } = await import('../../errors.js');
       if (options.password !== undefined) {

@@ -254,15 +254,16 @@ describe('rollback', () => {
       const plan = planDatapath(start, r);
       const initial: ModelState = kernelFor(start).snapshot();
       // Restore points (op 'none') never reach the kernel; every real action gets its turn to fail.
-      const real = plan.steps.flatMap((s, i) => (s.action.op === 'none' ? [] : [i + 1]));
+      const real = plan.steps.filter((s) => s.action.op !== 'none');
       expect(real.length).toBeGreaterThan(0);
-      for (const [n, stepNumber] of real.entries()) {
-        const k = stepNumber;
+      for (const n of real.keys()) {
+        // Numbered as the log shows them: real actions only, 1..real.length with no gap (issue 15).
+        const k = n + 1;
         const kernel = kernelFor(start);
         kernel.failAt = n + 1;
         const error = await executeWithRollback(plan, kernel).then(() => undefined, (e: unknown) => e);
         expect(error, `step ${k}`).toMatchObject({ details: { failedStep: k, rollbackErrors: [] } });
-        expect((error as Error).message).toContain(`at step ${k}/${plan.steps.length}`);
+        expect((error as Error).message).toContain(`at step ${k}/${real.length}:`);
         const { maxMtu: _ignored, ...rest } = kernel.state;
         const { maxMtu: _initialMax, ...initialRest } = initial;
         // maxmtu may stay 65535 after the Y/N switch: harmless, and nothing can set it back.
@@ -270,6 +271,18 @@ describe('rollback', () => {
       }
     });
   }
+  it('numbers the logged steps 1..N without a gap where a restore point (op none) sits (issue 15)', async () => {
+    const withRestorePoint = cases.map(([, start, r]) => ({ start, plan: planDatapath(start, r) })).filter(({ plan }) => plan.steps.some((s) => s.action.op === 'none'));
+    expect(withRestorePoint.length).toBeGreaterThan(0);
+    for (const { start, plan } of withRestorePoint) {
+      const lines: string[] = [];
+      await executeWithRollback(plan, kernelFor(start), { log: (l) => lines.push(l) });
+      const numbers = lines.flatMap((l) => /^step (\d+)\/(\d+):/.exec(l)?.slice(1).map(Number) ?? []);
+      const real = plan.steps.filter((s) => s.action.op !== 'none').length;
+      const expected = Array.from({ length: real }, (_, i) => [i + 1, real]).flat();
+      expect(numbers, lines.join(' | ')).toEqual(expected);
+    }
+  });
 });
 
 describe('undo after a complete plan (a later step of up failed: Start Network, addresses)', () => {
@@ -329,8 +342,8 @@ describe('executePlan on the caller\'s undo stack', () => {
     kernel.failAt = real; // the last one
     const undo = new UndoStack();
     const error = await executePlan(plan, kernel, { undo }).then(() => undefined, (e: unknown) => e);
-    expect(error).toMatchObject({ details: { failedStep: plan.steps.length } });
-    expect((error as Error).message).toContain(`[at step ${plan.steps.length}/${plan.steps.length}: `);
+    expect(error).toMatchObject({ details: { failedStep: real } });
+    expect((error as Error).message).toContain(`[at step ${real}/${real}: `);
     expect(kernel.state).not.toEqual(initial); // nothing rolled back yet
     expect(undo.size).toBe(plan.steps.length - 1);
     expect(await undo.rollback()).toEqual([]);
@@ -350,7 +363,9 @@ describe('executePlan on the caller\'s undo stack', () => {
 
   it('stops between steps once the signal aborted (INTERRUPTED, category failure), never in the middle of one', async () => {
     const plan = planDatapath(fresh, request('qmimux', 32768, [1]));
-    for (let k = 1; k <= plan.steps.length; k++) {
+    // Steps as the log numbers them: real actions only (restore points log nothing).
+    const real = plan.steps.filter((s) => s.action.op !== 'none').length;
+    for (let k = 1; k < real; k++) {
       const kernel = kernelFor(fresh);
       const initial = kernel.snapshot();
       const stop = new AbortController();
@@ -359,11 +374,8 @@ describe('executePlan on the caller\'s undo stack', () => {
         if (line.startsWith(`step ${k}/`)) stop.abort();
       };
       const error = await executePlan(plan, kernel, { undo, signal: stop.signal, log }).then(() => undefined, (e: unknown) => e);
-      if (plan.steps.slice(k - 1).every((s) => s.action.op === 'none') || k === plan.steps.length || plan.steps[k - 1]!.action.op === 'none') {
-        continue; // a restore point logs nothing; the last step has no "between"
-      }
       expect(error, `abort at step ${k}`).toMatchObject({ code: 'INTERRUPTED', category: 'failure' });
-      expect(kernel.log.filter((l) => l !== 'none')).toHaveLength(plan.steps.slice(0, k).filter((s) => s.action.op !== 'none').length);
+      expect(kernel.log.filter((l) => l !== 'none')).toHaveLength(k);
       expect(await undo.rollback()).toEqual([]);
       const { maxMtu: _a, ...rest } = kernel.state;
       const { maxMtu: _b, ...initialRest } = initial;
