@@ -83,7 +83,7 @@ export const LOGGING: readonly OptionSpec[] = [
   { flags: '-q, --quiet', help: 'log only warnings and errors on stderr' },
 ];
 const session: readonly OptionSpec[] = [device(), ...proxyAuto, json, sysfsRoot, stateDir];
-const port: readonly OptionSpec[] = [device(), ...proxyDirect, timeout, json];
+const port: readonly OptionSpec[] = [device(), ...proxyDirect, timeout, json, sysfsRoot];
 
 export const ENDPOINT_TYPES = ['hsusb', 'hsic', 'pcie', 'embedded', 'bam-dmux'] as const;
 const formatCommon: readonly OptionSpec[] = [
@@ -171,6 +171,7 @@ export const COMMANDS: readonly CommandSpec[] = [
           { flags: '--dl-size <bytes>', help: 'DL aggregation max size', integer: [1, 0xffffffff], defaultText: 'unchanged' },
           { flags: '--ul-datagrams <n>', help: 'UL aggregation max datagrams', integer: [1, 0xffffffff], defaultText: 'unchanged' },
           { flags: '--ul-size <bytes>', help: 'UL aggregation max size', integer: [1, 0xffffffff], defaultText: 'unchanged' },
+          stateDir,
         ],
         examples: [
           { command: 'rmnetctl format set -d /dev/cdc-wdm0 --aggregation qmap --dl-datagrams 32 --dl-size 32768', says: 'QMAP, 32 datagrams of up to 32 KiB per transfer' },

@@ -24,7 +24,7 @@ function roffMarkdown(text: string): string {
 function optionTerm(option: OptionSpec): string {
   const short = shortName(option);
   const value = valueName(option);
-  return `${short ? `\\fB\\-${short}\\fR, ` : ''}\\fB\\-\\-${longName(option)}\\fR${value ? ` \\fI${roffText(value)}\\fR` : ''}`;
+  return `${short ? `\\fB\\-${short}\\fR, ` : ''}\\fB\\-\\-${roffText(longName(option))}\\fR${value ? ` \\fI${roffText(value)}\\fR` : ''}`;
 }
 
 function optionItem(option: OptionSpec): string[] {

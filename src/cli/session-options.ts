@@ -3,6 +3,7 @@
 import { Category, RmnetError } from '../errors.js';
 import type { PortEnv, ProxyChoice, SessionEnv } from '../session/env.js';
 import type { PortOptions } from '../modem/port.js';
+import type { Modem } from '../sysfs/discovery.js';
 
 export interface CommonSessionOptions {
   device?: string;
@@ -16,6 +17,7 @@ export interface CommonSessionOptions {
 /** What the port commands (info, profiles) get: -d, -p/--no-proxy, --timeout, --json (cli/command-table.ts). */
 export interface PortCommandOptions {
   device?: string;
+  sysfsRoot?: string;
   proxy?: boolean;
   json?: boolean;
   timeout?: number;
@@ -27,7 +29,8 @@ export interface PortCommandOptions {
  */
 export async function emitPortReport<T>(options: PortCommandOptions, collect: (port: PortOptions) => Promise<T>, render: (report: T) => string): Promise<void> {
   const { emit, log } = await import('./output.js');
-  emit(await collect({ ...options, ...(await resolvePort(options)), log: log.debug }), options, render);
+  const { device, proxy } = await resolvePort(options);
+  emit(await collect({ ...options, device, proxy, log: log.debug }), options, render);
 }
 
 export function proxyChoice(options: CommonSessionOptions): ProxyChoice {
@@ -55,17 +58,17 @@ export async function sessionEnv(options: CommonSessionOptions): Promise<Session
  * -d and -p of `info` and `format`, through the same selector and proxy decision as the session commands.
  * These two talk to a port for a moment, so they keep to the character device unless -p asks for qmi-proxy.
  */
-export async function resolvePort(options: { device?: string | undefined; proxy?: boolean | undefined }): Promise<{ device: string; proxy: boolean }> {
+export async function resolvePort(options: { device?: string | undefined; proxy?: boolean | undefined; sysfsRoot?: string | undefined }): Promise<{ device: string; proxy: boolean; modem: Modem | undefined }> {
   const { useProxy } = await import('../session/env.js');
   const { selectPort } = await import('../session/select.js');
-  const env = await portEnv();
+  const env = await portEnv(options.sysfsRoot);
   const choice: ProxyChoice = options.proxy ? 'yes' : 'no';
-  const { path } = await selectPort(env, options.device, choice);
-  return { device: path, proxy: await useProxy(env, choice) };
+  const { path, modem } = await selectPort(env, options.device, choice);
+  return { device: path, proxy: await useProxy(env, choice), modem };
 }
 
 /** What the selector needs of the machine (sysfs, and the control ports for an IMEI), without netlink. */
-export async function portEnv(sysfsRoot = '/sys'): Promise<PortEnv> {
+export async function portEnv(sysfsRoot: string | undefined = '/sys'): Promise<PortEnv> {
   const { FileSysfs } = await import('../sysfs/sysfs.js');
   const { qmiProxyListening, openSystemQmi } = await import('../session/env.js');
   return { sysfs: new FileSysfs(sysfsRoot), proxyRunning: qmiProxyListening, openQmi: openSystemQmi };

@@ -13,6 +13,15 @@ import { openOptions, type PortOptions } from './port.js';
 
 export type InfoField = 'model' | 'revision' | 'imei' | 'dataFormat';
 
+/** The data format as `info` reports it: every key always there, null where the modem gave nothing. */
+export type ReportedDataFormat = { [K in keyof Required<DataFormat>]: Exclude<DataFormat[K], undefined> | null };
+const FORMAT_KEYS = ['linkLayer', 'uplinkAggregation', 'downlinkAggregation', 'downlinkMaxDatagrams', 'downlinkMaxSize', 'uplinkMaxDatagrams', 'uplinkMaxSize', 'downlinkMinimumPadding', 'qosFormat', 'flowControl'] as const satisfies ReadonlyArray<keyof DataFormat>;
+
+/** A stable JSON shape: a key the modem left out is null, not missing (scripts index it either way). */
+export function reportedFormat(format: DataFormat): ReportedDataFormat {
+  return Object.fromEntries(FORMAT_KEYS.map((key) => [key, format[key] ?? null])) as ReportedDataFormat;
+}
+
 export interface InfoReport {
   path: string;
   via: 'char-device' | 'qmi-proxy';
@@ -21,7 +30,7 @@ export interface InfoReport {
   imei: string | null;
   /** CTL Get Version Info; empty when the modem refused it. */
   services: Array<{ service: string | number; major: number; minor: number }>;
-  dataFormat: DataFormat | null;
+  dataFormat: ReportedDataFormat | null;
   /** Why each null field is null, e.g. `{ revision: 'DMS Get Revision: QMI error InvalidQmiCommand (71)' }`. */
   unavailable: Unavailable<InfoField>;
 }
@@ -64,7 +73,7 @@ export async function collectInfo(options: PortOptions): Promise<InfoReport> {
       revision: settle(unavailable, 'revision', id.revision),
       imei: settle(unavailable, 'imei', id.imei),
       services: versions,
-      dataFormat: settle(unavailable, 'dataFormat', format),
+      dataFormat: ((f) => (f === null ? null : reportedFormat(f)))(settle(unavailable, 'dataFormat', format)),
       unavailable,
     };
   });

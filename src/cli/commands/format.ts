@@ -6,6 +6,7 @@ import { defineCommand } from '../define.js';
 import { ENDPOINT_TYPES } from '../command-table.js';
 import { table } from '../output.js';
 import type { FormatReport } from '../../modem/format.js';
+import type { Modem } from '../../sysfs/discovery.js';
 
 interface CommonOptions {
   device?: string;
@@ -18,6 +19,8 @@ interface CommonOptions {
 
 interface SetOptions extends CommonOptions {
   linkLayer: string;
+  sysfsRoot?: string;
+  stateDir?: string;
   aggregation?: string;
   dlDatagrams?: number;
   dlSize?: number;
@@ -47,7 +50,8 @@ export function register(program: Command, context: CliContext): void {
       const { getFormat } = await import('../../modem/format.js');
       const endpoint = endpointOf(options);
       const { resolvePort } = await import('../session-options.js');
-      emit(await getFormat({ ...options, ...(await resolvePort(options)), log: log.debug, ...(endpoint ? { endpoint } : {}) }), options, renderFormat);
+      const { device, proxy } = await resolvePort(options);
+      emit(await getFormat({ ...options, device, proxy, log: log.debug, ...(endpoint ? { endpoint } : {}) }), options, renderFormat);
     });
   });
 
@@ -75,7 +79,11 @@ export function register(program: Command, context: CliContext): void {
         const { emit, log } = await import('../output.js');
         const { setFormat } = await import('../../modem/format.js');
         const { resolvePort } = await import('../session-options.js');
-        const report = await setFormat({ ...options, ...(await resolvePort(options)), log: log.debug }, {
+        const { device, proxy, modem } = await resolvePort(options);
+        // A new format under live PDNs breaks them: say so first (the user may mean it, so it is not refused).
+        const warnings = modem ? await formatChangeWarningsFor(modem, device, options) : [];
+        for (const warning of warnings) log.warning(warning);
+        const report = await setFormat({ ...options, device, proxy, log: log.debug }, {
           linkLayer: options.linkLayer,
           ...(aggregation ? { downlinkAggregation: aggregation, uplinkAggregation: aggregation } : {}),
           ...(options.dlDatagrams !== undefined ? { downlinkMaxDatagrams: options.dlDatagrams } : {}),
@@ -84,9 +92,27 @@ export function register(program: Command, context: CliContext): void {
           ...(options.ulSize !== undefined ? { uplinkMaxSize: options.ulSize } : {}),
           ...(endpoint ? { endpoint } : {}),
         });
-        emit(report, options, renderFormat);
+        emit({ ...report, warnings }, options, renderFormat);
       });
     });
+}
+
+/** The PDNs up on the modem (record and kernel truth, session/pdns-up.ts) as warnings about a format change. */
+async function formatChangeWarningsFor(modem: Modem, device: string, options: { sysfsRoot?: string | undefined; stateDir?: string | undefined }): Promise<string[]> {
+  const { FileSysfs } = await import('../../sysfs/sysfs.js');
+  const { RtNetlink } = await import('../../netlink/rtnl.js');
+  const { pdnsUpOn, formatChangeWarnings } = await import('../../session/pdns-up.js');
+  let netlink: InstanceType<typeof RtNetlink> | null = null;
+  try {
+    netlink = new RtNetlink();
+  } catch {
+    netlink = null; // qmimux links and the record still count
+  }
+  try {
+    return formatChangeWarnings(device, await pdnsUpOn({ sysfs: new FileSysfs(options.sysfsRoot ?? '/sys'), netlink, stateDir: options.stateDir }, modem));
+  } finally {
+    netlink?.close();
+  }
 }
 
 export function renderFormat(report: FormatReport): string {

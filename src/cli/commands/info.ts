@@ -5,7 +5,7 @@ import type { CliContext } from '../context.js';
 import { defineCommand } from '../define.js';
 import { emitPortReport, type PortCommandOptions } from '../session-options.js';
 import type { DataFormat } from '../../wda/data-format.js';
-import type { InfoField, InfoReport } from '../../modem/info.js';
+import type { InfoField, InfoReport, ReportedDataFormat } from '../../modem/info.js';
 import { describeUnavailable } from '../../modem/optional.js';
 
 export function register(program: Command, context: CliContext): void {
@@ -18,21 +18,23 @@ export function register(program: Command, context: CliContext): void {
     });
 }
 
-export function describeFormat(format: DataFormat): string {
+/** One line for a data format; a size the modem did not give (undefined, or null in a report) is "?". */
+export function describeFormat(format: DataFormat | ReportedDataFormat): string {
   const parts = [`link layer ${format.linkLayer ?? '?'}`];
   parts.push(`aggregation ul ${format.uplinkAggregation ?? '?'} / dl ${format.downlinkAggregation ?? '?'}`);
   // Sizes mean nothing without aggregation (a modem reports 0 or stale values then).
-  if (format.downlinkAggregation !== 'disabled' && (format.downlinkMaxDatagrams !== undefined || format.downlinkMaxSize !== undefined)) {
+  if (format.downlinkAggregation !== 'disabled' && (format.downlinkMaxDatagrams != null || format.downlinkMaxSize != null)) {
     parts.push(`dl max ${format.downlinkMaxDatagrams ?? '?'} datagrams / ${format.downlinkMaxSize ?? '?'} bytes`);
   }
-  if (format.uplinkAggregation !== 'disabled' && (format.uplinkMaxDatagrams !== undefined || format.uplinkMaxSize !== undefined)) {
+  if (format.uplinkAggregation !== 'disabled' && (format.uplinkMaxDatagrams != null || format.uplinkMaxSize != null)) {
     parts.push(`ul max ${format.uplinkMaxDatagrams ?? '?'} datagrams / ${format.uplinkMaxSize ?? '?'} bytes`);
   }
   return parts.join(', ');
 }
 
 export function renderInfo(report: InfoReport): string {
-  const or = (value: string | null, field: InfoField) => value ?? describeUnavailable(report.unavailable[field]);
+  // An answer with nothing in it (an empty model string) is "-", as elsewhere in rmnetctl's tables.
+  const or = (value: string | null, field: InfoField) => (value === null ? describeUnavailable(report.unavailable[field]) : value.trim() === '' ? '-' : value);
   const rows: string[][] = [
     ['path', `${report.path}${report.via === 'qmi-proxy' ? ' (through qmi-proxy)' : ''}`],
     ['model', or(report.model, 'model')],
@@ -40,5 +42,7 @@ export function renderInfo(report: InfoReport): string {
     ['imei', or(report.imei, 'imei')],
     ['data format', or(report.dataFormat && describeFormat(report.dataFormat), 'dataFormat')],
   ];
-  return rows.map(([k, v]) => `${k!.padEnd(12)}${v}`).join('\n');
+  // Labels in a column two spaces wider than the widest, so no value runs into its label.
+  const width = Math.max(...rows.map(([k]) => k!.length)) + 2;
+  return rows.map(([k, v]) => `${k!.padEnd(width)}${v}`).join('\n');
 }

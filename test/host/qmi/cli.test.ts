@@ -8,6 +8,7 @@ import { PollFd } from '../../../src/io/poll-fd.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { startPtyModem, type PtyModem } from '../../modem/pty.js';
 import { EmulatedModem } from '../../modem/modem.js';
@@ -59,6 +60,28 @@ describe('rmnetctl info', () => {
       served.modem.behaviour.services = services;
     }
   });
+
+  it('gives every data format key in --json, always in one order (issue 15)', async () => {
+    const result = await cli('info', '-d', served.path, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const format = JSON.parse(result.stdout).dataFormat;
+    expect(Object.keys(format)).toEqual(['linkLayer', 'uplinkAggregation', 'downlinkAggregation', 'downlinkMaxDatagrams', 'downlinkMaxSize', 'uplinkMaxDatagrams', 'uplinkMaxSize', 'downlinkMinimumPadding', 'qosFormat', 'flowControl']);
+    expect(format).toMatchObject({ linkLayer: '802-3', downlinkAggregation: 'disabled' });
+  });
+
+  it('prints "-" for an empty model and keeps two spaces between every label and its value (issue 15)', async () => {
+    const model = served.modem.behaviour.model;
+    served.modem.behaviour.model = '';
+    try {
+      const result = await cli('info', '-d', served.path);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/^model {2,}-$/m);
+      for (const line of result.stdout.trimEnd().split('\n')) expect(line, line).toMatch(/^[a-z ]*[a-z] {2,}\S/);
+      expect(result.stdout).toMatch(/^data format {2}link layer/m);
+    } finally {
+      served.modem.behaviour.model = model;
+    }
+  });
 });
 
 // Issue 10: firmware that refuses optional messages got exit 8 ("DMS Get Revision failed") and no report.
@@ -74,11 +97,11 @@ describe('rmnetctl info on firmware that refuses optional messages', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toBe(`path        ${refusing.path}`);
-    expect(lines[1]).toBe('model       RO-EMU');
-    expect(lines[2]).toBe('revision    unavailable (DMS Get Revision: QMI error InvalidQmiCommand (71))');
-    expect(lines[3]).toBe('imei        unavailable (DMS Get IDs: QMI error NotSupported (94))');
-    expect(lines[4]).toMatch(/^data format link layer 802-3, aggregation ul disabled \/ dl disabled$/);
+    expect(lines[0]).toBe(`path         ${refusing.path}`);
+    expect(lines[1]).toBe('model        RO-EMU');
+    expect(lines[2]).toBe('revision     unavailable (DMS Get Revision: QMI error InvalidQmiCommand (71))');
+    expect(lines[3]).toBe('imei         unavailable (DMS Get IDs: QMI error NotSupported (94))');
+    expect(lines[4]).toMatch(/^data format  link layer 802-3, aggregation ul disabled \/ dl disabled$/);
     expect(refusing.modem.clients()).toEqual([]);
   });
 
@@ -157,6 +180,31 @@ describe('rmnetctl format', () => {
     expect(result.stdout).toMatch(/^setting\s+requested\s+granted$/m);
     expect(result.stdout).toMatch(/^dl aggregation\s+qmapv5\s+qmapv5$/m);
     expect(result.stdout).toMatch(/^dl max size\s+65536\s+4096$/m);
+  });
+
+  it('gives "warnings": [] in --json when nothing is up on the modem', async () => {
+    const result = await cli('format', 'set', '-d', served.path, '--aggregation', 'none', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).warnings).toEqual([]);
+    expect(result.stderr).toBe('');
+  });
+
+  it('warns on stderr, before asking the modem, about every mux link the kernel shows on that modem (issue 15)', async () => {
+    // The recorded qmimux tree: qmimux0 (mux 1) and qmimux1 (mux 5) on wwan0 of /dev/cdc-wdm0, which this
+    // machine does not have, so the port then fails to open: the warnings came from kernel truth first.
+    const tree = fileURLToPath(new URL('../../fixtures/sysfs/qmimux/sys', import.meta.url));
+    const state = mkdtempSync(join(tmpdir(), 'rmnetctl-format-'));
+    try {
+      const result = await cli('format', 'set', '-d', 'wwan0', '--aggregation', 'qmap', '--sysfs-root', tree, '--state-dir', state);
+      const warnings = result.stderr.split('\n').filter((l) => l.startsWith('rmnetctl: warning: '));
+      expect(warnings, result.stderr).toHaveLength(2);
+      expect(warnings[0]).toContain('mux 1 (qmimux0) is up on /dev/cdc-wdm0 (in the kernel)');
+      expect(warnings[1]).toContain('mux 5 (qmimux1) is up on /dev/cdc-wdm0');
+      expect(result.stderr).toMatch(/rmnetctl: error: .*\/dev\/cdc-wdm0/);
+      expect(result.code).toBe(ExitCode.notFound);
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
   });
 });
 
