@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # A clean Debian root to install the .deb into (test/host/package.test.ts), made with debootstrap from
-# Debian's archive and cached under lab/.cache/clean-root/<suite>-<UTC date>/ (a new one each day, so its
+# Debian's archive and cached under lab/.cache/clean-root/<suite>-<UTC date>-<includes>/ (a new one each day, so its
 # package lists are fresh; older ones of the suite are deleted). Prints the root's path.
 #
 #   bash scripts/clean-root.sh [SUITE]      default trixie: bookworm's nodejs is 18, rmnetctl needs >= 20
 #
-# minbase plus what the test runs besides rmnetctl: man-db (`man -l`) and systemd (`systemd-analyze verify`
-# with the root's own systemd). Nothing rmnetctl depends on is preinstalled: apt must resolve its Depends.
+# minbase plus what the test runs besides rmnetctl: man-db (`man -l`), systemd (`systemd-analyze verify` with
+# the root's own systemd), bash-completion and zsh (they must find the installed completions). Nothing rmnetctl
+# depends on is preinstalled: apt must resolve its Depends. The include list is part of the cache key.
 # Needs root and debootstrap (scripts/setup.sh installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,15 +19,16 @@ command -v debootstrap >/dev/null || { echo "clean-root: error: debootstrap not 
 
 cache=lab/.cache/clean-root
 mkdir -p "$cache"
-root=$PWD/$cache/$suite-$(date -u +%Y%m%d)
+includes=man-db,systemd,bash-completion,zsh
+root=$PWD/$cache/$suite-$(date -u +%Y%m%d)-$(printf %s "$includes" | md5sum | cut -c1-6)
 exec 9>"$cache/$suite.lock"
 flock 9   # one debootstrap at a time; a second caller waits and then finds the root made
 
 if [ ! -e "$root/.complete" ]; then
-  for old in "$cache/$suite"-*; do [ -d "$old" ] && rm -rf --one-file-system "$old"; done
+  for old in "$cache/$suite"-*; do [ -d "$old" ] && [ "$old" != "$cache/$(basename "$root")" ] && rm -rf --one-file-system "$old"; done
   partial=$root.partial
   rm -rf --one-file-system "$partial"
-  debootstrap --variant=minbase --include=man-db,systemd "$suite" "$partial" "$mirror" >"$cache/$suite.log" 2>&1 || {
+  debootstrap --variant=minbase --include="$includes" "$suite" "$partial" "$mirror" >"$cache/$suite.log" 2>&1 || {
     echo "clean-root: error: debootstrap $suite from $mirror failed (log: $cache/$suite.log):" >&2
     tail -n 5 "$cache/$suite.log" >&2
     rm -rf --one-file-system "$partial"

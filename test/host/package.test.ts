@@ -1,8 +1,9 @@
 // Issue 15: the Debian package installs, runs and uninstalls cleanly in a clean Debian root. The root is
-// debootstrap's minbase trixie (scripts/clean-root.sh: cached per day, with man-db and systemd for the checks
-// below, nothing rmnetctl depends on), under an overlay so every run starts from the same tree. apt-get
-// resolves the package's Depends from Debian's archive (its Recommends in a simulation); the root's own man-db
-// and systemd judge the man pages and the unit. Needs root (chroot, mounts) and Debian's archive.
+// debootstrap's minbase trixie (scripts/clean-root.sh: cached per day, with man-db, systemd, bash-completion
+// and zsh for the checks below, nothing rmnetctl depends on), under an overlay so every run starts from the
+// same tree. apt-get resolves the package's Depends from Debian's archive (its Recommends in a simulation);
+// the root's own man-db, systemd, bash and zsh judge the man pages, the unit and the completions. Needs root
+// (chroot, mounts) and Debian's archive.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -133,8 +134,26 @@ describe('the Debian package in a clean trixie root', () => {
     expect(ok(inRoot(['man', '-w', '5', 'rmnetctl.conf']), 'man -w')).toBe('/usr/share/man/man5/rmnetctl.conf.5.gz');
   });
 
-  it('the bash completion parses in the root\'s bash', () => {
-    ok(inRoot(['bash', '-n', '/usr/share/bash-completion/completions/rmnetctl']), 'bash -n');
+  it('bash-completion loads the installed completion by command name, and it completes a command', () => {
+    // The loader finds completions/<command> on demand: a file under another name or directory never loads.
+    const script = [
+      'source /usr/share/bash-completion/bash_completion',
+      '_comp_load rmnetctl 2>/dev/null || _completion_loader rmnetctl',
+      'spec=$(complete -p rmnetctl) || exit 3',
+      'fn=${spec#*-F }; fn=${fn%% *}',
+      'COMP_WORDS=(rmnetctl u); COMP_CWORD=1; COMP_LINE="rmnetctl u"; COMP_POINT=${#COMP_LINE}',
+      '"$fn" rmnetctl u rmnetctl',
+      'printf "%s\\n" "${COMPREPLY[@]}"',
+    ].join('\n');
+    const replies = ok(inRoot(['bash', '-c', script]), 'bash completion').split('\n');
+    expect(replies).toContain('up');
+    expect(replies.every((r) => r.startsWith('u'))).toBe(true);
+  });
+
+  it('zsh\'s compinit finds _rmnetctl in vendor-completions', () => {
+    // -f: no rc files, so only the fpath Debian's zsh is built with (it includes vendor-completions).
+    const found = inRoot(['zsh', '-fc', 'autoload -Uz compinit && compinit -u -d /tmp/zcompdump && print -r -- ${_comps[rmnetctl]}']);
+    expect(ok(found, 'zsh compinit')).toBe('_rmnetctl');
   });
 
   it('systemd-analyze verify (the root\'s systemd) accepts the installed unit, and rejects a broken copy', () => {
