@@ -4,7 +4,8 @@
 #   /usr/lib/rmnetctl/{package.json,bin/,dist/bundle/,build/Release/rmnetctl_native.node}
 #       the repository's own layout, so bin/rmnetctl.js finds ../package.json and ../dist/bundle, and
 #       src/io/native.ts (walking up from dist/bundle/) finds build/Release as it does in a checkout
-#   /lib/systemd/system/rmnetctl@.service, man pages (gzipped), bash and zsh completions,
+#   /usr/lib/systemd/system/rmnetctl@.service (not /lib: trixie's lintian calls it an aliased-location error,
+#   DEP17; bookworm's systemd reads /usr/lib too), man pages (gzipped), bash and zsh completions,
 #   /usr/share/doc/rmnetctl/{copyright,changelog.gz,systemd.md,examples/example.conf}
 # Depends are computed: nodejs (>= the engines range) plus dpkg-shlibdeps on the addon.
 #
@@ -64,7 +65,7 @@ lib=$root/usr/lib/rmnetctl
 doc=$root/usr/share/doc/rmnetctl
 
 install -d "$root/DEBIAN" "$root/usr/bin" "$lib/bin" "$lib/dist/bundle" "$lib/build/Release" "$doc/examples" \
-  "$root/lib/systemd/system" "$root/usr/share/man/man8" "$root/usr/share/man/man5" \
+  "$root/usr/lib/systemd/system" "$root/usr/share/man/man8" "$root/usr/share/man/man5" \
   "$root/usr/share/bash-completion/completions" "$root/usr/share/zsh/vendor-completions"
 
 # The launcher, with Debian's interpreter path instead of /usr/bin/env (nodejs ships /usr/bin/node).
@@ -83,7 +84,7 @@ sed -i '/^\/\/# sourceMappingURL=/d' "$lib"/dist/bundle/*.mjs
 install -m 0644 "$addon" "$lib/build/Release/"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$lib/build/Release/rmnetctl_native.node"
 
-install -m 0644 systemd/rmnetctl@.service "$root/lib/systemd/system/"
+install -m 0644 systemd/rmnetctl@.service "$root/usr/lib/systemd/system/"
 gzip -9n < dist/man/rmnetctl.8 > "$root/usr/share/man/man8/rmnetctl.8.gz"
 gzip -9n < dist/man/rmnetctl.conf.5 > "$root/usr/share/man/man5/rmnetctl.conf.5.gz"
 install -m 0644 dist/completions/rmnetctl.bash "$root/usr/share/bash-completion/completions/rmnetctl"

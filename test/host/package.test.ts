@@ -105,7 +105,7 @@ describe('the Debian package in a clean trixie root', () => {
     expect(ok(inRoot(['dpkg-query', '-W', '-f', '${Status} ${Version}', 'rmnetctl']), 'dpkg-query')).toBe(`install ok installed ${version}`);
     expect(inRoot(['dpkg-query', '-W', '-f', '${Status}', 'nodejs']).stdout).toBe('install ok installed');
     files = ok(inRoot(['dpkg-query', '-L', 'rmnetctl']), 'dpkg -L').split('\n');
-    expect(files).toEqual(expect.arrayContaining(['/usr/bin/rmnetctl', '/lib/systemd/system/rmnetctl@.service', '/usr/share/man/man8/rmnetctl.8.gz']));
+    expect(files).toEqual(expect.arrayContaining(['/usr/bin/rmnetctl', '/usr/lib/systemd/system/rmnetctl@.service', '/usr/share/man/man8/rmnetctl.8.gz']));
   }, 12 * minutes);
 
   it('rmnetctl --version prints package.json\'s version', () => {
@@ -161,7 +161,7 @@ describe('the Debian package in a clean trixie root', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     // The check can fail: the same unit with an ExecStart that does not exist.
-    const unit = readFileSync(join(merged, 'lib/systemd/system/rmnetctl@.service'), 'utf8');
+    const unit = readFileSync(join(merged, 'usr/lib/systemd/system/rmnetctl@.service'), 'utf8');
     mkdirSync(join(merged, 'tmp/units'), { recursive: true });
     writeFileSync(join(merged, 'tmp/units/broken@.service'), unit.replace('ExecStart=/usr/bin/rmnetctl', 'ExecStart=/usr/bin/rmnetctl-missing'));
     const broken = inRoot(['systemd-analyze', 'verify', '/tmp/units/broken@lte.service']);
