@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 # iproute2 makes and inspects the network namespaces of the host tests; ethtool reads offload features back.
 # python3-prometheus-client is the independent exposition-format parser the metrics tests read `rmnetctl metrics` with.
 # python3-dpkt is the independent pcapng reader the capture tests decode `rmnetctl capture` output with.
-packages=(libqmi-utils libqmi-proxy libqmi-glib5 iproute2 ethtool python3 python3-prometheus-client python3-dpkt make g++)
+# groff-base and man-db render the generated man pages in the tests (groff -ww, man -l); zsh runs the generated
+# zsh completion for real (zsh/zpty); util-linux's unshare gives those tests their own /dev, /etc and /sys.
+packages=(libqmi-utils libqmi-proxy libqmi-glib5 iproute2 ethtool python3 python3-prometheus-client python3-dpkt make g++ groff-base man-db zsh util-linux)
 # The Debian package (scripts/package-deb.sh, test/host/package.test.ts): dpkg-dev (dpkg-shlibdeps computes the
 # addon's Depends), binutils (strip), lintian checks the .deb, debootstrap makes the clean trixie root it installs into.
 packages+=(dpkg-dev binutils lintian debootstrap)

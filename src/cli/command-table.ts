@@ -142,7 +142,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [],
     examples: [
       { command: 'rmnetctl format get -d /dev/cdc-wdm0', says: 'the current data format' },
-      { command: 'rmnetctl format set -d /dev/cdc-wdm0 --aggregation qmap --dl-datagrams 32 --dl-size 32768', says: 'ask for QMAP with 32 datagrams of up to 32 KiB' },
+      { command: 'rmnetctl format set -d wwan0 --aggregation qmap --dl-size 32768', says: 'ask for QMAP with transfers of up to 32 KiB' },
     ],
     exitCodes: ['failure', 'usage', 'notFound', 'busy', 'permission', 'timeout', 'protocol', 'qmiError'],
     docs: 'docs/usage.md',
@@ -174,7 +174,7 @@ export const COMMANDS: readonly CommandSpec[] = [
           stateDir,
         ],
         examples: [
-          { command: 'rmnetctl format set -d /dev/cdc-wdm0 --aggregation qmap --dl-datagrams 32 --dl-size 32768', says: 'QMAP, 32 datagrams of up to 32 KiB per transfer' },
+          { command: 'rmnetctl format set -d wwan0 --aggregation qmap --dl-datagrams 32', says: 'QMAP, at most 32 datagrams per transfer' },
           { command: 'rmnetctl format set -d /dev/cdc-wdm0 --aggregation none', says: 'back to one packet per transfer' },
         ],
         exitCodes: ['failure', 'usage', 'notFound', 'busy', 'permission', 'timeout', 'protocol', 'qmiError'],

@@ -45,7 +45,7 @@ export function helpAfter(path: string, spec: CommandSpec): string {
   }
   lines.push('Exit status:');
   for (const name of ['ok', ...spec.exitCodes] as const) lines.push(`  ${String(ExitCode[name]).padStart(2)}  ${EXIT_MEANINGS[name]}`);
-  lines.push('', `See ${spec.docs}, docs/exit-codes.md and man rmnetctl; rmnetctl ${path} --help for this text.`);
+  lines.push('', `See ${spec.docs}, docs/exit-codes.md and man rmnetctl (the ${path} section).`);
   return lines.join('\n');
 }
 
@@ -55,7 +55,7 @@ export function helpAfter(path: string, spec: CommandSpec): string {
  */
 export function defineCommand(parent: Command, path: string, parsers: Parsers = {}): Command {
   const spec = specOf(path);
-  const command = parent.command(spec.name).summary(spec.summary).description(spec.description.replace(/\n\n/g, '\n\n'));
+  const command = parent.command(spec.name).summary(spec.summary).description(spec.description);
   for (const a of spec.arguments ?? []) command.argument(a.name, a.help);
   for (const o of optionsOf(spec)) command.addOption(toOption(o, parsers));
   command.addHelpText('after', helpAfter(path, spec));

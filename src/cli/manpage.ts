@@ -64,6 +64,10 @@ export interface ManPageInput {
 const header = (name: string, section: number, title: string, version: string) => [
   `.\\" Generated from src/cli/command-table.ts by scripts/gen-docs.mjs (npm run build): edit the table, not this file.`,
   `.TH ${name} ${section} "" "rmnetctl ${version}" "${title}"`,
+  // No hyphenation: paths, options and key names must stay whole to be searched for and copied.
+  '.nh',
+  // Left-justified: long error-code lists and paths would otherwise stretch the spaces between words.
+  '.ad l',
 ];
 
 export function renderManPage(input: ManPageInput): string {
@@ -84,14 +88,17 @@ export function renderManPage(input: ManPageInput): string {
     for (const a of spec.arguments ?? []) out.push('.TP', `\\fI${a.name.slice(1, -1).toUpperCase()}\\fR`, roffText(`${a.help}.`));
     for (const option of optionsOf(spec)) if (!option.hidden) out.push(...optionItem(option));
     if (spec.subcommands) out.push('.PP', roffText(`See rmnetctl ${spec.subcommands.map((s) => `${path} ${s.name}`).join(' and rmnetctl ')} below.`));
-    else out.push('.PP', roffText(`Documented at length in ${spec.docs}.`));
+    else {
+      for (const e of spec.examples) out.push(...example(e.command, e.says));
+      out.push('.PP', roffText(`Exit status: ${(['ok', ...spec.exitCodes] as const).map((name) => ExitCode[name]).join(', ')} (EXIT STATUS below). Documented at length in ${spec.docs}.`));
+    }
   }
   out.push('.SH EXIT STATUS');
   out.push(roffText('Only the CLI chooses an exit code; scripts may depend on them. With --json a failure also prints {"error": {"code", "message", "category", "exitCode", ...}} on stdout.'));
   for (const [name, code] of Object.entries(ExitCode) as Array<[keyof typeof ExitCode, number]>) {
     out.push('.TP', `\\fB${code}\\fR (${name})`, roffText(`${EXIT_MEANINGS[name]}.`));
     const codes = input.errorCodes?.get(code);
-    if (codes) out.push('.br', roffMarkdown(codes));
+    if (codes) out.push('.br', `Error codes: ${roffMarkdown(codes)}`);
   }
   out.push('.SH ENVIRONMENT');
   for (const e of ENVIRONMENT) out.push('.TP', `\\fB${e.name}\\fR`, roffText(`${e.says}.`));
@@ -122,7 +129,7 @@ export function renderConfigPage(input: { version: string }): string {
   for (const kind of ['modem', 'health', 'pdn'] as const) {
     out.push(`.SH "[${kind}] SECTION"`, roffText(SECTION_TEXT[kind]));
     for (const key of CONFIG_KEYS.filter((k) => k.sections.includes(kind))) {
-      const facts = [key.values, ...(key.required ? [`required: ${key.required}`] : []), ...(key.default !== undefined ? [`default: ${key.default}`] : [])];
+      const facts = [`values: ${key.values}`, ...(key.required ? [`required: ${key.required}`] : []), ...(key.default !== undefined ? [`default: ${key.default}`] : [])];
       out.push('.TP', `\\fB${roffText(key.key)}\\fR = \\fIvalue\\fR`, roffText(`${key.help[0]!.toUpperCase()}${key.help.slice(1)}. ${facts.join('; ')}.`));
     }
   }

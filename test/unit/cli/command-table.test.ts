@@ -124,8 +124,25 @@ describe('generated from the table', () => {
 
   it('roff text never starts a line with a dot or quote that is not a request', () => {
     for (const page of [man, renderConfigPage({ version: '0' })]) {
-      for (const line of page.split('\n')) if (/^[.']/.test(line)) expect(line, line).toMatch(/^(\.(TH|SH|SS|TP|PP|br|RS|RE|nf|fi|sp)\b|\.\\")/);
+      for (const line of page.split('\n')) if (/^[.']/.test(line)) expect(line, line).toMatch(/^(\.(TH|SH|SS|TP|PP|br|RS|RE|nf|fi|sp|nh|ad)\b|\.\\")/);
     }
+  });
+});
+
+describe('the top-level help, from the table alone', () => {
+  it('lists every command with its summary, and where to read more', async () => {
+    const result = await cli('--help');
+    expect(result.code).toBe(0);
+    const help = result.stdout.replace(/\s+/g, ' ');
+    for (const spec of COMMANDS) expect(help).toContain(`${spec.name} `);
+    expect(help).toContain(COMMANDS.find((c) => c.name === 'bench')!.summary);
+    expect(help).toContain('man rmnetctl');
+  });
+
+  it('a command that is not the first argument is refused with one line saying so', async () => {
+    const result = await cli('--', 'status');
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toBe('rmnetctl: error: the command comes first: rmnetctl status [options] (see rmnetctl status --help)\n');
   });
 });
 
@@ -183,5 +200,26 @@ describe('-v, -q, -j', () => {
     expect(result.code).toBe(ExitCode.usage);
     expect(result.stderr).toContain('--metric sets the default route\'s metric, but --no-default-route asks for none');
     expect(JSON.parse(result.stdout).error.code).toBe('BAD_ARGUMENT');
+  });
+});
+
+describe('an option given twice or with its negation, short forms included', () => {
+  it.each([
+    [['status', '-p', '--no-proxy'], '-p and --no-proxy contradict each other: give one'],
+    [['status', '--no-proxy', '-p'], '--no-proxy and -p contradict each other: give one'],
+    [['modems', '-j', '--json'], '-j and --json are the same option: give it once'],
+    [['status', '-jv', '-j'], '-j is given twice: give it once'],
+    [['status', '-dwwan0', '--device', 'wwan1'], '-d and --device are the same option: give it once'],
+    [['up', '--mux', '1', '--mux', '2'], '--mux is given twice: give it once'],
+  ])('%j is refused: one line, exit 2, nothing done', async (args, message) => {
+    const result = await cli(...args);
+    expect(result.code).toBe(ExitCode.usage);
+    expect(result.stderr).toMatch(new RegExp(`^rmnetctl: error: ${escape(message)} \\(see rmnetctl \\w+ --help\\)\\n$`));
+  });
+
+  it('takes a value that looks like an option as the value (-d -p: -p is the modem), as commander does', async () => {
+    const fixture = fileURLToPath(new URL('../../fixtures/sysfs/rawip/sys', import.meta.url));
+    const result = await cli('status', '-d', '-p', '-p', '--sysfs-root', fixture, '--state-dir', fixture);
+    expect(result.stderr).not.toContain('given twice');
   });
 });
