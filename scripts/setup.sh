@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 # groff-base and man-db render the generated man pages in the tests (groff -ww, man -l); zsh runs the generated
 # zsh completion for real (zsh/zpty); util-linux's unshare gives those tests their own /dev, /etc and /sys.
 packages=(libqmi-utils libqmi-proxy libqmi-glib5 iproute2 ethtool python3 python3-prometheus-client python3-dpkt make g++ groff-base man-db zsh util-linux)
+# The Debian package (scripts/package-deb.sh, test/host/package.test.ts): dpkg-dev (dpkg-shlibdeps computes the
+# addon's Depends), binutils (strip), lintian checks the .deb, debootstrap makes the clean trixie root it installs into.
+packages+=(dpkg-dev binutils lintian debootstrap)
 if [ "${RMNETCTL_LAB:-0}" = 1 ]; then
   # zstd: the 6.12 and later bzImages carry a zstd payload; binutils (objdump): which kbuild tools need a newer libc
   packages+=(qemu-system-x86 busybox-static usbip kmod xz-utils zstd binutils cpio iputils-ping)
