@@ -55,6 +55,15 @@ export const driver: Check = (e) => {
 export const rmnetModule: Check = (e) => {
   const r = e.rmnet;
   if (r.loaded) return [verdict('rmnet-module', 'host', 'ok', 'rmnet is loaded', [r.detail])];
+  // Unloading rmnet deletes every rmnet link: a PDN recorded on rmnet whose link is gone lost it with the module,
+  // whatever modinfo says. (A built-in rmnet may have no /sys/module entry; its links are still there.)
+  const present = new Set(e.muxLinks.map((l) => l.name));
+  const stranded = e.modems.flatMap((m) => (m.record?.pdns ?? []).filter((p) => p.backend === 'rmnet' && !(p.link && present.has(p.link.name))).map((p) => ({ m, p })));
+  if (stranded.length > 0) {
+    const { m } = stranded[0]!;
+    const what = stranded.map(({ m: x, p }) => `mux ${p.request.muxId} on ${x.modem.netInterface ?? port(x)}${p.link ? ` (${p.link.name})` : ''}`).join(', ');
+    return [verdict('rmnet-module', 'host', 'fail', `rmnet is not loaded, but the record has PDNs on rmnet: ${what}; their links went with the module`, [r.detail, ...stranded.map(({ m: x, p }) => `record ${e.stateDir}/${x.modem.controlPort}.json: mux ${p.request.muxId} backend rmnet, state ${p.state}`)], `rmnetctl down ${dash(m)} --all, then modprobe rmnet and rmnetctl up ${dash(m)} ... again`, true)];
+  }
   if (r.modinfo === 'found') return [verdict('rmnet-module', 'host', 'ok', 'rmnet is not loaded but installed; up loads it (modprobe rmnet, as root)', [r.detail])];
   if (r.modinfo === 'unknown') return [verdict('rmnet-module', 'host', 'warn', 'rmnet is not loaded and modinfo could not be run to see whether it is installed', [r.detail], 'install kmod (modinfo), or load it: modprobe rmnet', true)];
   return [verdict('rmnet-module', 'host', 'warn', 'rmnet is neither loaded nor installed: only the qmimux backend is available', [r.detail], 'install the kernel modules package with CONFIG_RMNET (e.g. linux-modules-extra), or use up --backend qmimux')];
@@ -216,6 +225,26 @@ export const portHolders: Check = (e) =>
             : verdict('port-holders', port(m), 'warn', `${m.portHolders.map((h) => `${h.name} (${h.pid})`).join(', ')} hold(s) ${port(m)}`, m.portHolders.map((h) => `pid ${h.pid} ${h.name}`), 'let rmnetctl share the port through qmi-proxy (--proxy), or stop ModemManager'))
     : [];
 
+/**
+ * ModemManager beside rmnetctl (src/session/peers.ts through status): whether it runs, and whether it has a
+ * bearer of its own on this modem (then `up` refuses there: MODEM_MANAGER_BEARER).
+ */
+export const modemManager: Check = (e) =>
+  e.modems.flatMap((m) => {
+    const peers = m.status?.peers;
+    if (!peers) return [];
+    const mm = peers.modemManager;
+    if (!mm) return [verdict('modem-manager', port(m), 'ok', 'ModemManager is not running', ['/proc: no process named ModemManager'])];
+    const holders = peers.portHolders.length > 0 ? peers.portHolders.map((h) => `${h.name} (${h.pid})`).join(', ') : 'nobody';
+    const ev = [`/proc/${mm.pid}/comm: ModemManager`, `${port(m)} held by: ${holders}`];
+    const bearer = peers.modemManagerBearer;
+    if (!bearer) {
+      return [verdict('modem-manager', port(m), 'ok', `ModemManager (pid ${mm.pid}) runs, with no bearer of its own on this modem; rmnetctl shares ${port(m)} with it through qmi-proxy`, [...ev, `${m.modem.netInterface ?? '?'}: no mux link or global address that rmnetctl's record does not know`])];
+    }
+    const held = [...bearer.links.map((l) => `link ${l}`), ...bearer.addresses.map((a) => `address ${a} on ${m.modem.netInterface ?? '?'}`)];
+    return [verdict('modem-manager', port(m), 'warn', `ModemManager (pid ${mm.pid}) has its own bearer connected on this modem (${held.join(', ')}): rmnetctl up refuses here while it is connected`, [...ev, ...held.map((h) => `kernel, not in rmnetctl's record: ${h}`)], 'mmcli -m any --simple-disconnect (or let NetworkManager/ModemManager not connect this modem), then rmnetctl up')];
+  });
+
 /** The table: every check, in report order. */
 export const CHECKS: ReadonlyArray<readonly [name: string, check: Check]> = [
   ['driver', driver],
@@ -227,6 +256,7 @@ export const CHECKS: ReadonlyArray<readonly [name: string, check: Check]> = [
   ['default-routes', defaultRoutes],
   ['rx-stall', rxStall],
   ['port-holders', portHolders],
+  ['modem-manager', modemManager],
 ];
 
 export function runChecks(evidence: DoctorEvidence): Verdict[] {

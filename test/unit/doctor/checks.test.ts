@@ -1,6 +1,6 @@
 // Every doctor check on hand-built evidence: each verdict, its evidence and its fix.
 import { describe, expect, it } from 'vitest';
-import { CHECKS, defaultRoutes, driver, leftovers, portHolders, qmiWwanMode, radio, receiveSize, rmnetModule, runChecks, rxStall, summarize } from '../../../src/doctor/checks.js';
+import { CHECKS, defaultRoutes, driver, leftovers, modemManager, portHolders, qmiWwanMode, radio, receiveSize, rmnetModule, runChecks, rxStall, summarize } from '../../../src/doctor/checks.js';
 import type { CounterReading, DoctorEvidence, ModemEvidence } from '../../../src/doctor/evidence.js';
 import type { Modem } from '../../../src/sysfs/discovery.js';
 import type { ModemStatus, MuxStatus } from '../../../src/session/status.js';
@@ -67,7 +67,7 @@ describe('doctor checks', () => {
     expect(verdicts.filter((v) => v.verdict !== 'ok')).toEqual([]);
     expect(verdicts.every((v) => v.fix === null && v.evidence.length > 0)).toBe(true);
     expect(summarize(verdicts)).toEqual({ ok: verdicts.length, warn: 0, fail: 0 });
-    expect(new Set(verdicts.map((v) => v.check))).toEqual(new Set(['driver', 'rmnet-module', 'qmi-wwan-mode', 'receive-size', 'sim', 'registration', 'signal', 'leftovers', 'default-routes', 'rx-stall']));
+    expect(new Set(verdicts.map((v) => v.check))).toEqual(new Set(['driver', 'rmnet-module', 'qmi-wwan-mode', 'receive-size', 'sim', 'registration', 'signal', 'leftovers', 'default-routes', 'rx-stall', 'modem-manager']));
     expect(CHECKS.map(([name]) => name)).toContain('port-holders');
   });
 
@@ -98,9 +98,36 @@ describe('doctor checks', () => {
 
   it('rmnet module: loaded, loadable, unknown, missing', () => {
     expect(only(rmnetModule(evidence())).verdict).toBe('ok');
-    expect(only(rmnetModule(evidence({ rmnet: { loaded: false, modinfo: 'found', detail: 'd' } })))).toMatchObject({ verdict: 'ok', summary: 'rmnet is not loaded but installed; up loads it (modprobe rmnet, as root)' });
-    expect(only(rmnetModule(evidence({ rmnet: { loaded: false, modinfo: 'unknown', detail: 'd' } })))).toMatchObject({ verdict: 'warn', fix: 'install kmod (modinfo), or load it: modprobe rmnet' });
-    expect(only(rmnetModule(evidence({ rmnet: { loaded: false, modinfo: 'missing', detail: 'd' } })))).toMatchObject({ verdict: 'warn', fix: 'install the kernel modules package with CONFIG_RMNET (e.g. linux-modules-extra), or use up --backend qmimux' });
+    const noPdn = (overrides: Partial<DoctorEvidence>) => evidence({ modems: [modemEvidence({ record: record([]) })], ...overrides }); // no PDN recorded
+    expect(only(rmnetModule(noPdn({ rmnet: { loaded: false, modinfo: 'found', detail: 'd' } })))).toMatchObject({ verdict: 'ok', summary: 'rmnet is not loaded but installed; up loads it (modprobe rmnet, as root)' });
+    expect(only(rmnetModule(noPdn({ rmnet: { loaded: false, modinfo: 'unknown', detail: 'd' } })))).toMatchObject({ verdict: 'warn', fix: 'install kmod (modinfo), or load it: modprobe rmnet' });
+    expect(only(rmnetModule(noPdn({ rmnet: { loaded: false, modinfo: 'missing', detail: 'd' } })))).toMatchObject({ verdict: 'warn', fix: 'install the kernel modules package with CONFIG_RMNET (e.g. linux-modules-extra), or use up --backend qmimux' });
+  });
+
+  it('rmnet module: unloaded under a PDN recorded on rmnet fails, naming the PDN, whatever modinfo says', () => {
+    const unloaded = { loaded: false, modinfo: 'found', detail: '/sys/module/rmnet absent; modinfo rmnet: found' } as const;
+    // the link is still there (a built-in rmnet may have no /sys/module entry): nothing stranded
+    expect(only(rmnetModule(evidence({ rmnet: unloaded }))).verdict).toBe('ok');
+    const v = only(rmnetModule(evidence({ rmnet: unloaded, muxLinks: [] })));
+    expect(v).toMatchObject({ verdict: 'fail', needsRoot: true, fix: 'rmnetctl down -d /dev/cdc-wdm0 --all, then modprobe rmnet and rmnetctl up -d /dev/cdc-wdm0 ... again' });
+    expect(v.summary).toBe('rmnet is not loaded, but the record has PDNs on rmnet: mux 1 on wwan0 (wwan0.1); their links went with the module');
+    expect(v.evidence).toEqual(['/sys/module/rmnet absent; modinfo rmnet: found', 'record /run/rmnetctl/cdc-wdm0.json: mux 1 backend rmnet, state up']);
+    // a qmimux PDN does not need rmnet
+    const qmimux = evidence({ rmnet: { loaded: false, modinfo: 'missing', detail: 'd' }, muxLinks: [], modems: [modemEvidence({ record: record([pdn({ backend: 'qmimux' })]) })] });
+    expect(only(rmnetModule(qmimux)).verdict).toBe('warn');
+  });
+
+  it('ModemManager: not running, running without a bearer (ok, named), with its own bearer (warn, the fix)', () => {
+    expect(only(modemManager(evidence()))).toMatchObject({ check: 'modem-manager', verdict: 'ok', summary: 'ModemManager is not running' });
+    const beside = modemStatus({ peers: { modemManager: { pid: 640, name: 'ModemManager' }, portHolders: [{ pid: 700, name: 'qmi-proxy' }], modemManagerBearer: null } });
+    const ok = only(modemManager(evidence({ modems: [modemEvidence({ status: beside })] })));
+    expect(ok).toMatchObject({ verdict: 'ok', fix: null, summary: 'ModemManager (pid 640) runs, with no bearer of its own on this modem; rmnetctl shares /dev/cdc-wdm0 with it through qmi-proxy' });
+    expect(ok.evidence.slice(0, 2)).toEqual(['/proc/640/comm: ModemManager', '/dev/cdc-wdm0 held by: qmi-proxy (700)']);
+    const bearer = modemStatus({ peers: { modemManager: { pid: 640, name: 'ModemManager' }, portHolders: [{ pid: 700, name: 'qmi-proxy' }], modemManagerBearer: { links: ['qmapmux0.0'], addresses: [] } } });
+    const warn = only(modemManager(evidence({ modems: [modemEvidence({ status: bearer })] })));
+    expect(warn).toMatchObject({ verdict: 'warn', fix: 'mmcli -m any --simple-disconnect (or let NetworkManager/ModemManager not connect this modem), then rmnetctl up' });
+    expect(warn.summary).toBe('ModemManager (pid 640) has its own bearer connected on this modem (link qmapmux0.0): rmnetctl up refuses here while it is connected');
+    expect(modemManager(evidence({ modems: [modemEvidence({ status: null })] }))).toEqual([]);
   });
 
   it('qmi_wwan mode: what the recorded backend needs', () => {
