@@ -161,7 +161,10 @@ export const leftovers: Check = (e) => {
   for (const m of e.modems) {
     if (m.recordDenied) out.push(verdict('leftovers', port(m), 'warn', 'the record cannot be read without root: leftovers, mode and receive size are judged without it', [`${e.stateDir}/${m.modem.controlPort}.json: ${m.recordError}`], 'run rmnetctl doctor as root', true));
     else if (m.recordError) out.push(verdict('leftovers', port(m), 'fail', `the record cannot be read: ${m.recordError}`, [`${e.stateDir}/${m.modem.controlPort}.json`], `rm ${e.stateDir}/${m.modem.controlPort}.json && rmnetctl down ${dash(m)} --all`, !e.root));
+    // ModemManager's own bearer is not a leftover (the modem-manager check names it); deleting it would cut its session.
+    const mmLinks = new Set(m.status?.peers.modemManagerBearer?.links ?? []);
     for (const x of m.status?.muxes ?? []) {
+      if (!x.recorded && x.link !== null && mmLinks.has(x.link)) continue;
       if (x.recorded && !x.kernel.present) out.push(verdict('leftovers', `${port(m)} mux ${x.muxId}`, 'fail', `recorded ${x.recorded.state}, but the kernel has no link with mux id ${x.muxId}`, [`record: mux ${x.muxId} ${x.recorded.apn} (${x.recorded.state}), link ${x.link ?? '-'}`, `kernel mux map of ${m.modem.netInterface}: no mux ${x.muxId}`], `rmnetctl down ${dash(m)} --mux ${x.muxId}`, true));
       else if (!x.recorded && x.kernel.present) out.push(verdict('leftovers', `${port(m)} mux ${x.muxId}`, 'warn', `${x.link} (mux ${x.muxId}, ${x.backend}) is in the kernel but in no record: another tool made it, or a record was lost`, [`kernel mux map of ${m.modem.netInterface}: ${x.link} mux ${x.muxId} (${x.backend})`, `record ${e.stateDir}/${m.modem.controlPort}.json: no mux ${x.muxId}`], x.backend === 'qmimux' ? `echo ${x.muxId} > /sys/class/net/${m.modem.netInterface}/qmi/del_mux` : `ip link del ${x.link}`, true));
       else if (x.recorded?.state === 'starting') out.push(verdict('leftovers', `${port(m)} mux ${x.muxId}`, 'fail', 'an "up" did not finish', [`record: mux ${x.muxId} state starting`], `rmnetctl down ${dash(m)} --mux ${x.muxId}`, true));
@@ -222,8 +225,14 @@ export const portHolders: Check = (e) =>
           ? verdict('port-holders', port(m), 'warn', 'could not see who holds the control port', [`${port(m)}: holders unknown`], null, !e.root)
           : m.portHolders.length === 0
             ? verdict('port-holders', port(m), 'ok', 'nobody else holds the control port', [`${port(m)}: no holder`])
-            : verdict('port-holders', port(m), 'warn', `${m.portHolders.map((h) => `${h.name} (${h.pid})`).join(', ')} hold(s) ${port(m)}`, m.portHolders.map((h) => `pid ${h.pid} ${h.name}`), 'let rmnetctl share the port through qmi-proxy (--proxy), or stop ModemManager'))
+            : m.portHolders.every((h) => h.name === QMI_PROXY)
+              // qmi-proxy is how the port is shared, and rmnetctl goes through it whenever it runs.
+              ? verdict('port-holders', port(m), 'ok', `only qmi-proxy (${m.portHolders.map((h) => h.pid).join(', ')}) holds ${port(m)}: rmnetctl shares it through the proxy (unless --no-proxy)`, m.portHolders.map((h) => `pid ${h.pid} ${h.name}`))
+              : verdict('port-holders', port(m), 'warn', `${m.portHolders.map((h) => `${h.name} (${h.pid})`).join(', ')} hold(s) ${port(m)}`, m.portHolders.map((h) => `pid ${h.pid} ${h.name}`), 'let rmnetctl share the port through qmi-proxy (--proxy), or stop ModemManager'))
     : [];
+
+/** /proc/<pid>/comm of libqmi's proxy. */
+const QMI_PROXY = 'qmi-proxy';
 
 /**
  * ModemManager beside rmnetctl (src/session/peers.ts through status): whether it runs, and whether it has a

@@ -195,6 +195,12 @@ describe('doctor checks', () => {
       const e = evidence({ modems: [modemEvidence({ status: modemStatus({ muxes: [mux({ kernel: { ...mux().kernel, present: false } })] }) })] });
       expect(only(leftovers(e))).toMatchObject({ verdict: 'fail', subject: '/dev/cdc-wdm0 mux 1', summary: 'recorded up, but the kernel has no link with mux id 1', fix: 'rmnetctl down -d /dev/cdc-wdm0 --mux 1' });
     });
+    it('ModemManager\'s own bearer link is not a leftover (found in the lab: the fix would have deleted its session)', () => {
+      const status = modemStatus({ muxes: [mux({ muxId: 1, link: 'qmapmux0.0', recorded: null })], peers: { modemManager: { pid: 137, name: 'ModemManager' }, portHolders: [], modemManagerBearer: { links: ['qmapmux0.0'], addresses: [] } } });
+      expect(leftovers(evidence({ modems: [modemEvidence({ record: record([]), status })] }))).toMatchObject([{ verdict: 'ok' }]);
+      const foreign = modemStatus({ muxes: [mux({ muxId: 1, link: 'qmapmux0.0', recorded: null })] });
+      expect(leftovers(evidence({ modems: [modemEvidence({ record: record([]), status: foreign })] }))).toMatchObject([{ verdict: 'warn', fix: 'ip link del qmapmux0.0' }]);
+    });
     it('a mux link no record knows warns, the fix per backend', () => {
       const rmnet = evidence({ modems: [modemEvidence({ status: modemStatus({ muxes: [mux({ recorded: null, muxId: 5, link: 'rmnet_data4' })] }) })] });
       expect(only(leftovers(rmnet))).toMatchObject({ verdict: 'warn', fix: 'ip link del rmnet_data4' });
@@ -241,5 +247,10 @@ describe('doctor checks', () => {
     const held = evidence({ portHoldersChecked: true, modems: [modemEvidence({ portHolders: [{ pid: 812, name: 'ModemManager' }] })] });
     expect(only(portHolders(held))).toMatchObject({ verdict: 'warn', summary: 'ModemManager (812) hold(s) /dev/cdc-wdm0', fix: 'let rmnetctl share the port through qmi-proxy (--proxy), or stop ModemManager' });
     expect(only(portHolders(evidence({ portHoldersChecked: true, modems: [modemEvidence({ portHolders: [] })] }))).verdict).toBe('ok');
+    // qmi-proxy alone is the sharing rmnetctl uses (found in the lab beside ModemManager): not a warning
+    const proxied = only(portHolders(evidence({ portHoldersChecked: true, modems: [modemEvidence({ portHolders: [{ pid: 180, name: 'qmi-proxy' }] })] })));
+    expect(proxied).toMatchObject({ verdict: 'ok', fix: null, summary: 'only qmi-proxy (180) holds /dev/cdc-wdm0: rmnetctl shares it through the proxy (unless --no-proxy)', evidence: ['pid 180 qmi-proxy'] });
+    const both = only(portHolders(evidence({ portHoldersChecked: true, modems: [modemEvidence({ portHolders: [{ pid: 180, name: 'qmi-proxy' }, { pid: 900, name: 'qmicli' }] })] })));
+    expect(both).toMatchObject({ verdict: 'warn', summary: 'qmi-proxy (180), qmicli (900) hold(s) /dev/cdc-wdm0' });
   });
 });
