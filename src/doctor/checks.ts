@@ -194,6 +194,13 @@ const routeText = (r: DoctorEvidence['defaultRoutes'][number]) => `ip -${r.famil
 
 const delta = (reading: CounterReading, key: keyof LinkStats) => Number(reading.after![key]) - Number(reading.before![key]);
 
+/**
+ * Fewer packets sent than this in the interval is no stall: a new link sends IPv6 router solicitations (every
+ * few seconds, backing off) and MLD reports that an IPv4-only PDN never answers; a user's ping or TCP retries
+ * send more.
+ */
+export const STALL_MIN_TX_PACKETS = 3;
+
 /** A connected session whose RX counter stands still while TX grows (the RM500Q/RM520N "RX stays 0"). */
 export const rxStall: Check = (e) =>
   e.counters.flatMap((c) => {
@@ -205,6 +212,7 @@ export const rxStall: Check = (e) =>
     const rx = delta(c, 'rxPackets');
     const ev = [`netlink ${c.link} IFLA_STATS64 over ${c.intervalSeconds} s: rx_packets ${c.before.rxPackets} -> ${c.after.rxPackets}, tx_packets ${c.before.txPackets} -> ${c.after.txPackets}`];
     if (rx > 0 || tx === 0) return [verdict('rx-stall', subject, 'ok', tx === 0 && rx === 0 ? `no traffic in ${c.intervalSeconds} s: nothing to judge` : `RX +${rx}, TX +${tx} packets in ${c.intervalSeconds} s`, ev)];
+    if (tx < STALL_MIN_TX_PACKETS) return [verdict('rx-stall', subject, 'ok', `TX +${tx}, RX +0 packets in ${c.intervalSeconds} s: too little sent to judge (the kernel's own IPv6 router solicitations and MLD reports go unanswered on an IPv4-only PDN)`, ev)];
     // Never received anything at all is the known firmware failure; a stall after traffic may be the path.
     const never = Number(c.after.rxPackets) === 0;
     const owner = e.modems.find((m) => m.modem.netInterface === c.parent);

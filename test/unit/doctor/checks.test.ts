@@ -1,6 +1,6 @@
 // Every doctor check on hand-built evidence: each verdict, its evidence and its fix.
 import { describe, expect, it } from 'vitest';
-import { CHECKS, defaultRoutes, driver, leftovers, modemManager, portHolders, qmiWwanMode, radio, receiveSize, rmnetModule, runChecks, rxStall, summarize } from '../../../src/doctor/checks.js';
+import { CHECKS, STALL_MIN_TX_PACKETS, defaultRoutes, driver, leftovers, modemManager, portHolders, qmiWwanMode, radio, receiveSize, rmnetModule, runChecks, rxStall, summarize } from '../../../src/doctor/checks.js';
 import type { CounterReading, DoctorEvidence, ModemEvidence } from '../../../src/doctor/evidence.js';
 import type { Modem } from '../../../src/sysfs/discovery.js';
 import type { ModemStatus, MuxStatus } from '../../../src/session/status.js';
@@ -228,6 +228,10 @@ describe('doctor checks', () => {
     it('ok when RX moves, or when nothing moved at all', () => {
       expect(only(rxStall(evidence({ counters: [reading([5, 5], [9, 9])] })))).toMatchObject({ verdict: 'ok', summary: 'RX +4, TX +4 packets in 3 s' });
       expect(only(rxStall(evidence({ counters: [reading([5, 5], [5, 5])] })))).toMatchObject({ verdict: 'ok', summary: 'no traffic in 3 s: nothing to judge' });
+    });
+    it('a packet or two sent is too little to judge (the kernel\'s own router solicitations on an idle link)', () => {
+      expect(only(rxStall(evidence({ counters: [reading([0, 7], [0, 9])] })))).toMatchObject({ verdict: 'ok', fix: null });
+      expect(only(rxStall(evidence({ counters: [reading([0, 7], [0, 7 + STALL_MIN_TX_PACKETS])] }))).verdict).toBe('fail');
     });
     it('warns when RX stood still while TX grew; fails when RX never moved since the link came up', () => {
       const stalled = only(rxStall(evidence({ counters: [reading([50, 60], [50, 72])] })));
