@@ -576,8 +576,8 @@ static napi_value fn_sd_notify(napi_env env, napi_callback_info info) {
 #endif
 
 /*
- * packetOpen(ifname, rcvbuf, incomingOnly) -> { fd, ifindex, hatype, rcvbuf }.
- * AF_PACKET/SOCK_DGRAM/ETH_P_ALL in the caller's network namespace, bound to the interface (bind, so no
+ * packetOpen(ifname, rcvbuf, incomingOnly, netnsPath | null) -> { fd, ifindex, hatype, rcvbuf }.
+ * AF_PACKET/SOCK_DGRAM/ETH_P_ALL in the caller's network namespace (or the named one: benchmarks), bound to the interface (bind, so no
  * frame of another interface is ever queued), non-blocking, close-on-exec. SOCK_DGRAM: the kernel strips
  * a link-layer header when the device has one (802.3 mode) and hands raw-ip devices' frames as they are, so
  * the caller always gets what follows L2: a QMAP transfer or an IP packet. Receive buffer: SO_RCVBUFFORCE
@@ -586,8 +586,8 @@ static napi_value fn_sd_notify(napi_env env, napi_callback_info info) {
  * packetRead also reports sll_pkttype so older kernels' outgoing copies can be skipped).
  */
 static napi_value fn_packet_open(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   char name[IF_NAMESIZE + 1] = {0};
   size_t len = 0;
   int32_t rcvbuf = 0;
@@ -595,11 +595,11 @@ static napi_value fn_packet_open(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 3 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok || len == 0 ||
       len >= IF_NAMESIZE || !get_int(env, argv[1], &rcvbuf) || napi_get_value_bool(env, argv[2], &incoming_only) != napi_ok) {
-    napi_throw_type_error(env, "EARGS", "packetOpen(ifname: string, rcvbuf: number, incomingOnly: boolean)");
+    napi_throw_type_error(env, "EARGS", "packetOpen(ifname: string, rcvbuf: number, incomingOnly: boolean, netns?: string)");
     return NULL;
   }
-  int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
-  if (fd < 0) return throw_errno(env, errno, "socket(AF_PACKET)");
+  int fd = socket_in_netns(env, argc >= 4 ? argv[3] : NULL, AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+  if (fd < 0) return NULL;
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
   memcpy(ifr.ifr_name, name, len);

@@ -58,7 +58,7 @@ export class CaptureLoop {
   private readonly mux: number;
   private readonly limit: number;
   private written = 0;
-  private micros = 0n;
+  private micros = 0;
   private readonly onPacket: QmapPacketHandler;
 
   constructor(private readonly options: CaptureLoopOptions) {
@@ -79,7 +79,7 @@ export class CaptureLoop {
   /** One frame as the parent received it: `data[0 .. length)`, stamped `micros` since the epoch. */
   frame(data: Uint8Array, length: number, micros: number): void {
     if (this.done) return;
-    this.micros = BigInt(micros);
+    this.micros = micros;
     if (this.reader) {
       this.reader.deaggregate(data, this.onPacket, 0, length);
     } else {

@@ -43,10 +43,11 @@ export class PacketSocket implements FrameSource {
   private closed = false;
 
   /** Opens and binds the socket; typed errors for a missing interface and for missing CAP_NET_RAW. */
-  constructor(readonly ifname: string, rcvbuf = CAPTURE_RCVBUF) {
+  /** `netns`: a namespace path (benchmarks); the CLI captures in its own. */
+  constructor(readonly ifname: string, rcvbuf = CAPTURE_RCVBUF, netns: string | null = null) {
     let opened: ReturnType<ReturnType<typeof native>['packetOpen']>;
     try {
-      opened = native().packetOpen(ifname, rcvbuf, true);
+      opened = native().packetOpen(ifname, rcvbuf, true, netns);
     } catch (error) {
       throw packetSocketError(error, ifname);
     }
@@ -79,6 +80,19 @@ export class PacketSocket implements FrameSource {
       }
     });
     addon.watchStart(this.watcher, READABLE);
+  }
+
+  /** Reads every frame queued now, without the event loop (benchmarks); returns how many were handed on. */
+  drainNow(onFrame: FrameHandler): number {
+    const addon = native();
+    let frames = 0;
+    for (;;) {
+      const n = addon.packetRead(this.fd, this.buffer, this.meta);
+      if (n < 0) return frames;
+      if (this.meta[0] === PACKET_OUTGOING || this.meta[2]! > n) continue;
+      onFrame(this.buffer, n, this.meta[1]!);
+      frames++;
+    }
   }
 
   /** Totals so far, the kernel's counters included (read and summed: PACKET_STATISTICS resets on read). */

@@ -32,7 +32,7 @@ export interface CaptureRunOptions {
 }
 
 export async function runCapture(source: FrameSource, target: CaptureTarget, output: CaptureOutput | null, options: CaptureRunOptions): Promise<CaptureReport> {
-  const writer = output ? new PcapngWriter((chunk) => output.write(chunk)) : null;
+  const writer = output ? new PcapngWriter((chunk) => output.write(chunk), undefined, { batch: true }) : null;
   const loop = new CaptureLoop({ format: target.format, parent: target.parent, linkNames: target.linkNames, mux: options.mux, count: options.count, writer });
   const started = process.hrtime.bigint();
   const timers: NodeJS.Timeout[] = [];
@@ -49,6 +49,7 @@ export async function runCapture(source: FrameSource, target: CaptureTarget, out
     if (options.seconds !== undefined) timers.push(setTimeout(() => stop('seconds'), options.seconds * 1000));
     if (output) timers.push(setInterval(() => {
       try {
+        writer!.flush();
         output.flush();
       } catch (error) {
         stop('signal', error);
@@ -76,7 +77,10 @@ export async function runCapture(source: FrameSource, target: CaptureTarget, out
   source.close();
   if (output) {
     try {
-      if (failure === undefined) await output.close();
+      if (failure === undefined) {
+        writer!.flush();
+        await output.close();
+      }
     } catch (error) {
       failure = error;
     }

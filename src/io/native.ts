@@ -30,10 +30,10 @@ export interface NativeAddon {
   sdNotify(socketPath: string, message: string): void;
   /**
    * An AF_PACKET SOCK_DGRAM socket bound to `ifname` in this network namespace (non-blocking, close-on-exec,
-   * SO_TIMESTAMPNS; `incomingOnly`: PACKET_IGNORE_OUTGOING). `rcvbuf`: the bytes asked for (SO_RCVBUFFORCE,
+   * SO_TIMESTAMPNS; `incomingOnly`: PACKET_IGNORE_OUTGOING); `netnsPath`: made in that namespace instead. `rcvbuf`: the bytes asked for (SO_RCVBUFFORCE,
    * else SO_RCVBUF); the result says what the kernel gave. `hatype` is the ARPHRD type (-1 unknown).
    */
-  packetOpen(ifname: string, rcvbuf: number, incomingOnly: boolean): { fd: number; ifindex: number; hatype: number; rcvbuf: number };
+  packetOpen(ifname: string, rcvbuf: number, incomingOnly: boolean, netnsPath?: string | null): { fd: number; ifindex: number; hatype: number; rcvbuf: number };
   /** One frame: bytes stored, or -1 (EAGAIN). meta = [sll_pkttype, receive time in µs, full frame length]. */
   packetRead(fd: number, buffer: Buffer, meta: Float64Array): number;
   /** PACKET_STATISTICS since the last call: frames taken (drops included) and frames dropped. */

@@ -8,10 +8,10 @@ import { aggregatePackets } from '../../../src/qmap/index.js';
 /** A writer double that records what the loop asked of it (the real writer has its own dpkt test). */
 function recorder() {
   const interfaces: PcapngInterface[] = [];
-  const packets: { iface: number; micros: bigint; bytes: number[] }[] = [];
+  const packets: { iface: number; micros: bigint | number; bytes: number[] }[] = [];
   const writer = {
     addInterface: (i: PcapngInterface) => interfaces.push(i) - 1,
-    packet: (iface: number, micros: bigint, data: Uint8Array, offset = 0, length = data.length - offset) =>
+    packet: (iface: number, micros: bigint | number, data: Uint8Array, offset = 0, length = data.length - offset) =>
       void packets.push({ iface, micros, bytes: [...data.subarray(offset, offset + length)] }),
   } as unknown as PcapngWriter;
   return { writer, interfaces, packets };
@@ -35,7 +35,7 @@ describe('CaptureLoop', () => {
     loop.frame(transfer!, transfer!.length, 1_700_000_000_123_456);
     expect(r.interfaces).toEqual([{ name: 'mux1 (wwan0.1)', linkType: 101 }, { name: 'mux9', linkType: 101 }]);
     expect(r.packets.map((p) => [p.iface, p.bytes[1], p.bytes.length])).toEqual([[0, 1, 24], [1, 2, 31], [0, 3, 24]]);
-    expect(r.packets[0]!.micros).toBe(1_700_000_000_123_456n);
+    expect(r.packets[0]!.micros).toBe(1_700_000_000_123_456);
     expect(loop.result()).toMatchObject({ transfers: 1, written: 3, datagramsPerTransfer: { min: 3, median: 3, max: 3 }, mux: [{ muxId: 1, packets: 2, bytes: 48 }, { muxId: 9, packets: 1, bytes: 31 }] });
   });
 
