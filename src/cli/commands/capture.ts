@@ -1,0 +1,123 @@
+// rmnetctl capture [-d DEV] [--mux N] [-w FILE|-] [--count N] [--seconds S] [--qmap 1|4|5|none] [--json]:
+// what the parent receives (whole QMAP transfers, before rmnet or qmimux take them), deaggregated into a pcapng
+// with one interface per mux id, and a summary. Incoming only. docs/capture.md.
+import { Option, type Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { parseDirectoryOption, parseIntegerOption } from '../options.js';
+import type { CaptureReport } from '../../capture/run.js';
+import type { QmapOption } from '../../capture/format.js';
+
+export interface CaptureOptions {
+  device?: string;
+  mux?: number;
+  write?: string;
+  count?: number;
+  seconds?: number;
+  qmap?: QmapOption;
+  json?: boolean;
+  sysfsRoot?: string;
+  stateDir?: string;
+}
+
+export const CAPTURE_HELP = `
+The tap sits on the parent interface (wwan0, mhi_hwip0) before rmnet's or qmimux's receive handler, so it
+sees each aggregated transfer whole. Each transfer is split with rmnetctl's QMAP reader; every packet goes to
+the pcapng interface of its mux id ("mux1 (wwan0.1)"), as raw IP (LINKTYPE_RAW). A parent without QMAP
+(raw-ip, no mux) is one interface. The format comes from --qmap, else the record of \`rmnetctl up\`, else the
+kernel (rmnet flags, qmimux links, qmi_wwan pass_through).
+
+Without -w only the summary is printed. It stops after --count packets (written ones, after --mux),
+after --seconds, or at SIGINT/SIGTERM (whichever comes first); the file is complete in every case.
+Needs CAP_NET_RAW (exit 5 without). Summary fields: docs/capture.md.`;
+
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('capture')
+    .description('capture what the parent receives: QMAP deaggregated into pcapng, one interface per mux id, and a summary')
+    .option('-d, --device <modem>', 'modem: control port (/dev/cdc-wdm0), network interface (wwan0), USB path (1-1.4) or IMEI; or any parent interface; default: the only modem')
+    .option('--mux <id>', 'write only this mux id (it must be up on the parent)', parseIntegerOption('--mux', 1, 254))
+    .option('-w, --write <file>', "write pcapng to FILE ('-': stdout); default: summary only")
+    .option('--count <n>', 'stop after N packets written', parseIntegerOption('--count', 1, 2 ** 31 - 1))
+    .option('--seconds <s>', 'stop after S seconds', parseIntegerOption('--seconds', 1, 31 * 24 * 3600))
+    .addOption(new Option('--qmap <version>', 'how the parent frames packets, when no record or link says: 1, 4, 5 or none (plain IP)').choices(['1', '4', '5', 'none']))
+    .option('--json', 'the summary as one JSON document on stdout')
+    .option('--sysfs-root <dir>', 'read sysfs under this directory (tests, recorded trees)', parseDirectoryOption('--sysfs-root'))
+    .option('--state-dir <dir>', 'state directory (default /run/rmnetctl)')
+    .addHelpText('after', CAPTURE_HELP)
+    .action(async (options: CaptureOptions) => {
+      await context.run(options, async () => {
+        const { Category, RmnetError } = await import('../../errors.js');
+        if (options.json && options.write === '-') {
+          throw new RmnetError('BAD_ARGUMENT', '--json and -w - both want stdout: write the pcapng to a file, or drop --json (the summary then goes to stderr)', Category.usage, { option: '-w' });
+        }
+        const { emit, log } = await import('../output.js');
+        const { portEnv } = await import('../session-options.js');
+        const { RtNetlink } = await import('../../netlink/rtnl.js');
+        const { StateStore } = await import('../../session/state.js');
+        const { resolveCaptureTarget } = await import('../../capture/target.js');
+        const { PacketSocket } = await import('../../capture/packet-socket.js');
+        const { openCaptureOutput } = await import('../../capture/output.js');
+        const { runCapture } = await import('../../capture/run.js');
+        const env = await portEnv(options.sysfsRoot ?? '/sys');
+        let netlink: InstanceType<typeof RtNetlink> | null = null;
+        try {
+          netlink = new RtNetlink();
+        } catch (error) {
+          log.debug(`netlink unavailable, rmnet links not read: ${(error as Error).message}`);
+        }
+        let socket: InstanceType<typeof PacketSocket> | null = null;
+        try {
+          const store = new StateStore(options.stateDir);
+          const target = await resolveCaptureTarget({ env, netlink, readRecord: (key) => store.read(key) }, options);
+          // Socket before file: a refused socket (no CAP_NET_RAW) must not leave an empty file behind.
+          socket = new PacketSocket(target.parent);
+          const output = options.write === undefined ? null : openCaptureOutput(options.write);
+          netlink?.close();
+          netlink = null;
+          let onSignal = () => {};
+          const stopSignal = new Promise<void>((resolve) => {
+            onSignal = resolve;
+            process.once('SIGINT', onSignal);
+            process.once('SIGTERM', onSignal);
+          });
+          const { describeCaptureFormat } = await import('../../capture/format.js');
+          // tcpdump's habit: one line on stderr once the tap is live (scripts wait for it before sending).
+          log.info(`capturing on ${target.parent}: ${describeCaptureFormat(target.format)}, receive buffer ${socket.info.rcvbuf} bytes`);
+          const report = await runCapture(socket, target, output, { mux: options.mux, count: options.count, seconds: options.seconds, stopSignal }).finally(() => {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+          });
+          socket = null;
+          if (options.write === '-') process.stderr.write(`${renderCapture(report)}\n`);
+          else emit(report.ended ? { ...report, ended: report.ended.message } : report, options, renderCapture as (r: unknown) => string);
+          if (report.ended) throw report.ended;
+        } finally {
+          socket?.close();
+          netlink?.close();
+        }
+      });
+    });
+}
+
+const dist = (d: { min: number; median: number; max: number } | null) => (d ? `${d.min}/${d.median}/${d.max}` : '-');
+
+export function renderCapture(report: CaptureReport): string {
+  const format = report.format.kind === 'ip' ? 'plain IP' : `QMAP v${report.format.version} (${report.format.rules} rules)`;
+  const lines = [
+    `capture on ${report.interface}${report.device ? ` (${report.device})` : ''}: ${format} from the ${report.format.source}; stopped by ${report.stoppedBy} after ${report.seconds.toFixed(1)} s`,
+    `transfers ${report.transfers}, datagrams per transfer (min/median/max) ${dist(report.datagramsPerTransfer)}, bytes per transfer ${dist(report.bytesPerTransfer)}`,
+  ];
+  for (const m of report.mux) lines.push(`  ${m.muxId === 0 ? report.interface : `mux ${m.muxId}`}: ${m.packets} packets, ${m.bytes} bytes`);
+  const malformed = Object.entries(report.malformed).map(([kind, n]) => `${kind} ${n}`);
+  lines.push(`malformed: ${malformed.length > 0 ? malformed.join(', ') : 'none'}${report.droppedBytes > 0 ? ` (${report.droppedBytes} bytes dropped)` : ''}`);
+  const other = [
+    report.filtered > 0 ? `${report.filtered} packets of other mux ids not written` : '',
+    report.commands > 0 ? `${report.commands} QMAP commands` : '',
+    report.unknownMux > 0 ? `${report.unknownMux} frames on mux id 0 or 255` : '',
+  ].filter((s) => s !== '');
+  if (other.length > 0) lines.push(other.join(', '));
+  const s = report.socket;
+  lines.push(`kernel: ${s.kernelPackets} frames taken, ${s.kernelDrops} dropped (receive buffer full)${s.truncatedReads > 0 ? `, ${s.truncatedReads} too long to read` : ''}`);
+  lines.push(report.file ? `wrote ${report.written} packets to ${report.file === '-' ? 'stdout' : report.file}` : `${report.written} packets (no -w: nothing written)`);
+  return lines.join('\n');
+}
