@@ -20,7 +20,7 @@ import { mmCoexistScenario, mmRestartScenario } from './mm-coexist.js';
 import { kernelContractScenario } from './kernel-contract.js';
 import { firmwareProfilesScenario } from './firmware-profiles.js';
 import { kernelCappedScenario } from './kernel-capped.js';
-import { observabilityMmScenario, observabilityScenario } from './observability.js';
+import { observabilityFaultsScenario, observabilityMmScenario, observabilityScenario } from './observability.js';
 
 export type Scenario = (rec: Recorder, project: string) => Promise<void>;
 
@@ -49,5 +49,6 @@ export const scenarios: Record<string, Scenario> = {
   'firmware-profiles': firmwareProfilesScenario,
   'kernel-capped': kernelCappedScenario,
   observability: observabilityScenario,
+  'observability-faults': observabilityFaultsScenario,
   'observability-mm': observabilityMmScenario,
 };
