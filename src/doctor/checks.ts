@@ -222,9 +222,8 @@ export const rxStall: Check = (e) =>
   });
 
 /**
- * EXTENSION POINT: who holds the control port (ModemManager, qmi-proxy). The detection (src/session/
- * peers.ts, being written elsewhere) fills ModemEvidence.portHolders through CollectOptions.findPortHolders;
- * until then this check says nothing.
+ * Who holds the control port (ModemManager, qmi-proxy, qmicli): src/session/peers.ts `findPeers`, passed by the
+ * CLI as CollectOptions.findPortHolders; without it (tests that do not pass one) this check says nothing.
  */
 export const portHolders: Check = (e) =>
   e.portHoldersChecked
