@@ -8,9 +8,9 @@
  *        format granted; under --listen, the aggregation ratio between two scrapes equals the datagrams per
  *        transfer pushed; `capture --mux 1 -w FILE --count 32` while 4 transfers of 8 arrive: its summary and
  *        the pcapng read back with python3-dpkt count exactly what was pushed
+ *   observability-faults
  *     c. stalled downlink (DataPlane.setDownlinkSilent): TX moves, RX does not: rx-stall warns on a link that
  *        had received before, and fails (exit 12) on a new PDN that never received anything
- *   observability-faults
  *     d. parent MTU below the granted DL size: receive-size fails with the evidence and a fix that works
  *     e. rmnet unloaded under a PDN: rmnet-module and leftovers fail (exit 12); after down --all, with nothing
  *        up, a missing rmnet is a warning (up falls back to qmimux); rmnet.ko loaded again from the lab cache
@@ -282,6 +282,29 @@ export async function observabilityScenario(rec: Recorder, project: string): Pro
 
   await captureLivePdn(rec, project, dp, device, link);
 
+  const down = await rec.time('b.down', () => rmnetctl(project, ['down', '--all', '--json']));
+  rec.check('b. down --all exits 0', down.code === 0, cliDetail(down));
+  await checkAllGone(rec, modem, 'b', modeBefore);
+  rec.data.dataPlane = dp.snapshot();
+}
+
+/** c, d and e in a VM of their own: the whole scenario did not fit the 5-minute VM budget on a loaded machine. */
+export async function observabilityFaultsScenario(rec: Recorder, project: string): Promise<void> {
+  const modem = await attachModem(rec);
+  const emu = emulator(modem);
+  const dp = modem.lab.dataPlane;
+  const { wwan, cdcWdm } = modem;
+  const device = `/dev/${cdcWdm}`;
+  const modeBefore = qmiWwanMode(wwan);
+  const up = await rec.time('c.up', () => rmnetctl(project, ['up', '--mux', '1', '--apn', 'internet', '--json']));
+  if (!rec.check('c. rmnetctl up --mux 1 --apn internet exits 0', up.code === 0, cliDetail(up))) return;
+  const link = (up.json as UpJson).link;
+  const granted = emu.dataFormat();
+  rec.data.granted = granted;
+  const gateway = emu.sessions().find((s) => s.muxId === 1 && s.ipFamily === 4)?.ipv4?.gateway;
+  if (!rec.check('c. the modem has the IPv4 session on mux 1', gateway !== undefined, emu.sessions())) return;
+  await pingThrough(rec, modem, 'c. before the stall', link, 1, gateway!);
+
   // ---- c. stalled downlink ----------------------------------------------------------------------------
   dp.setDownlinkSilent(true);
   const requestsBefore = dp.counter(1).echoRequests;
@@ -307,26 +330,6 @@ export async function observabilityScenario(rec: Recorder, project: string): Pro
   }
   dp.setDownlinkSilent(false);
   await pingThrough(rec, modem, 'c. downlink back', link, 1, gateway!);
-  const down = await rec.time('c.down', () => rmnetctl(project, ['down', '--all', '--json']));
-  rec.check('c. down --all exits 0', down.code === 0, cliDetail(down));
-  await checkAllGone(rec, modem, 'c', modeBefore);
-  rec.data.dataPlane = dp.snapshot();
-}
-
-/** d and e in a VM of their own: the whole scenario did not fit the 5-minute VM budget on a loaded machine. */
-export async function observabilityFaultsScenario(rec: Recorder, project: string): Promise<void> {
-  const modem = await attachModem(rec);
-  const emu = emulator(modem);
-  const dp = modem.lab.dataPlane;
-  const { wwan, cdcWdm } = modem;
-  const device = `/dev/${cdcWdm}`;
-  const modeBefore = qmiWwanMode(wwan);
-  const up = await rec.time('d.up', () => rmnetctl(project, ['up', '--mux', '1', '--apn', 'internet', '--json']));
-  if (!rec.check('d. rmnetctl up --mux 1 --apn internet exits 0', up.code === 0, cliDetail(up))) return;
-  const link = (up.json as UpJson).link;
-  const granted = emu.dataFormat();
-  rec.data.granted = granted;
-
   // ---- d. parent MTU below the granted DL size ---------------------------------------------------------
   const small = 4000;
   const lowered = await run('ip', ['link', 'set', 'dev', wwan, 'mtu', String(small)]);
