@@ -58,7 +58,8 @@ export class CaptureLoop {
   private readonly mux: number;
   private readonly limit: number;
   private written = 0;
-  private micros = 0;
+  /** The current frame's time: in a Float64Array, as a double field would box a heap number per store. */
+  private readonly micros = new Float64Array(1);
   private readonly onPacket: QmapPacketHandler;
 
   constructor(private readonly options: CaptureLoopOptions) {
@@ -79,7 +80,7 @@ export class CaptureLoop {
   /** One frame as the parent received it: `data[0 .. length)`, stamped `micros` since the epoch. */
   frame(data: Uint8Array, length: number, micros: number): void {
     if (this.done) return;
-    this.micros = micros;
+    this.micros[0] = micros;
     if (this.reader) {
       this.reader.deaggregate(data, this.onPacket, 0, length);
     } else {
@@ -98,7 +99,7 @@ export class CaptureLoop {
     this.summary.packet(muxId, length, wanted);
     if (!wanted) return;
     this.written++;
-    if (this.writer) this.writer.packet(this.interfaceFor(muxId), this.micros, data, offset, length);
+    if (this.writer) this.writer.packet(this.interfaceFor(muxId), this.micros[0]!, data, offset, length);
   }
 
   private interfaceFor(muxId: number): number {
