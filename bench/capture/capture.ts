@@ -71,6 +71,13 @@ function captureLoopContender(pool: TransferPool): Contender {
   };
 }
 
+interface SocketRig {
+  netns: string;
+  tun: number;
+  socket: PacketSocket;
+  dir: string;
+}
+
 function openRig(): SocketRig {
   const netns = `rmnetctl-capbench-${process.pid}`;
   execFileSync('ip', ['netns', 'add', netns]);
