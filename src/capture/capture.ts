@@ -77,17 +77,21 @@ export class CaptureLoop {
     return this.written >= this.limit;
   }
 
-  /** One frame as the parent received it: `data[0 .. length)`, stamped `micros` since the epoch. */
-  frame(data: Uint8Array, length: number, micros: number): void {
+  /**
+   * One frame as the parent received it: `data[offset .. offset + length)`, stamped `micros` since the epoch.
+   * Pass the same receive buffer each time with the frame's offset in it (a new view per frame would cost the
+   * reader a DataView per frame).
+   */
+  frame(data: Uint8Array, length: number, micros: number, offset = 0): void {
     if (this.done) return;
     this.micros[0] = micros;
     if (this.reader) {
-      this.reader.deaggregate(data, this.onPacket, 0, length);
+      this.reader.deaggregate(data, this.onPacket, offset, offset + length);
     } else {
       this.stats.transfers++;
       this.stats.packets++;
       this.stats.bytes += length;
-      this.packet(NO_MUX, data, 0, length);
+      this.packet(NO_MUX, data, offset, length);
     }
     this.summary.transfer(length);
   }

@@ -3,7 +3,7 @@
 // project's aggregator are injected as received frames (struct tun_pi with ETH_P_MAP, as qmi_wwan's
 // pass_through hands them up). The pcapng is read back by python3-dpkt: per interface, the exact packets sent.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,16 +77,23 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** stdout as bytes, when asked for (a pcapng on stdout). */
+  raw?: Buffer;
 }
 
 /** Starts the CLI in the namespace and resolves once it says the tap is live. */
-function startCapture(netns: string, args: string[], user?: string): Promise<{ child: ReturnType<typeof spawn>; done: Promise<Run> }> {
+function startCapture(netns: string, args: string[], user?: string, binary = false): Promise<{ child: ReturnType<typeof spawn>; done: Promise<Run> }> {
   const argv = ['netns', 'exec', netns, ...(user ? ['setpriv', `--reuid=${user}`, '--regid=65534', '--clear-groups', '--inh-caps=-all'] : []), process.execPath, BIN, 'capture', ...args];
   const child = spawn('ip', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
+  const chunks: Buffer[] = [];
   let stderr = '';
-  child.stdout!.on('data', (c) => (stdout += String(c)));
-  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  child.stdout!.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Run>((resolve) =>
+    child.on('close', (code) => {
+      const raw = Buffer.concat(chunks);
+      resolve({ code, stdout: raw.toString(), stderr, ...(binary ? { raw } : {}) });
+    }),
+  );
   return new Promise((resolve) => {
     child.stderr!.on('data', (c) => {
       stderr += String(c);
@@ -201,6 +208,21 @@ describe('rmnetctl capture on a TUN parent in a namespace', () => {
     expect(report).toMatchObject({ stoppedBy: 'seconds', written: 2, mux: [{ muxId: 0, packets: 2, bytes: 84 + 1400 }] });
     const got = byInterface(await readPcapng(file));
     expect(got.get(parent)).toEqual(packets.map((p) => Buffer.from(p).toString('hex')));
+  });
+
+  it('-w - writes the pcapng to stdout (a pipe) and the summary to stderr', async () => {
+    const sent = transfers(5, { 4: 3, 9: 2 }, 2);
+    const capture = await startCapture(netns.name, ['-d', parent, '--qmap', '5', '-w', '-', '--count', '5'], undefined, true);
+    for (const t of sent.transfers) inject(tun, t);
+    const run = await capture.done;
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('stopped by count');
+    expect(run.stderr).toContain('wrote 5 packets to stdout');
+    const file = join(dir, 'stdout.pcapng');
+    writeFileSync(file, run.raw!);
+    const got = byInterface(await readPcapng(file));
+    expect(got.get('mux4')).toEqual(sent.packets.get(4));
+    expect(got.get('mux9')).toEqual(sent.packets.get(9));
   });
 
   it('without CAP_NET_RAW: exit 5 naming it, and no file created', async () => {
