@@ -230,11 +230,12 @@ figure: the machine is shared and its load is written above.
 ${table}
 
 What this says: the C loop only walks headers (it touches no payload), so the ratios to it are small by
-construction; the capture's own per-packet work (summary, pcapng block, payload copy) costs
-${f2(Math.min(...results.map((r) => r.loop / r.deaggregate)))}-${f2(Math.max(...results.map((r) => r.loop / r.deaggregate)))} of the reader's rate. The full path is bound by the socket:
-a system call costs microseconds on this (virtualised, loaded) machine. One \`recvmsg\` per transfer gave
-0.11 Mpps at 64 B x 1 in the run before; \`recvmmsg\` with 16 frames per call (what \`PacketSocket\` does now)
-gave 0.88 in the next one. A TPACKET_V3 ring would take the remaining per-frame copy and call away (not done).
+construction; with its own per-packet work (summary, pcapng block, payload copy) the capture loop runs at
+${f2(Math.min(...results.map((r) => r.loop / r.deaggregate)))}-${f2(Math.max(...results.map((r) => r.loop / r.deaggregate)))} of the reader's rate. The full path is bound by the socket, and its spread shows how much the other
+users of the machine took:
+a system call costs microseconds on this (virtualised, loaded) machine. When this section was first written (2026-12-04,
+load about 11), one \`recvmsg\` per transfer gave 0.11 Mpps at 64 B x 1 and \`recvmmsg\` with 16 frames per call
+(what \`PacketSocket\` does now) 0.88. A TPACKET_V3 ring would take the remaining per-frame copy and call away (not done).
 Two warm-up samples are dropped; the full path's median is over ${options.quick ? 5 : 31} samples of up to
 ${SOCKET_BATCH_TRANSFERS} transfers (at most ${SOCKET_BATCH_BYTES >> 20} MiB) each.${noSocket ? `\n\nFull path skipped: ${noSocket}.` : ''}
 `;
