@@ -45,8 +45,10 @@ export class PacketSocket implements FrameSource {
   private readonly totals: CaptureSocketCounters = { kernelPackets: 0, kernelDrops: 0, truncatedReads: 0, outgoingSkipped: 0 };
   private closed = false;
 
-  /** Opens and binds the socket; typed errors for a missing interface and for missing CAP_NET_RAW. */
-  /** `netns`: a namespace path (benchmarks); the CLI captures in its own. */
+  /**
+   * Opens and binds the socket; typed errors for a missing interface and for missing CAP_NET_RAW. `netns`: a
+   * namespace path (benchmarks); the CLI captures in its own.
+   */
   constructor(readonly ifname: string, rcvbuf = CAPTURE_RCVBUF, netns: string | null = null) {
     let opened: ReturnType<ReturnType<typeof native>['packetOpen']>;
     try {
@@ -62,7 +64,16 @@ export class PacketSocket implements FrameSource {
     const addon = native();
     this.watcher = addon.watch(this.fd, (status) => {
       if (this.closed) return;
-      if (status < 0) return end(new RmnetError('CAPTURE_READ_FAILED', `${this.ifname}: poll failed (status ${status})`, Category.failure, { interface: this.ifname }));
+      if (status < 0) {
+        // libuv reports POLLERR as UV_EBADF; the socket's own error (ENETDOWN when the interface went away)
+        // comes with the next read.
+        try {
+          this.readBatch(onFrame);
+        } catch (error) {
+          return end(packetSocketError(error, this.ifname) as Error);
+        }
+        return end(new RmnetError('CAPTURE_READ_FAILED', `${this.ifname}: poll failed (status ${status})`, Category.failure, { interface: this.ifname }));
+      }
       for (let call = 0; call < BATCH_CALLS && !this.closed; call++) {
         let n: number;
         try {

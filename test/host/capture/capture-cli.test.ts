@@ -225,6 +225,30 @@ describe('rmnetctl capture on a TUN parent in a namespace', () => {
     expect(got.get('mux9')).toEqual(sent.packets.get(9));
   });
 
+  it('the parent going away mid-capture: exit 1 naming it, the summary printed, the file kept with what came', async () => {
+    const name = 'rq1';
+    const gone = native().tunOpen(name, true, netns.path);
+    let open = true;
+    try {
+      await ip('-n', netns.name, 'link', 'set', name, 'up');
+      const sent = transfers(5, { 1: 4 }, 2);
+      const file = join(dir, 'gone.pcapng');
+      const capture = await startCapture(netns.name, ['-d', name, '--qmap', '5', '-w', file, '--json']);
+      for (const t of sent.transfers) inject(gone, t);
+      await new Promise((r) => setTimeout(r, 300));
+      // Closing the only fd of a non-persistent TUN unregisters the device.
+      native().close(gone);
+      open = false;
+      const run = await capture.done;
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`${name}: the interface went away during the capture`);
+      expect(JSON.parse(run.stdout)).toMatchObject({ stoppedBy: 'ended', written: 4, ended: { code: 'CAPTURE_INTERFACE_GONE', category: 'failure' } });
+      expect(byInterface(await readPcapng(file)).get('mux1')).toEqual(sent.packets.get(1));
+    } finally {
+      if (open) native().close(gone);
+    }
+  });
+
   it('without CAP_NET_RAW: exit 5 naming it, and no file created', async () => {
     const open = mkdtempSync(join(tmpdir(), 'rmnetctl-capture-nobody-'));
     chmodSync(open, 0o777);
