@@ -58,7 +58,8 @@ export class CaptureLoop {
   private readonly mux: number;
   private readonly limit: number;
   private written = 0;
-  private micros = 0;
+  /** The current frame's time: in a Float64Array, as a double field would box a heap number per store. */
+  private readonly micros = new Float64Array(1);
   private readonly onPacket: QmapPacketHandler;
 
   constructor(private readonly options: CaptureLoopOptions) {
@@ -76,17 +77,21 @@ export class CaptureLoop {
     return this.written >= this.limit;
   }
 
-  /** One frame as the parent received it: `data[0 .. length)`, stamped `micros` since the epoch. */
-  frame(data: Uint8Array, length: number, micros: number): void {
+  /**
+   * One frame as the parent received it: `data[offset .. offset + length)`, stamped `micros` since the epoch.
+   * Pass the same receive buffer each time with the frame's offset in it (a new view per frame would cost the
+   * reader a DataView per frame).
+   */
+  frame(data: Uint8Array, length: number, micros: number, offset = 0): void {
     if (this.done) return;
-    this.micros = micros;
+    this.micros[0] = micros;
     if (this.reader) {
-      this.reader.deaggregate(data, this.onPacket, 0, length);
+      this.reader.deaggregate(data, this.onPacket, offset, offset + length);
     } else {
       this.stats.transfers++;
       this.stats.packets++;
       this.stats.bytes += length;
-      this.packet(NO_MUX, data, 0, length);
+      this.packet(NO_MUX, data, offset, length);
     }
     this.summary.transfer(length);
   }
@@ -98,7 +103,7 @@ export class CaptureLoop {
     this.summary.packet(muxId, length, wanted);
     if (!wanted) return;
     this.written++;
-    if (this.writer) this.writer.packet(this.interfaceFor(muxId), this.micros, data, offset, length);
+    if (this.writer) this.writer.packet(this.interfaceFor(muxId), this.micros[0]!, data, offset, length);
   }
 
   private interfaceFor(muxId: number): number {

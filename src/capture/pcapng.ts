@@ -82,7 +82,11 @@ export class PcapngWriter {
   private readonly batch: Uint8Array | null;
   private used = 0;
 
-  /** Writes the Section Header Block at once. Each chunk handed to `sink` is the sink's to keep. */
+  /**
+   * Writes the Section Header Block at once. Without `batch` each chunk handed to `sink` is the sink's to keep;
+   * with `batch` a chunk is a view of the batch buffer, valid during the call only (copy or write it then: a
+   * fresh megabyte per flush is off-heap memory that drives V8 into full collections).
+   */
   constructor(sink: (chunk: Uint8Array) => void, application = 'rmnetctl capture', writerOptions: PcapngWriterOptions = {}) {
     this.sink = sink;
     this.batch = writerOptions.batch ? new Uint8Array(BATCH_BYTES) : null;
@@ -98,10 +102,10 @@ export class PcapngWriter {
     this.emit(block(SHB, body));
   }
 
-  /** Hands on what a batching writer has gathered (a copy: the sink may keep it). No-op without batch. */
+  /** Hands on what a batching writer has gathered (a view, valid during the call). No-op without batch. */
   flush(): void {
     if (this.batch === null || this.used === 0) return;
-    const chunk = this.batch.slice(0, this.used);
+    const chunk = this.batch.subarray(0, this.used);
     this.used = 0;
     this.sink(chunk);
   }

@@ -57,10 +57,10 @@ export async function runCapture(source: FrameSource, target: CaptureTarget, out
     }, FLUSH_MS));
     void options.stopSignal.then(() => stop('signal'));
     source.start(
-      (data, length, micros) => {
+      (data, length, micros, offset) => {
         if (stopped) return;
         try {
-          loop.frame(data, length, micros);
+          loop.frame(data, length, micros, offset);
         } catch (error) {
           return stop('signal', error);
         }

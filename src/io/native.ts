@@ -34,8 +34,11 @@ export interface NativeAddon {
    * else SO_RCVBUF); the result says what the kernel gave. `hatype` is the ARPHRD type (-1 unknown).
    */
   packetOpen(ifname: string, rcvbuf: number, incomingOnly: boolean, netnsPath?: string | null): { fd: number; ifindex: number; hatype: number; rcvbuf: number };
-  /** One frame: bytes stored, or -1 (EAGAIN). meta = [sll_pkttype, receive time in µs, full frame length]. */
-  packetRead(fd: number, buffer: Buffer, meta: Float64Array): number;
+  /**
+   * Up to 64 frames with one recvmmsg: frame i at slab[i * frameSize] (cut to frameSize), described by
+   * meta[3i .. 3i+2] = [sll_pkttype, receive time in µs, full frame length]. Frames read, or -1 (EAGAIN).
+   */
+  packetReadBatch(fd: number, slab: Buffer, frameSize: number, meta: Float64Array): number;
   /** PACKET_STATISTICS since the last call: frames taken (drops included) and frames dropped. */
   packetStats(fd: number): { packets: number; drops: number };
   /** A TUN device (IFF_TUN, IFF_NO_PI unless withPacketInfo) made in `netnsPath` (tests). */

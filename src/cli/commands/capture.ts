@@ -88,9 +88,16 @@ export function register(program: Command, context: CliContext): void {
             process.off('SIGTERM', onSignal);
           });
           socket = null;
+          const ended = report.ended;
+          const { RmnetError: Typed } = await import('../../errors.js');
+          const endedDoc = ended ? (ended instanceof Typed ? { code: ended.code, message: ended.message, category: ended.category } : { message: ended.message }) : undefined;
           if (options.write === '-') process.stderr.write(`${renderCapture(report)}\n`);
-          else emit(report.ended ? { ...report, ended: report.ended.message } : report, options, renderCapture as (r: unknown) => string);
-          if (report.ended) throw report.ended;
+          else emit({ ...report, ...(endedDoc ? { ended: endedDoc } : {}) }, options, renderCapture as (r: unknown) => string);
+          // The summary stands (one document on stdout); the exit code says the capture did not end as asked.
+          if (ended) {
+            log.info(`error: ${ended.message}`);
+            return ended instanceof Typed ? ended.category : Category.failure;
+          }
         } finally {
           socket?.close();
           netlink?.close();

@@ -3,7 +3,7 @@
 // project's aggregator are injected as received frames (struct tun_pi with ETH_P_MAP, as qmi_wwan's
 // pass_through hands them up). The pcapng is read back by python3-dpkt: per interface, the exact packets sent.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,16 +77,23 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** stdout as bytes, when asked for (a pcapng on stdout). */
+  raw?: Buffer;
 }
 
 /** Starts the CLI in the namespace and resolves once it says the tap is live. */
-function startCapture(netns: string, args: string[], user?: string): Promise<{ child: ReturnType<typeof spawn>; done: Promise<Run> }> {
+function startCapture(netns: string, args: string[], user?: string, binary = false): Promise<{ child: ReturnType<typeof spawn>; done: Promise<Run> }> {
   const argv = ['netns', 'exec', netns, ...(user ? ['setpriv', `--reuid=${user}`, '--regid=65534', '--clear-groups', '--inh-caps=-all'] : []), process.execPath, BIN, 'capture', ...args];
   const child = spawn('ip', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
+  const chunks: Buffer[] = [];
   let stderr = '';
-  child.stdout!.on('data', (c) => (stdout += String(c)));
-  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  child.stdout!.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Run>((resolve) =>
+    child.on('close', (code) => {
+      const raw = Buffer.concat(chunks);
+      resolve({ code, stdout: raw.toString(), stderr, ...(binary ? { raw } : {}) });
+    }),
+  );
   return new Promise((resolve) => {
     child.stderr!.on('data', (c) => {
       stderr += String(c);
@@ -201,6 +208,45 @@ describe('rmnetctl capture on a TUN parent in a namespace', () => {
     expect(report).toMatchObject({ stoppedBy: 'seconds', written: 2, mux: [{ muxId: 0, packets: 2, bytes: 84 + 1400 }] });
     const got = byInterface(await readPcapng(file));
     expect(got.get(parent)).toEqual(packets.map((p) => Buffer.from(p).toString('hex')));
+  });
+
+  it('-w - writes the pcapng to stdout (a pipe) and the summary to stderr', async () => {
+    const sent = transfers(5, { 4: 3, 9: 2 }, 2);
+    const capture = await startCapture(netns.name, ['-d', parent, '--qmap', '5', '-w', '-', '--count', '5'], undefined, true);
+    for (const t of sent.transfers) inject(tun, t);
+    const run = await capture.done;
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('stopped by count');
+    expect(run.stderr).toContain('wrote 5 packets to stdout');
+    const file = join(dir, 'stdout.pcapng');
+    writeFileSync(file, run.raw!);
+    const got = byInterface(await readPcapng(file));
+    expect(got.get('mux4')).toEqual(sent.packets.get(4));
+    expect(got.get('mux9')).toEqual(sent.packets.get(9));
+  });
+
+  it('the parent going away mid-capture: exit 1 naming it, the summary printed, the file kept with what came', async () => {
+    const name = 'rq1';
+    const gone = native().tunOpen(name, true, netns.path);
+    let open = true;
+    try {
+      await ip('-n', netns.name, 'link', 'set', name, 'up');
+      const sent = transfers(5, { 1: 4 }, 2);
+      const file = join(dir, 'gone.pcapng');
+      const capture = await startCapture(netns.name, ['-d', name, '--qmap', '5', '-w', file, '--json']);
+      for (const t of sent.transfers) inject(gone, t);
+      await new Promise((r) => setTimeout(r, 300));
+      // Closing the only fd of a non-persistent TUN unregisters the device.
+      native().close(gone);
+      open = false;
+      const run = await capture.done;
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`${name}: the interface went away during the capture`);
+      expect(JSON.parse(run.stdout)).toMatchObject({ stoppedBy: 'ended', written: 4, ended: { code: 'CAPTURE_INTERFACE_GONE', category: 'failure' } });
+      expect(byInterface(await readPcapng(file)).get('mux1')).toEqual(sent.packets.get(1));
+    } finally {
+      if (open) native().close(gone);
+    }
   });
 
   it('without CAP_NET_RAW: exit 5 naming it, and no file created', async () => {

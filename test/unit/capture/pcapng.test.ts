@@ -130,7 +130,7 @@ describe('PcapngWriter', () => {
     const single: Uint8Array[] = [];
     write(new PcapngWriter((c) => single.push(c)));
     const batched: Uint8Array[] = [];
-    const writer = new PcapngWriter((c) => batched.push(c), undefined, { batch: true });
+    const writer = new PcapngWriter((c) => batched.push(c.slice()), undefined, { batch: true });
     write(writer);
     expect(batched).toHaveLength(0);
     writer.flush();
@@ -138,7 +138,7 @@ describe('PcapngWriter', () => {
     // Over 1 MiB of packets: the batch hands on full chunks by itself, and the bytes still agree.
     const big: Uint8Array[] = [];
     const many: Uint8Array[] = [];
-    const bw = new PcapngWriter((c) => big.push(c), undefined, { batch: true });
+    const bw = new PcapngWriter((c) => big.push(c.slice()), undefined, { batch: true });
     const sw = new PcapngWriter((c) => many.push(c));
     for (const w of [bw, sw]) {
       const id = w.addInterface({ name: 'mux2', linkType: LINKTYPE_RAW });
