@@ -6,7 +6,8 @@
  *   (a parked read on cdc-wdm starves dns/fs/crypto for the whole process, and cannot be cancelled);
  * - a NETLINK_ROUTE socket (optionally created inside another network namespace) with extended acks;
  * - openpty in raw mode, for the emulated modem's test transport;
- * - flock, for the per-modem lock.
+ * - flock, for the per-modem lock;
+ * - a packet socket bound to one interface, for `rmnetctl capture` (and a TUN device for its tests).
  *
  * Errors are thrown as Error objects whose `code` is the errno name (EBUSY, EACCES, ...) and whose
  * `errno` is the number, so the TypeScript side maps them to typed errors naming the path.
@@ -15,6 +16,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/ethtool.h>
+#include <linux/if_packet.h>
+#include <linux/if_tun.h>
+#include <net/ethernet.h>
+#include <time.h>
 #include <linux/netlink.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -564,6 +569,242 @@ static napi_value fn_sd_notify(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- packet socket (capture) ------------------------------------------------------------------ */
+
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+/*
+ * packetOpen(ifname, rcvbuf, incomingOnly, netnsPath | null) -> { fd, ifindex, hatype, rcvbuf }.
+ * AF_PACKET/SOCK_DGRAM/ETH_P_ALL in the caller's network namespace (or the named one: benchmarks), bound to the interface (bind, so no
+ * frame of another interface is ever queued), non-blocking, close-on-exec. SOCK_DGRAM: the kernel strips
+ * a link-layer header when the device has one (802.3 mode) and hands raw-ip devices' frames as they are, so
+ * the caller always gets what follows L2: a QMAP transfer or an IP packet. Receive buffer: SO_RCVBUFFORCE
+ * (privileged: past rmem_max), else SO_RCVBUF; the size the kernel settled on is returned. Timestamps:
+ * SO_TIMESTAMPNS, read from each datagram's control message. incomingOnly: PACKET_IGNORE_OUTGOING (4.20+;
+ * packetReadBatch also reports sll_pkttype so older kernels' outgoing copies can be skipped).
+ */
+static napi_value fn_packet_open(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  char name[IF_NAMESIZE + 1] = {0};
+  size_t len = 0;
+  int32_t rcvbuf = 0;
+  bool incoming_only = true;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok || len == 0 ||
+      len >= IF_NAMESIZE || !get_int(env, argv[1], &rcvbuf) || napi_get_value_bool(env, argv[2], &incoming_only) != napi_ok) {
+    napi_throw_type_error(env, "EARGS", "packetOpen(ifname: string, rcvbuf: number, incomingOnly: boolean, netns?: string)");
+    return NULL;
+  }
+  int fd = socket_in_netns(env, argc >= 4 ? argv[3] : NULL, AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+  if (fd < 0) return NULL;
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  memcpy(ifr.ifr_name, name, len);
+  if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, name);
+  }
+  int ifindex = ifr.ifr_ifindex;
+  int hatype = -1;
+  if (ioctl(fd, SIOCGIFHWADDR, &ifr) == 0) hatype = ifr.ifr_hwaddr.sa_family;
+  if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
+  if (incoming_only) setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);
+  struct sockaddr_ll local;
+  memset(&local, 0, sizeof local);
+  local.sll_family = AF_PACKET;
+  local.sll_protocol = htons(ETH_P_ALL);
+  local.sll_ifindex = ifindex;
+  if (bind(fd, (struct sockaddr *)&local, sizeof local) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, "bind(AF_PACKET)");
+  }
+  /* Frames queued between socket() and bind() may belong to any interface: drop them. */
+  char scratch[1];
+  while (recv(fd, scratch, sizeof scratch, MSG_DONTWAIT | MSG_TRUNC) >= 0) {}
+  struct tpacket_stats reset;
+  socklen_t reset_len = sizeof reset;
+  getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &reset, &reset_len);
+  int actual = 0;
+  socklen_t actual_len = sizeof actual;
+  getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &actual, &actual_len);
+  napi_value result, v;
+  CHECK(napi_create_object(env, &result));
+  CHECK(napi_create_int32(env, fd, &v));
+  CHECK(napi_set_named_property(env, result, "fd", v));
+  CHECK(napi_create_int32(env, ifindex, &v));
+  CHECK(napi_set_named_property(env, result, "ifindex", v));
+  CHECK(napi_create_int32(env, hatype, &v));
+  CHECK(napi_set_named_property(env, result, "hatype", v));
+  CHECK(napi_create_int32(env, actual, &v));
+  CHECK(napi_set_named_property(env, result, "rcvbuf", v));
+  return result;
+}
+
+/*
+ * packetReadBatch(fd, slab, frameSize, meta: Float64Array(3 * n)) -> frames read (recvmmsg), or -1 when
+ * nothing is ready. Frame i is stored at slab[i * frameSize] (at most frameSize bytes) and described by
+ * meta[3i] = sll_pkttype (PACKET_HOST, PACKET_OUTGOING, ...), meta[3i+1] = the kernel's receive time in
+ * microseconds since the epoch (read time when no timestamp came), meta[3i+2] = the frame's full length
+ * (larger than frameSize when cut). One system call for up to 64 frames: on a virtualised machine the call
+ * itself costs microseconds, which bounded the capture at one transfer per call.
+ */
+#define PACKET_BATCH_MAX 64
+static napi_value fn_packet_read_batch(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  int32_t fd, frame_size;
+  void *data, *meta_data;
+  size_t size, meta_length;
+  napi_typedarray_type meta_type;
+  napi_value meta_buffer;
+  size_t meta_offset;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4 || !get_int(env, argv[0], &fd) || napi_get_buffer_info(env, argv[1], &data, &size) != napi_ok ||
+      !get_int(env, argv[2], &frame_size) || frame_size <= 0 ||
+      napi_get_typedarray_info(env, argv[3], &meta_type, &meta_length, &meta_data, &meta_buffer, &meta_offset) != napi_ok ||
+      meta_type != napi_float64_array || meta_length < 3 || size < (size_t)frame_size) {
+    napi_throw_type_error(env, "EARGS", "packetReadBatch(fd: number, slab: Buffer, frameSize: number, meta: Float64Array)");
+    return NULL;
+  }
+  double *meta = meta_data;
+  unsigned vlen = (unsigned)(size / (size_t)frame_size);
+  if (vlen > meta_length / 3) vlen = (unsigned)(meta_length / 3);
+  if (vlen > PACKET_BATCH_MAX) vlen = PACKET_BATCH_MAX;
+  struct mmsghdr msgs[PACKET_BATCH_MAX];
+  struct iovec iovs[PACKET_BATCH_MAX];
+  struct sockaddr_ll froms[PACKET_BATCH_MAX];
+  union {
+    char buf[CMSG_SPACE(sizeof(struct timespec))];
+    struct cmsghdr align;
+  } controls[PACKET_BATCH_MAX];
+  memset(msgs, 0, sizeof(struct mmsghdr) * vlen);
+  for (unsigned i = 0; i < vlen; i++) {
+    iovs[i].iov_base = (char *)data + (size_t)i * (size_t)frame_size;
+    iovs[i].iov_len = (size_t)frame_size;
+    msgs[i].msg_hdr.msg_name = &froms[i];
+    msgs[i].msg_hdr.msg_namelen = sizeof froms[i];
+    msgs[i].msg_hdr.msg_iov = &iovs[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_control = controls[i].buf;
+    msgs[i].msg_hdr.msg_controllen = sizeof controls[i].buf;
+  }
+  int n;
+  /* MSG_TRUNC: each msg_len is the frame's full length, so a frame longer than frameSize is seen as such. */
+  do n = recvmmsg(fd, msgs, vlen, MSG_DONTWAIT | MSG_TRUNC, NULL); while (n < 0 && errno == EINTR);
+  napi_value result;
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return throw_errno(env, errno, "recvmmsg(AF_PACKET)");
+    CHECK(napi_create_int32(env, -1, &result));
+    return result;
+  }
+  struct timespec now = {0, 0};
+  for (int i = 0; i < n; i++) {
+    struct timespec stamp = {0, 0};
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c != NULL; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+    }
+    if (stamp.tv_sec == 0) {
+      if (now.tv_sec == 0) clock_gettime(CLOCK_REALTIME, &now);
+      stamp = now;
+    }
+    meta[3 * i] = froms[i].sll_pkttype;
+    meta[3 * i + 1] = (double)stamp.tv_sec * 1e6 + (double)(stamp.tv_nsec / 1000);
+    meta[3 * i + 2] = (double)msgs[i].msg_len;
+  }
+  CHECK(napi_create_int32(env, n, &result));
+  return result;
+}
+
+/* packetStats(fd) -> { packets, drops } since the last call (PACKET_STATISTICS resets on read). */
+static napi_value fn_packet_stats(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || !get_int(env, argv[0], &fd)) {
+    napi_throw_type_error(env, "EARGS", "packetStats(fd: number)");
+    return NULL;
+  }
+  struct tpacket_stats stats;
+  socklen_t stats_len = sizeof stats;
+  if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &stats, &stats_len) < 0)
+    return throw_errno(env, errno, "PACKET_STATISTICS");
+  napi_value result, v;
+  CHECK(napi_create_object(env, &result));
+  /* tp_packets counts every frame the socket took, dropped ones included. */
+  CHECK(napi_create_uint32(env, stats.tp_packets, &v));
+  CHECK(napi_set_named_property(env, result, "packets", v));
+  CHECK(napi_create_uint32(env, stats.tp_drops, &v));
+  CHECK(napi_set_named_property(env, result, "drops", v));
+  return result;
+}
+
+/*
+ * tunOpen(name, withPacketInfo, netnsPath | null) -> fd: a TUN device (IFF_TUN; IFF_NO_PI unless
+ * withPacketInfo), made or attached inside the named network namespace (null: this one). With packet info
+ * every write starts with struct tun_pi, whose protocol the kernel takes as is: that is how tests inject
+ * frames that are not IP (QMAP transfers, ETH_P_MAP) on a raw-ip device.
+ */
+static napi_value fn_tun_open(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  char name[IF_NAMESIZE + 1] = {0};
+  size_t len = 0;
+  bool with_pi = false;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok || len >= IF_NAMESIZE ||
+      napi_get_value_bool(env, argv[1], &with_pi) != napi_ok) {
+    napi_throw_type_error(env, "EARGS", "tunOpen(name: string, withPacketInfo: boolean, netns?: string)");
+    return NULL;
+  }
+  char nspath[4096] = {0};
+  size_t nslen = 0;
+  napi_valuetype value_type = napi_undefined;
+  if (argc >= 3) napi_typeof(env, argv[2], &value_type);
+  if (value_type == napi_string) napi_get_value_string_utf8(env, argv[2], nspath, sizeof nspath, &nslen);
+  int original = -1, target = -1;
+  if (nspath[0]) {
+    original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (original < 0) return throw_errno(env, errno, "/proc/thread-self/ns/net");
+    target = open(nspath, O_RDONLY | O_CLOEXEC);
+    if (target < 0 || setns(target, CLONE_NEWNET) < 0) {
+      int err = errno;
+      close(original);
+      if (target >= 0) close(target);
+      return throw_errno(env, err, nspath);
+    }
+  }
+  /* The device lives in the namespace the /dev/net/tun file was opened in. */
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  int err = fd < 0 ? errno : 0;
+  if (original >= 0) {
+    setns(original, CLONE_NEWNET);
+    close(original);
+    close(target);
+  }
+  if (fd < 0) return throw_errno(env, err, "/dev/net/tun");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = IFF_TUN | (with_pi ? 0 : IFF_NO_PI);
+  memcpy(ifr.ifr_name, name, len);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    err = errno;
+    close(fd);
+    return throw_errno(env, err, "TUNSETIFF");
+  }
+  napi_value result;
+  CHECK(napi_create_int32(env, fd, &result));
+  return result;
+}
+
 /* ---- module ------------------------------------------------------------------------------- */
 
 static napi_value define_int(napi_env env, napi_value exports, const char *name, int32_t value) {
@@ -589,6 +830,10 @@ NAPI_MODULE_INIT() {
       {"sdNotify", NULL, fn_sd_notify, NULL, NULL, NULL, napi_default, NULL},
       {"unixConnect", NULL, fn_unix_connect, NULL, NULL, NULL, napi_default, NULL},
       {"ethtoolValue", NULL, fn_ethtool_value, NULL, NULL, NULL, napi_default, NULL},
+      {"packetOpen", NULL, fn_packet_open, NULL, NULL, NULL, napi_default, NULL},
+      {"packetReadBatch", NULL, fn_packet_read_batch, NULL, NULL, NULL, napi_default, NULL},
+      {"packetStats", NULL, fn_packet_stats, NULL, NULL, NULL, napi_default, NULL},
+      {"tunOpen", NULL, fn_tun_open, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   define_int(env, exports, "O_RDONLY", O_RDONLY);

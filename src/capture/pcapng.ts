@@ -19,6 +19,14 @@ const OPT_SHB_USERAPPL = 4;
 const SNAPLEN = 262144;
 
 const pad4 = (n: number): number => (n + 3) & ~3;
+
+/** A little-endian u32 at `at`. */
+function put32(out: Uint8Array, at: number, value: number): void {
+  out[at] = value & 0xff;
+  out[at + 1] = (value >>> 8) & 0xff;
+  out[at + 2] = (value >>> 16) & 0xff;
+  out[at + 3] = (value >>> 24) & 0xff;
+}
 const encoder = new TextEncoder();
 
 /** Options area: each option is code, length, value padded to 4; ends with opt_endofopt. */
@@ -56,13 +64,32 @@ export interface PcapngInterface {
   linkType: number;
 }
 
+/** Bytes a batching writer gathers before it hands them on (a block never exceeds SNAPLEN + 32). */
+const BATCH_BYTES = 1 << 20;
+
+export interface PcapngWriterOptions {
+  /**
+   * Gather blocks and hand them on in chunks of up to 1 MiB (on flush() or when full) instead of one chunk per
+   * block. The capture's hot path: a Uint8Array over 64 bytes is an off-heap allocation in V8 (about 1.5 µs
+   * on this machine, bench/capture), so a chunk per packet cost more than everything else per packet together.
+   */
+  batch?: boolean;
+}
+
 export class PcapngWriter {
   private interfaces = 0;
   private readonly sink: (chunk: Uint8Array) => void;
+  private readonly batch: Uint8Array | null;
+  private used = 0;
 
-  /** Writes the Section Header Block at once. */
-  constructor(sink: (chunk: Uint8Array) => void, application = 'rmnetctl capture') {
+  /**
+   * Writes the Section Header Block at once. Without `batch` each chunk handed to `sink` is the sink's to keep;
+   * with `batch` a chunk is a view of the batch buffer, valid during the call only (copy or write it then: a
+   * fresh megabyte per flush is off-heap memory that drives V8 into full collections).
+   */
+  constructor(sink: (chunk: Uint8Array) => void, application = 'rmnetctl capture', writerOptions: PcapngWriterOptions = {}) {
     this.sink = sink;
+    this.batch = writerOptions.batch ? new Uint8Array(BATCH_BYTES) : null;
     const options = encodeOptions([[OPT_SHB_USERAPPL, encoder.encode(application)]]);
     const body = new Uint8Array(16 + options.length);
     const view = new DataView(body.buffer);
@@ -72,7 +99,22 @@ export class PcapngWriter {
     // Section length unknown (-1): the output may be a pipe.
     view.setBigInt64(8, -1n, true);
     body.set(options, 16);
-    sink(block(SHB, body));
+    this.emit(block(SHB, body));
+  }
+
+  /** Hands on what a batching writer has gathered (a view, valid during the call). No-op without batch. */
+  flush(): void {
+    if (this.batch === null || this.used === 0) return;
+    const chunk = this.batch.subarray(0, this.used);
+    this.used = 0;
+    this.sink(chunk);
+  }
+
+  private emit(block: Uint8Array): void {
+    if (this.batch === null) return this.sink(block);
+    if (this.used + block.length > this.batch.length) this.flush();
+    this.batch.set(block, this.used);
+    this.used += block.length;
   }
 
   /** Writes an Interface Description Block; returns the interface id the packets refer to. */
@@ -87,24 +129,44 @@ export class PcapngWriter {
     view.setUint16(0, iface.linkType, true);
     view.setUint32(4, SNAPLEN, true);
     body.set(options, 8);
-    this.sink(block(IDB, body));
+    this.emit(block(IDB, body));
     return this.interfaces++;
   }
 
-  /** Writes an Enhanced Packet Block: `length` bytes of `data` at `offset`, stamped `micros` since the epoch. */
-  packet(interfaceId: number, micros: bigint, data: Uint8Array, offset = 0, length = data.length - offset): void {
+  /**
+   * Writes an Enhanced Packet Block: `length` bytes of `data` at `offset`, stamped `micros` since the epoch
+   * (a bigint, or an integral number: exact below 2^53 µs, the year 2255).
+   * The capture's hot path: with `batch`, plain byte stores into the batch buffer and no allocation.
+   */
+  packet(interfaceId: number, micros: bigint | number, data: Uint8Array, offset = 0, length = data.length - offset): void {
     if (!(interfaceId >= 0 && interfaceId < this.interfaces)) {
       throw new RangeError(`pcapng: interface ${interfaceId} was not described`);
     }
     const captured = Math.min(length, SNAPLEN);
-    const body = new Uint8Array(20 + pad4(captured));
-    const view = new DataView(body.buffer);
-    view.setUint32(0, interfaceId, true);
-    view.setUint32(4, Number(micros >> 32n) >>> 0, true);
-    view.setUint32(8, Number(micros & 0xffffffffn) >>> 0, true);
-    view.setUint32(12, captured, true);
-    view.setUint32(16, length, true);
-    body.set(data.subarray(offset, offset + captured), 20);
-    this.sink(block(EPB, body));
+    const total = 32 + pad4(captured);
+    let out: Uint8Array;
+    let at = 0;
+    if (this.batch === null) out = new Uint8Array(total);
+    else {
+      if (this.used + total > this.batch.length) this.flush();
+      out = this.batch;
+      at = this.used;
+      // The pad after the packet must be zero; the buffer is reused.
+      out.fill(0, at + 28 + captured, at + total - 4);
+    }
+    const stamp = typeof micros === 'bigint' ? Number(micros) : micros;
+    const high = Math.floor(stamp / 4294967296);
+    const low = stamp - high * 4294967296;
+    put32(out, at, EPB);
+    put32(out, at + 4, total);
+    put32(out, at + 8, interfaceId);
+    put32(out, at + 12, high);
+    put32(out, at + 16, low);
+    put32(out, at + 20, captured);
+    put32(out, at + 24, length);
+    out.set(captured === data.length && offset === 0 ? data : data.subarray(offset, offset + captured), at + 28);
+    put32(out, at + total - 4, total);
+    if (this.batch === null) this.sink(out);
+    else this.used += total;
   }
 }

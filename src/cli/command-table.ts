@@ -316,6 +316,32 @@ export const COMMANDS: readonly CommandSpec[] = [
     docs: 'docs/metrics.md',
   },
   {
+    name: 'capture',
+    summary: 'capture what the parent receives: QMAP deaggregated into pcapng, one interface per mux id, and a summary',
+    description: [
+      "The tap sits on the parent interface (wwan0, mhi_hwip0) before rmnet's or qmimux's receive handler, so it sees each aggregated transfer whole. Incoming only. Each transfer is split with rmnetctl's QMAP reader; every packet goes to the pcapng interface of its mux id (\"mux1 (wwan0.1)\"), as raw IP (LINKTYPE_RAW). A parent without QMAP (raw-ip, no mux) is one interface. The format comes from --qmap, else the record of rmnetctl up, else the kernel (rmnet flags, qmimux links, qmi_wwan pass_through).",
+      'Without -w only the summary is printed. It stops after --count packets (written ones, after --mux), after --seconds, or at SIGINT/SIGTERM (whichever comes first); the file is complete in every case. Needs CAP_NET_RAW (exit 5 without). Summary fields: docs/capture.md.',
+    ].join('\n\n'),
+    options: [
+      device('the only modem; also any parent interface'),
+      { flags: '--mux <id>', help: 'write only this mux id (it must be up on the parent)', integer: [1, 254] },
+      { flags: '-w, --write <file>', help: "write pcapng to FILE ('-': stdout, the summary then goes to stderr)", defaultText: 'summary only', complete: 'file' },
+      { flags: '--count <n>', help: 'stop after N packets written', integer: [1, 2 ** 31 - 1] },
+      { flags: '--seconds <s>', help: 'stop after S seconds', integer: [1, 31 * 24 * 3600] },
+      { flags: '--qmap <version>', help: 'how the parent frames packets, when no record or link says', values: ['1', '4', '5', 'none'], defaultText: 'from the record or the kernel' },
+      json,
+      sysfsRoot,
+      stateDir,
+    ],
+    examples: [
+      { command: 'rmnetctl capture -d wwan0 --seconds 10', says: "ten seconds of the parent's transfers, summarised" },
+      { command: 'rmnetctl capture --mux 1 -w pdn1.pcapng --count 1000', says: "the first 1000 packets of mux 1's PDN, for Wireshark" },
+      { command: 'rmnetctl capture -w - | wireshark -k -i -', says: 'live, into Wireshark' },
+    ],
+    exitCodes: ['failure', 'usage', 'notFound', 'permission', 'conflict'],
+    docs: 'docs/capture.md',
+  },
+  {
     name: 'bench',
     summary: "measure this machine's kernel QMAP deaggregation (rmnet) in a throwaway network namespace; root, no modem",
     description: "Measures how fast this machine's kernel deaggregates QMAP with rmnet, in a throwaway network namespace on a veth parent. Needs root (a namespace and links) and no modem.",

@@ -55,6 +55,15 @@ export const driver: Check = (e) => {
 export const rmnetModule: Check = (e) => {
   const r = e.rmnet;
   if (r.loaded) return [verdict('rmnet-module', 'host', 'ok', 'rmnet is loaded', [r.detail])];
+  // Unloading rmnet deletes every rmnet link: a PDN recorded on rmnet whose link is gone lost it with the module,
+  // whatever modinfo says. (A built-in rmnet may have no /sys/module entry; its links are still there.)
+  const present = new Set(e.muxLinks.map((l) => l.name));
+  const stranded = e.modems.flatMap((m) => (m.record?.pdns ?? []).filter((p) => p.backend === 'rmnet' && !(p.link && present.has(p.link.name))).map((p) => ({ m, p })));
+  if (stranded.length > 0) {
+    const { m } = stranded[0]!;
+    const what = stranded.map(({ m: x, p }) => `mux ${p.request.muxId} on ${x.modem.netInterface ?? port(x)}${p.link ? ` (${p.link.name})` : ''}`).join(', ');
+    return [verdict('rmnet-module', 'host', 'fail', `rmnet is not loaded, but the record has PDNs on rmnet: ${what}; their links went with the module`, [r.detail, ...stranded.map(({ m: x, p }) => `record ${e.stateDir}/${x.modem.controlPort}.json: mux ${p.request.muxId} backend rmnet, state ${p.state}`)], `rmnetctl down ${dash(m)} --all, then modprobe rmnet and rmnetctl up ${dash(m)} ... again`, true)];
+  }
   if (r.modinfo === 'found') return [verdict('rmnet-module', 'host', 'ok', 'rmnet is not loaded but installed; up loads it (modprobe rmnet, as root)', [r.detail])];
   if (r.modinfo === 'unknown') return [verdict('rmnet-module', 'host', 'warn', 'rmnet is not loaded and modinfo could not be run to see whether it is installed', [r.detail], 'install kmod (modinfo), or load it: modprobe rmnet', true)];
   return [verdict('rmnet-module', 'host', 'warn', 'rmnet is neither loaded nor installed: only the qmimux backend is available', [r.detail], 'install the kernel modules package with CONFIG_RMNET (e.g. linux-modules-extra), or use up --backend qmimux')];
@@ -152,7 +161,10 @@ export const leftovers: Check = (e) => {
   for (const m of e.modems) {
     if (m.recordDenied) out.push(verdict('leftovers', port(m), 'warn', 'the record cannot be read without root: leftovers, mode and receive size are judged without it', [`${e.stateDir}/${m.modem.controlPort}.json: ${m.recordError}`], 'run rmnetctl doctor as root', true));
     else if (m.recordError) out.push(verdict('leftovers', port(m), 'fail', `the record cannot be read: ${m.recordError}`, [`${e.stateDir}/${m.modem.controlPort}.json`], `rm ${e.stateDir}/${m.modem.controlPort}.json && rmnetctl down ${dash(m)} --all`, !e.root));
+    // ModemManager's own bearer is not a leftover (the modem-manager check names it); deleting it would cut its session.
+    const mmLinks = new Set(m.status?.peers.modemManagerBearer?.links ?? []);
     for (const x of m.status?.muxes ?? []) {
+      if (!x.recorded && x.link !== null && mmLinks.has(x.link)) continue;
       if (x.recorded && !x.kernel.present) out.push(verdict('leftovers', `${port(m)} mux ${x.muxId}`, 'fail', `recorded ${x.recorded.state}, but the kernel has no link with mux id ${x.muxId}`, [`record: mux ${x.muxId} ${x.recorded.apn} (${x.recorded.state}), link ${x.link ?? '-'}`, `kernel mux map of ${m.modem.netInterface}: no mux ${x.muxId}`], `rmnetctl down ${dash(m)} --mux ${x.muxId}`, true));
       else if (!x.recorded && x.kernel.present) out.push(verdict('leftovers', `${port(m)} mux ${x.muxId}`, 'warn', `${x.link} (mux ${x.muxId}, ${x.backend}) is in the kernel but in no record: another tool made it, or a record was lost`, [`kernel mux map of ${m.modem.netInterface}: ${x.link} mux ${x.muxId} (${x.backend})`, `record ${e.stateDir}/${m.modem.controlPort}.json: no mux ${x.muxId}`], x.backend === 'qmimux' ? `echo ${x.muxId} > /sys/class/net/${m.modem.netInterface}/qmi/del_mux` : `ip link del ${x.link}`, true));
       else if (x.recorded?.state === 'starting') out.push(verdict('leftovers', `${port(m)} mux ${x.muxId}`, 'fail', 'an "up" did not finish', [`record: mux ${x.muxId} state starting`], `rmnetctl down ${dash(m)} --mux ${x.muxId}`, true));
@@ -182,6 +194,13 @@ const routeText = (r: DoctorEvidence['defaultRoutes'][number]) => `ip -${r.famil
 
 const delta = (reading: CounterReading, key: keyof LinkStats) => Number(reading.after![key]) - Number(reading.before![key]);
 
+/**
+ * Fewer packets sent than this in the interval is no stall: a new link sends IPv6 router solicitations (every
+ * few seconds, backing off) and MLD reports that an IPv4-only PDN never answers; a user's ping or TCP retries
+ * send more.
+ */
+export const STALL_MIN_TX_PACKETS = 3;
+
 /** A connected session whose RX counter stands still while TX grows (the RM500Q/RM520N "RX stays 0"). */
 export const rxStall: Check = (e) =>
   e.counters.flatMap((c) => {
@@ -193,6 +212,7 @@ export const rxStall: Check = (e) =>
     const rx = delta(c, 'rxPackets');
     const ev = [`netlink ${c.link} IFLA_STATS64 over ${c.intervalSeconds} s: rx_packets ${c.before.rxPackets} -> ${c.after.rxPackets}, tx_packets ${c.before.txPackets} -> ${c.after.txPackets}`];
     if (rx > 0 || tx === 0) return [verdict('rx-stall', subject, 'ok', tx === 0 && rx === 0 ? `no traffic in ${c.intervalSeconds} s: nothing to judge` : `RX +${rx}, TX +${tx} packets in ${c.intervalSeconds} s`, ev)];
+    if (tx < STALL_MIN_TX_PACKETS) return [verdict('rx-stall', subject, 'ok', `TX +${tx}, RX +0 packets in ${c.intervalSeconds} s: too little sent to judge (the kernel's own IPv6 router solicitations and MLD reports go unanswered on an IPv4-only PDN)`, ev)];
     // Never received anything at all is the known firmware failure; a stall after traffic may be the path.
     const never = Number(c.after.rxPackets) === 0;
     const owner = e.modems.find((m) => m.modem.netInterface === c.parent);
@@ -202,9 +222,8 @@ export const rxStall: Check = (e) =>
   });
 
 /**
- * EXTENSION POINT: who holds the control port (ModemManager, qmi-proxy). The detection (src/session/
- * peers.ts, being written elsewhere) fills ModemEvidence.portHolders through CollectOptions.findPortHolders;
- * until then this check says nothing.
+ * Who holds the control port (ModemManager, qmi-proxy, qmicli): src/session/peers.ts `findPeers`, passed by the
+ * CLI as CollectOptions.findPortHolders; without it (tests that do not pass one) this check says nothing.
  */
 export const portHolders: Check = (e) =>
   e.portHoldersChecked
@@ -213,8 +232,34 @@ export const portHolders: Check = (e) =>
           ? verdict('port-holders', port(m), 'warn', 'could not see who holds the control port', [`${port(m)}: holders unknown`], null, !e.root)
           : m.portHolders.length === 0
             ? verdict('port-holders', port(m), 'ok', 'nobody else holds the control port', [`${port(m)}: no holder`])
-            : verdict('port-holders', port(m), 'warn', `${m.portHolders.map((h) => `${h.name} (${h.pid})`).join(', ')} hold(s) ${port(m)}`, m.portHolders.map((h) => `pid ${h.pid} ${h.name}`), 'let rmnetctl share the port through qmi-proxy (--proxy), or stop ModemManager'))
+            : m.portHolders.every((h) => h.name === QMI_PROXY)
+              // qmi-proxy is how the port is shared, and rmnetctl goes through it whenever it runs.
+              ? verdict('port-holders', port(m), 'ok', `only qmi-proxy (${m.portHolders.map((h) => h.pid).join(', ')}) holds ${port(m)}: rmnetctl shares it through the proxy (unless --no-proxy)`, m.portHolders.map((h) => `pid ${h.pid} ${h.name}`))
+              : verdict('port-holders', port(m), 'warn', `${m.portHolders.map((h) => `${h.name} (${h.pid})`).join(', ')} hold(s) ${port(m)}`, m.portHolders.map((h) => `pid ${h.pid} ${h.name}`), 'let rmnetctl share the port through qmi-proxy (--proxy), or stop ModemManager'))
     : [];
+
+/** /proc/<pid>/comm of libqmi's proxy. */
+const QMI_PROXY = 'qmi-proxy';
+
+/**
+ * ModemManager beside rmnetctl (src/session/peers.ts through status): whether it runs, and whether it has a
+ * bearer of its own on this modem (then `up` refuses there: MODEM_MANAGER_BEARER).
+ */
+export const modemManager: Check = (e) =>
+  e.modems.flatMap((m) => {
+    const peers = m.status?.peers;
+    if (!peers) return [];
+    const mm = peers.modemManager;
+    if (!mm) return [verdict('modem-manager', port(m), 'ok', 'ModemManager is not running', ['/proc: no process named ModemManager'])];
+    const holders = peers.portHolders.length > 0 ? peers.portHolders.map((h) => `${h.name} (${h.pid})`).join(', ') : 'nobody';
+    const ev = [`/proc/${mm.pid}/comm: ModemManager`, `${port(m)} held by: ${holders}`];
+    const bearer = peers.modemManagerBearer;
+    if (!bearer) {
+      return [verdict('modem-manager', port(m), 'ok', `ModemManager (pid ${mm.pid}) runs, with no bearer of its own on this modem; rmnetctl shares ${port(m)} with it through qmi-proxy`, [...ev, `${m.modem.netInterface ?? '?'}: no mux link or global address that rmnetctl's record does not know`])];
+    }
+    const held = [...bearer.links.map((l) => `link ${l}`), ...bearer.addresses.map((a) => `address ${a} on ${m.modem.netInterface ?? '?'}`)];
+    return [verdict('modem-manager', port(m), 'warn', `ModemManager (pid ${mm.pid}) has its own bearer connected on this modem (${held.join(', ')}): rmnetctl up refuses here while it is connected`, [...ev, ...held.map((h) => `kernel, not in rmnetctl's record: ${h}`)], 'mmcli -m any --simple-disconnect (or let NetworkManager/ModemManager not connect this modem), then rmnetctl up')];
+  });
 
 /** The table: every check, in report order. */
 export const CHECKS: ReadonlyArray<readonly [name: string, check: Check]> = [
@@ -227,6 +272,7 @@ export const CHECKS: ReadonlyArray<readonly [name: string, check: Check]> = [
   ['default-routes', defaultRoutes],
   ['rx-stall', rxStall],
   ['port-holders', portHolders],
+  ['modem-manager', modemManager],
 ];
 
 export function runChecks(evidence: DoctorEvidence): Verdict[] {

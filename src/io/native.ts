@@ -28,6 +28,21 @@ export interface NativeAddon {
   ethtoolValue(ifname: string, cmd: number, value?: number | null, netnsPath?: string | null): number;
   /** One datagram to systemd's $NOTIFY_SOCKET ('@' = abstract). */
   sdNotify(socketPath: string, message: string): void;
+  /**
+   * An AF_PACKET SOCK_DGRAM socket bound to `ifname` in this network namespace (non-blocking, close-on-exec,
+   * SO_TIMESTAMPNS; `incomingOnly`: PACKET_IGNORE_OUTGOING); `netnsPath`: made in that namespace instead. `rcvbuf`: the bytes asked for (SO_RCVBUFFORCE,
+   * else SO_RCVBUF); the result says what the kernel gave. `hatype` is the ARPHRD type (-1 unknown).
+   */
+  packetOpen(ifname: string, rcvbuf: number, incomingOnly: boolean, netnsPath?: string | null): { fd: number; ifindex: number; hatype: number; rcvbuf: number };
+  /**
+   * Up to 64 frames with one recvmmsg: frame i at slab[i * frameSize] (cut to frameSize), described by
+   * meta[3i .. 3i+2] = [sll_pkttype, receive time in µs, full frame length]. Frames read, or -1 (EAGAIN).
+   */
+  packetReadBatch(fd: number, slab: Buffer, frameSize: number, meta: Float64Array): number;
+  /** PACKET_STATISTICS since the last call: frames taken (drops included) and frames dropped. */
+  packetStats(fd: number): { packets: number; drops: number };
+  /** A TUN device (IFF_TUN, IFF_NO_PI unless withPacketInfo) made in `netnsPath` (tests). */
+  tunOpen(name: string, withPacketInfo: boolean, netnsPath?: string | null): number;
   readonly O_RDONLY: number;
   readonly O_WRONLY: number;
   readonly O_RDWR: number;

@@ -77,6 +77,10 @@ export interface ModemScrape {
   /** What was left out and why (the state record could not be read: no PDNs then). */
   warnings: string[];
   links: LinkScrape[];
+  /** The parent (wwan0) as the kernel counts it: rx_packets is one per USB transfer; null for a bare port. */
+  parent: { name: string; stats: LinkStats | null } | null;
+  /** Mux link packets per parent transfer since the previous scrape (metrics/aggregation.ts); null when not known. */
+  aggregationRatio: number | null;
 }
 
 export interface Scrape {
@@ -148,7 +152,7 @@ function linksOf(parent: string | null, muxLinks: MuxLink[], kernelLinks: Link[]
 }
 
 /** The modem's side of a scrape; its links are the kernel's, added by scrape(). */
-async function scrapeModem(env: MetricsEnv, target: MetricsTarget, proxy: ProxyChoice): Promise<Omit<ModemScrape, 'links'>> {
+async function scrapeModem(env: MetricsEnv, target: MetricsTarget, proxy: ProxyChoice): Promise<Omit<ModemScrape, 'links' | 'parent' | 'aggregationRatio'>> {
   let answers: ModemAnswers | null = null;
   let error: RmnetError | null = null;
   const warnings: string[] = [];
@@ -196,7 +200,12 @@ export async function scrape(env: MetricsEnv, targets: readonly MetricsTarget[],
   // The kernel read runs beside the modems' QMI; a failure there (netlink gone) fails the scrape.
   const [[muxLinks, kernelLinks], modems] = await Promise.all([kernel, askAll()]);
   return {
-    modems: modems.map((m) => ({ ...m, links: linksOf(m.target.parent, muxLinks, kernelLinks) })),
+    modems: modems.map((m) => ({
+      ...m,
+      links: linksOf(m.target.parent, muxLinks, kernelLinks),
+      parent: m.target.parent === null ? null : { name: m.target.parent, stats: kernelLinks.find((k) => k.name === m.target.parent)?.stats ?? null },
+      aggregationRatio: null,
+    })),
     // Microseconds are all the clock is good for; more digits would be float noise in the output.
     durationSeconds: Math.round((now() - started) * 1000) / 1e6,
   };

@@ -78,6 +78,8 @@ function declareAll(f: Families): void {
   f.declare('rmnetctl_link_tx_dropped_total', 'counter', 'Packets to send the kernel dropped on the mux link.');
   f.declare('rmnetctl_link_rx_errors_total', 'counter', 'Receive errors on the mux link.');
   f.declare('rmnetctl_link_tx_errors_total', 'counter', 'Transmit errors on the mux link.');
+  f.declare('rmnetctl_parent_rx_transfers_total', 'counter', 'USB transfers the parent network interface received (its rx_packets: usbnet counts one per transfer).');
+  f.declare('rmnetctl_parent_aggregation_ratio', 'gauge', 'Packets the mux links received per transfer the parent received, since the previous scrape (--listen only).');
 }
 
 const text = (v: string | number | undefined | null) => (v === undefined || v === null ? '' : String(v));
@@ -102,6 +104,11 @@ function modemFamilies(f: Families, m: ModemScrape): void {
     const s = link.stats;
     if (!s) continue;
     for (const [name, field] of LINK_COUNTERS) f.add(`rmnetctl_link_${name}_total`, labels, s[field]);
+  }
+  if (m.parent?.stats) {
+    const parent = { ...modem, parent: m.parent.name };
+    f.add('rmnetctl_parent_rx_transfers_total', parent, m.parent.stats.rxPackets);
+    f.add('rmnetctl_parent_aggregation_ratio', parent, m.aggregationRatio);
   }
   const a = m.answers;
   if (!a) return;

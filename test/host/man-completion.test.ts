@@ -110,7 +110,7 @@ describe('bash completion', () => {
       ['rmnetctl', 'run', '--state-dir', '/tmp/x', ''],
       ['rmnetctl', 'status', '-d', '/dev/cdc-wdm0', '--c'],
     );
-    expect(commands).toEqual(['--help', '--version', '-V', '-h', 'bench', 'doctor', 'down', 'format', 'info', 'links', 'metrics', 'modems', 'profiles', 'run', 'status', 'up']);
+    expect(commands).toEqual(['--help', '--version', '-V', '-h', 'bench', 'capture', 'doctor', 'down', 'format', 'info', 'links', 'metrics', 'modems', 'profiles', 'run', 'status', 'up']);
     expect(apn).toEqual(['--apn', '--auth']);
     expect(backend).toEqual(['auto', 'qmimux', 'rmnet']);
     expect(ipType).toEqual(['4', '4v6', '6']);
@@ -145,7 +145,7 @@ describe('zsh completion', () => {
       'rmnetctl info -d ',
       'rmnetctl run ',
     );
-    expect(commands).toEqual(['bench', 'doctor', 'down', 'format', 'info', 'links', 'metrics', 'modems', 'profiles', 'run', 'status', 'up']);
+    expect(commands).toEqual(['bench', 'capture', 'doctor', 'down', 'format', 'info', 'links', 'metrics', 'modems', 'profiles', 'run', 'status', 'up']);
     expect(apn).toEqual(['--apn', '--auth']);
     expect(backend).toEqual(['auto', 'qmimux', 'rmnet']);
     expect(format).toEqual(['get', 'set']);

@@ -269,6 +269,27 @@ describe('data plane: QMAP v1 and v5', () => {
     expect(packets.map((p) => [p.muxId, p.packet.length, p.checksumValid])).toEqual(Array(8).fill([2, result.packetSize, true]));
   });
 
+  it('a silent downlink takes UL and answers nothing while silent, then delivers again (the "RX stays 0" switch)', () => {
+    const { dp, sent } = plane({ qmap: true, version: 5, dlMaxSize: 16384, dlMaxDatagrams: 32 });
+    const request = echoRequest();
+    const ul = new Uint8Array(8 + request.length);
+    encodeQmapPacket(ul, 0, 1, request, { version: 5 });
+    expect(dp.setDownlinkSilent(true)).toBe(false);
+    expect(dp.isDownlinkSilent).toBe(true);
+    dp.handleUplink(ul);
+    dp.handleUplink(ul);
+    const pushed = dp.pushDownlink({ muxId: 1, datagrams: 8 });
+    expect(pushed).toMatchObject({ outcome: 'silenced', datagrams: 8, transferLength: 0 });
+    expect(sent).toHaveLength(0);
+    expect(dp.counter(1)).toMatchObject({ ulPackets: 2, echoRequests: 2, echoReplies: 0, dlPackets: 0, dlSilenced: 10 });
+    expect(dp.silenced.packets).toBe(10);
+    expect(dp.setDownlinkSilent(false)).toBe(true);
+    dp.handleUplink(ul);
+    expect(dp.pushDownlink({ muxId: 1, datagrams: 8 }).outcome).toBe('delivered');
+    expect(sent).toHaveLength(2);
+    expect(dp.counter(1)).toMatchObject({ echoReplies: 1, dlPackets: 9, dlSilenced: 10 });
+  });
+
   it('QMAP v1 is unchanged: 4 bytes of overhead, no checksum header', () => {
     const { dp, sent } = plane({ qmap: true, version: 1, dlMaxSize: 16384, dlMaxDatagrams: 32 });
     const result = dp.pushDownlink({ muxId: 1, datagrams: 4 });

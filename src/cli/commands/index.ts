@@ -15,5 +15,6 @@ export const commands: Array<{ name: string; load: () => Promise<CommandRegistra
   { name: 'run', load: async () => (await import('./run.js')).register },
   { name: 'profiles', load: async () => (await import('./profiles.js')).register },
   { name: 'metrics', load: async () => (await import('./metrics.js')).register },
+  { name: 'capture', load: async () => (await import('./capture.js')).register },
   { name: 'bench', load: async () => (await import('./bench.js')).register },
 ];

@@ -34,8 +34,12 @@ export function register(program: Command, context: CliContext): void {
         const { renderExposition } = await import('../../metrics/exposition.js');
         const env = await sessionEnv(options);
         const proxy = proxyChoice(options);
+        const { AggregationTracker } = await import('../../metrics/aggregation.js');
+        // Across the scrapes of one --listen process: the aggregation ratio between two of them.
+        const aggregation = new AggregationTracker();
         const collect = async () => {
           const result = await scrape(env, await metricsTargets(env, options.device, proxy), proxy);
+          aggregation.update(result.modems);
           for (const modem of result.modems) for (const warning of modem.warnings) log.debug(warning);
           return { result, text: renderExposition(metricFamilies(result)) };
         };

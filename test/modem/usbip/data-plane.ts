@@ -7,6 +7,9 @@
  *   DL (bulk IN): pushDownlink() builds transfers of N datagrams for one mux id, aggregated with src/qmap under
  *   the granted DL max size / max datagrams, and offers them to the host. A transfer larger than the URB the
  *   host posted is answered with -EOVERFLOW (by UsbQmiDevice) and counted, never truncated.
+ *   Silent downlink (setDownlinkSilent): the radio side stops delivering while the QMI session stays
+ *   connected, the "RX stays 0" failure: UL is still taken and counted, echo requests get no reply and
+ *   pushDownlink sends nothing (outcome 'silenced'); withheld packets are counted in `silenced`.
  */
 import { qmapOverhead, QmapAddResult, QmapAggregator, QmapReader, QMAP_PACKET_CHECKSUM_VALID, type QmapVersion } from '../../../src/qmap/index.js';
 import type { UsbQmiDevice } from './device.js';
@@ -33,6 +36,8 @@ export interface MuxCounters {
   echoRequests: number;
   echoReplies: number;
   dlPackets: number;
+  /** DL packets withheld while the downlink was silent (echo replies and pushed datagrams). */
+  dlSilenced: number;
   /** the mux ids of UL frames, to check which link a kernel packet left on */
   lastUlSource?: string;
 }
@@ -53,7 +58,8 @@ export interface DownlinkResult {
   transferLength: number;
   datagrams: number;
   packetSize: number;
-  outcome: 'delivered' | 'overflow' | 'queued' | 'dropped';
+  /** 'silenced': the downlink is silent (setDownlinkSilent), nothing was offered to the host */
+  outcome: 'delivered' | 'overflow' | 'queued' | 'dropped' | 'silenced';
 }
 
 /** Reads a granted data format from either the full EmulatedModem or the minimal one, by field meaning. */
@@ -93,6 +99,9 @@ export class DataPlane {
   readonly trace: Array<{ muxId: number; request: string; reply: string }> = [];
   /** 'auto' follows the modem's granted format; scenarios may pin it */
   mode: 'auto' | 'qmap' | 'raw-ip' = 'auto';
+  /** DL packets withheld while silent, all mux ids (the per-mux figure is MuxCounters.dlSilenced). */
+  readonly silenced = { packets: 0 };
+  private downlinkSilent = false;
   private readonly readers = new Map<QmapVersion, QmapReader>();
   private readonly buffer = new Uint8Array(65536);
   private sequence = 0;
@@ -119,6 +128,20 @@ export class DataPlane {
     return out;
   }
 
+  /**
+   * The downlink goes silent (true) or comes back (false) at run time; the QMI side (sessions, indications)
+   * is not touched, so the modem still says "connected". Returns the previous setting.
+   */
+  setDownlinkSilent(silent: boolean): boolean {
+    const before = this.downlinkSilent;
+    this.downlinkSilent = silent;
+    return before;
+  }
+
+  get isDownlinkSilent(): boolean {
+    return this.downlinkSilent;
+  }
+
   private qmapActive(): boolean {
     return this.mode === 'auto' ? this.format().qmap : this.mode === 'qmap';
   }
@@ -126,7 +149,7 @@ export class DataPlane {
   counter(muxId: number): MuxCounters {
     let c = this.counters.get(muxId);
     if (!c) {
-      c = { ulPackets: 0, ulBytes: 0, echoRequests: 0, echoReplies: 0, dlPackets: 0 };
+      c = { ulPackets: 0, ulBytes: 0, echoRequests: 0, echoReplies: 0, dlPackets: 0, dlSilenced: 0 };
       this.counters.set(muxId, c);
     }
     return c;
@@ -161,11 +184,17 @@ export class DataPlane {
     if (!reply) return;
     c.echoRequests++;
     if (this.trace.length < 4) this.trace.push({ muxId, request: Buffer.from(packet).toString('hex'), reply: Buffer.from(reply).toString('hex') });
-    if (this.sendPackets(muxId, [reply]) !== undefined) c.echoReplies++;
+    const sent = this.sendPackets(muxId, [reply]);
+    if (sent !== undefined && sent.outcome !== 'silenced') c.echoReplies++;
   }
 
   /** Sends packets for one mux id as one transfer (QMAP aggregated or a single raw IP packet). */
   private sendPackets(muxId: number, packets: Uint8Array[], ignoreLimits = false): DownlinkResult | undefined {
+    if (this.downlinkSilent && packets.length > 0) {
+      this.counter(muxId).dlSilenced += packets.length;
+      this.silenced.packets += packets.length;
+      return { transferLength: 0, datagrams: packets.length, packetSize: packets[0]!.length, outcome: 'silenced' };
+    }
     if (!this.qmapActive()) {
       const packet = packets[0];
       if (!packet) return undefined;

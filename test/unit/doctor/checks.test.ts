@@ -1,6 +1,6 @@
 // Every doctor check on hand-built evidence: each verdict, its evidence and its fix.
 import { describe, expect, it } from 'vitest';
-import { CHECKS, defaultRoutes, driver, leftovers, portHolders, qmiWwanMode, radio, receiveSize, rmnetModule, runChecks, rxStall, summarize } from '../../../src/doctor/checks.js';
+import { CHECKS, STALL_MIN_TX_PACKETS, defaultRoutes, driver, leftovers, modemManager, portHolders, qmiWwanMode, radio, receiveSize, rmnetModule, runChecks, rxStall, summarize } from '../../../src/doctor/checks.js';
 import type { CounterReading, DoctorEvidence, ModemEvidence } from '../../../src/doctor/evidence.js';
 import type { Modem } from '../../../src/sysfs/discovery.js';
 import type { ModemStatus, MuxStatus } from '../../../src/session/status.js';
@@ -67,7 +67,7 @@ describe('doctor checks', () => {
     expect(verdicts.filter((v) => v.verdict !== 'ok')).toEqual([]);
     expect(verdicts.every((v) => v.fix === null && v.evidence.length > 0)).toBe(true);
     expect(summarize(verdicts)).toEqual({ ok: verdicts.length, warn: 0, fail: 0 });
-    expect(new Set(verdicts.map((v) => v.check))).toEqual(new Set(['driver', 'rmnet-module', 'qmi-wwan-mode', 'receive-size', 'sim', 'registration', 'signal', 'leftovers', 'default-routes', 'rx-stall']));
+    expect(new Set(verdicts.map((v) => v.check))).toEqual(new Set(['driver', 'rmnet-module', 'qmi-wwan-mode', 'receive-size', 'sim', 'registration', 'signal', 'leftovers', 'default-routes', 'rx-stall', 'modem-manager']));
     expect(CHECKS.map(([name]) => name)).toContain('port-holders');
   });
 
@@ -98,9 +98,36 @@ describe('doctor checks', () => {
 
   it('rmnet module: loaded, loadable, unknown, missing', () => {
     expect(only(rmnetModule(evidence())).verdict).toBe('ok');
-    expect(only(rmnetModule(evidence({ rmnet: { loaded: false, modinfo: 'found', detail: 'd' } })))).toMatchObject({ verdict: 'ok', summary: 'rmnet is not loaded but installed; up loads it (modprobe rmnet, as root)' });
-    expect(only(rmnetModule(evidence({ rmnet: { loaded: false, modinfo: 'unknown', detail: 'd' } })))).toMatchObject({ verdict: 'warn', fix: 'install kmod (modinfo), or load it: modprobe rmnet' });
-    expect(only(rmnetModule(evidence({ rmnet: { loaded: false, modinfo: 'missing', detail: 'd' } })))).toMatchObject({ verdict: 'warn', fix: 'install the kernel modules package with CONFIG_RMNET (e.g. linux-modules-extra), or use up --backend qmimux' });
+    const noPdn = (overrides: Partial<DoctorEvidence>) => evidence({ modems: [modemEvidence({ record: record([]) })], ...overrides }); // no PDN recorded
+    expect(only(rmnetModule(noPdn({ rmnet: { loaded: false, modinfo: 'found', detail: 'd' } })))).toMatchObject({ verdict: 'ok', summary: 'rmnet is not loaded but installed; up loads it (modprobe rmnet, as root)' });
+    expect(only(rmnetModule(noPdn({ rmnet: { loaded: false, modinfo: 'unknown', detail: 'd' } })))).toMatchObject({ verdict: 'warn', fix: 'install kmod (modinfo), or load it: modprobe rmnet' });
+    expect(only(rmnetModule(noPdn({ rmnet: { loaded: false, modinfo: 'missing', detail: 'd' } })))).toMatchObject({ verdict: 'warn', fix: 'install the kernel modules package with CONFIG_RMNET (e.g. linux-modules-extra), or use up --backend qmimux' });
+  });
+
+  it('rmnet module: unloaded under a PDN recorded on rmnet fails, naming the PDN, whatever modinfo says', () => {
+    const unloaded = { loaded: false, modinfo: 'found', detail: '/sys/module/rmnet absent; modinfo rmnet: found' } as const;
+    // the link is still there (a built-in rmnet may have no /sys/module entry): nothing stranded
+    expect(only(rmnetModule(evidence({ rmnet: unloaded }))).verdict).toBe('ok');
+    const v = only(rmnetModule(evidence({ rmnet: unloaded, muxLinks: [] })));
+    expect(v).toMatchObject({ verdict: 'fail', needsRoot: true, fix: 'rmnetctl down -d /dev/cdc-wdm0 --all, then modprobe rmnet and rmnetctl up -d /dev/cdc-wdm0 ... again' });
+    expect(v.summary).toBe('rmnet is not loaded, but the record has PDNs on rmnet: mux 1 on wwan0 (wwan0.1); their links went with the module');
+    expect(v.evidence).toEqual(['/sys/module/rmnet absent; modinfo rmnet: found', 'record /run/rmnetctl/cdc-wdm0.json: mux 1 backend rmnet, state up']);
+    // a qmimux PDN does not need rmnet
+    const qmimux = evidence({ rmnet: { loaded: false, modinfo: 'missing', detail: 'd' }, muxLinks: [], modems: [modemEvidence({ record: record([pdn({ backend: 'qmimux' })]) })] });
+    expect(only(rmnetModule(qmimux)).verdict).toBe('warn');
+  });
+
+  it('ModemManager: not running, running without a bearer (ok, named), with its own bearer (warn, the fix)', () => {
+    expect(only(modemManager(evidence()))).toMatchObject({ check: 'modem-manager', verdict: 'ok', summary: 'ModemManager is not running' });
+    const beside = modemStatus({ peers: { modemManager: { pid: 640, name: 'ModemManager' }, portHolders: [{ pid: 700, name: 'qmi-proxy' }], modemManagerBearer: null } });
+    const ok = only(modemManager(evidence({ modems: [modemEvidence({ status: beside })] })));
+    expect(ok).toMatchObject({ verdict: 'ok', fix: null, summary: 'ModemManager (pid 640) runs, with no bearer of its own on this modem; rmnetctl shares /dev/cdc-wdm0 with it through qmi-proxy' });
+    expect(ok.evidence.slice(0, 2)).toEqual(['/proc/640/comm: ModemManager', '/dev/cdc-wdm0 held by: qmi-proxy (700)']);
+    const bearer = modemStatus({ peers: { modemManager: { pid: 640, name: 'ModemManager' }, portHolders: [{ pid: 700, name: 'qmi-proxy' }], modemManagerBearer: { links: ['qmapmux0.0'], addresses: [] } } });
+    const warn = only(modemManager(evidence({ modems: [modemEvidence({ status: bearer })] })));
+    expect(warn).toMatchObject({ verdict: 'warn', fix: 'mmcli -m any --simple-disconnect (or let NetworkManager/ModemManager not connect this modem), then rmnetctl up' });
+    expect(warn.summary).toBe('ModemManager (pid 640) has its own bearer connected on this modem (link qmapmux0.0): rmnetctl up refuses here while it is connected');
+    expect(modemManager(evidence({ modems: [modemEvidence({ status: null })] }))).toEqual([]);
   });
 
   it('qmi_wwan mode: what the recorded backend needs', () => {
@@ -168,6 +195,12 @@ describe('doctor checks', () => {
       const e = evidence({ modems: [modemEvidence({ status: modemStatus({ muxes: [mux({ kernel: { ...mux().kernel, present: false } })] }) })] });
       expect(only(leftovers(e))).toMatchObject({ verdict: 'fail', subject: '/dev/cdc-wdm0 mux 1', summary: 'recorded up, but the kernel has no link with mux id 1', fix: 'rmnetctl down -d /dev/cdc-wdm0 --mux 1' });
     });
+    it('ModemManager\'s own bearer link is not a leftover (found in the lab: the fix would have deleted its session)', () => {
+      const status = modemStatus({ muxes: [mux({ muxId: 1, link: 'qmapmux0.0', recorded: null })], peers: { modemManager: { pid: 137, name: 'ModemManager' }, portHolders: [], modemManagerBearer: { links: ['qmapmux0.0'], addresses: [] } } });
+      expect(leftovers(evidence({ modems: [modemEvidence({ record: record([]), status })] }))).toMatchObject([{ verdict: 'ok' }]);
+      const foreign = modemStatus({ muxes: [mux({ muxId: 1, link: 'qmapmux0.0', recorded: null })] });
+      expect(leftovers(evidence({ modems: [modemEvidence({ record: record([]), status: foreign })] }))).toMatchObject([{ verdict: 'warn', fix: 'ip link del qmapmux0.0' }]);
+    });
     it('a mux link no record knows warns, the fix per backend', () => {
       const rmnet = evidence({ modems: [modemEvidence({ status: modemStatus({ muxes: [mux({ recorded: null, muxId: 5, link: 'rmnet_data4' })] }) })] });
       expect(only(leftovers(rmnet))).toMatchObject({ verdict: 'warn', fix: 'ip link del rmnet_data4' });
@@ -196,6 +229,10 @@ describe('doctor checks', () => {
       expect(only(rxStall(evidence({ counters: [reading([5, 5], [9, 9])] })))).toMatchObject({ verdict: 'ok', summary: 'RX +4, TX +4 packets in 3 s' });
       expect(only(rxStall(evidence({ counters: [reading([5, 5], [5, 5])] })))).toMatchObject({ verdict: 'ok', summary: 'no traffic in 3 s: nothing to judge' });
     });
+    it('a packet or two sent is too little to judge (the kernel\'s own router solicitations on an idle link)', () => {
+      expect(only(rxStall(evidence({ counters: [reading([0, 7], [0, 9])] })))).toMatchObject({ verdict: 'ok', fix: null });
+      expect(only(rxStall(evidence({ counters: [reading([0, 7], [0, 7 + STALL_MIN_TX_PACKETS])] }))).verdict).toBe('fail');
+    });
     it('warns when RX stood still while TX grew; fails when RX never moved since the link came up', () => {
       const stalled = only(rxStall(evidence({ counters: [reading([50, 60], [50, 72])] })));
       expect(stalled).toMatchObject({ verdict: 'warn', summary: 'TX +12 packets but RX +0 in 3 s: the downlink is not reaching wwan0.1', fix: 'rmnetctl down -d /dev/cdc-wdm0 --mux 1, then up again (check rmnetctl status -d /dev/cdc-wdm0: data format, receive size)' });
@@ -214,5 +251,10 @@ describe('doctor checks', () => {
     const held = evidence({ portHoldersChecked: true, modems: [modemEvidence({ portHolders: [{ pid: 812, name: 'ModemManager' }] })] });
     expect(only(portHolders(held))).toMatchObject({ verdict: 'warn', summary: 'ModemManager (812) hold(s) /dev/cdc-wdm0', fix: 'let rmnetctl share the port through qmi-proxy (--proxy), or stop ModemManager' });
     expect(only(portHolders(evidence({ portHoldersChecked: true, modems: [modemEvidence({ portHolders: [] })] }))).verdict).toBe('ok');
+    // qmi-proxy alone is the sharing rmnetctl uses (found in the lab beside ModemManager): not a warning
+    const proxied = only(portHolders(evidence({ portHoldersChecked: true, modems: [modemEvidence({ portHolders: [{ pid: 180, name: 'qmi-proxy' }] })] })));
+    expect(proxied).toMatchObject({ verdict: 'ok', fix: null, summary: 'only qmi-proxy (180) holds /dev/cdc-wdm0: rmnetctl shares it through the proxy (unless --no-proxy)', evidence: ['pid 180 qmi-proxy'] });
+    const both = only(portHolders(evidence({ portHoldersChecked: true, modems: [modemEvidence({ portHolders: [{ pid: 180, name: 'qmi-proxy' }, { pid: 900, name: 'qmicli' }] })] })));
+    expect(both).toMatchObject({ verdict: 'warn', summary: 'qmi-proxy (180), qmicli (900) hold(s) /dev/cdc-wdm0' });
   });
 });

@@ -28,7 +28,7 @@ describe('doctor on a modem with a PDN up', () => {
     rig.model.byName(link)!.stats = { rxPackets: 10, txPackets: 10, rxBytes: 0, txBytes: 0 };
     const verdicts = await doctor({ wait: async () => void (rig.model.byName(link)!.stats = { rxPackets: 20, txPackets: 15, rxBytes: 0, txBytes: 0 }) });
     expect(verdicts.filter((v) => v.verdict !== 'ok').map((v) => `${v.check}: ${v.summary}`)).toEqual([]);
-    expect(verdicts.map((v) => v.check)).toEqual(['driver', 'rmnet-module', 'qmi-wwan-mode', 'receive-size', 'sim', 'registration', 'signal', 'leftovers', 'default-routes', 'rx-stall']);
+    expect(verdicts.map((v) => v.check)).toEqual(['driver', 'rmnet-module', 'qmi-wwan-mode', 'receive-size', 'sim', 'registration', 'signal', 'leftovers', 'default-routes', 'rx-stall', 'modem-manager']);
     const grant = rig.env.store.read('cdc-wdm0')!.dataFormat!.dlMaxSize!;
     expect(find(verdicts, 'receive-size')[0]!.summary).toMatch(new RegExp(`covers the granted DL size ${grant}$`));
     expect(find(verdicts, 'qmi-wwan-mode')[0]!.summary).toBe('raw_ip Y, pass_through Y, as rmnet needs');
