@@ -33,6 +33,8 @@ import { pingProber, probeAny, type Prober } from '../health/probe.js';
 import { DEFAULT_HEALTH, targetsFor, type HealthSettings } from '../health/settings.js';
 import { resetModem } from '../dms/reset.js';
 import { removeHealthRecord, writeHealthRecord } from './health-record.js';
+import { RouteFailover, type UplinkReport } from './route-failover.js';
+import { DEFAULT_FAILOVER } from '../health/failover.js';
 
 export interface SupervisorOptions {
   signal: AbortSignal;
@@ -54,8 +56,12 @@ export interface SupervisorOptions {
   giveUpRetryMs?: number;
   /** After asking for a reset, how long before looking for the port again (default 10 s: it must vanish first). */
   resetSettleMs?: number;
-  /** The clock of the ladder's slow retry (tests). */
+  /** The clock of the ladder's slow retry and the failover hold time (tests). */
   now?: () => number;
+  /** The default-route failover shared by every modem of the run (session/fleet.ts); default: this modem's own. */
+  failover?: RouteFailover;
+  /** This modem's name in the failover, the journal and STATUS= (default: config.name, else "modem"). */
+  modemName?: string;
 }
 
 type PdnState = {
@@ -83,6 +89,8 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   const counters = options.counters ?? netlinkCounters(env.netlink);
   const prober = options.prober ?? pingProber();
   const now = options.now ?? Date.now;
+  const modemName = options.modemName ?? config.name ?? 'modem';
+  const failover = options.failover ?? new RouteFailover(env.netlink, config.failover ?? DEFAULT_FAILOVER, env.log, now);
   let ladder: LadderState = initialLadder();
   /** A rung's action is running: never two at once on one modem. */
   let recovering = false;
@@ -96,7 +104,10 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   let stopping = false;
   const deviceListeners: Array<() => void> = [];
   const upOptions = () => ({ selector: config.modem.device, proxy: config.modem.proxy, device, signal: options.signal });
-  const statusLine = () => `${pdns.map((p) => `mux ${p.request.muxId} ${p.result ? `up on ${p.result.link} (${p.health.state})` : 'down'}`).join(', ')}; ${describeLadder(ladder)}`;
+  const statusLine = () => {
+    const routes = failover.summary(modemName);
+    return `${pdns.map((p) => `mux ${p.request.muxId} ${p.result ? `up on ${p.result.link} (${p.health.state})` : 'down'}`).join(', ')}; ${describeLadder(ladder)}${routes ? `; ${routes}` : ''}`;
+  };
 
   /** STATUS= for systemd, and the health record for `rmnetctl status`. */
   const report = () => {
@@ -108,13 +119,32 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         pid: process.pid,
         updated: new Date().toISOString(),
         ladder: { rung: ladder.rung, action: LADDER[ladder.rung - 1]?.action ?? null, counts: [...ladder.counts], summary: describeLadder(ladder) },
-        pdns: pdns.map((p) => ({ muxId: p.request.muxId, link: p.result?.link ?? null, state: p.health.state, failures: p.health.failures, successes: p.health.successes, reached: p.reached })),
+        pdns: pdns.map((p) => ({
+          muxId: p.request.muxId, link: p.result?.link ?? null, state: p.health.state, failures: p.health.failures, successes: p.health.successes, reached: p.reached,
+          routes: defaultRouteFamilies(p).map((family) => ({ family, role: failover.role(modemName, p.request.muxId, family) ?? null, carries: failover.carries(modemName, p.request.muxId, family) })),
+        })),
+        failover: { modem: modemName, policy: failover.settings.policy, mode: failover.settings.failover, changes: failover.changes(modemName), notes: failover.notes(), lastApplyMs: failover.lastApplyMs ?? null },
       });
     } catch (error) {
       if (!recordFailed) env.log(`cannot write the health record for "rmnetctl status": ${(error as Error).message}`);
       recordFailed = true;
     }
   };
+
+  // ---- the default routes: every judgement and bring-up feeds the failover (session/route-failover.ts) ----
+
+  /** The families this PDN has a default route in (ipconfig adds one per family with an address). */
+  const defaultRouteFamilies = (p: PdnState): Array<4 | 6> =>
+    p.result && p.request.routeMetric !== undefined && !p.request.noIp ? [...new Set(p.result.routes.filter((r) => r.destination === 'default').map((r) => r.family))] : [];
+  const uplinksNow = (): UplinkReport[] => pdns.flatMap((p) => {
+    const families = defaultRouteFamilies(p);
+    return families.length === 0 ? [] : [{ muxId: p.request.muxId, link: p.result!.link, families, metric: p.request.routeMetric!, weight: config.weights?.[pdns.indexOf(p)] ?? 1, health: p.health.state }];
+  });
+  const feedFailover = (): void => {
+    if (stopping) return;
+    void failover.report(modemName, uplinksNow()).catch((e: unknown) => env.log(`default routes: ${(e as Error).message}`));
+  };
+  const unsubscribeFailover = failover.onChange(() => report());
 
   const stopWatching = (pdn: PdnState) => {
     for (const u of pdn.unsubscribe.splice(0)) u();
@@ -131,6 +161,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         if (!pdn.result) continue;
         stopWatching(pdn);
         pdn.result = undefined;
+        feedFailover();
         await down(env, { selector: config.modem.device, muxId: pdn.request.muxId, all: false, proxy: config.modem.proxy, device }).catch((e: unknown) => env.log(`mux ${pdn.request.muxId}: cleaning up before reconnecting: ${(e as Error).message}`));
       }
       const outcomes = await upMany(env, ready.map((p) => p.request), upOptions());
@@ -143,6 +174,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         env.log(`mux ${pdn.request.muxId}: up on ${outcome.link} (${outcome.addresses.map((a) => `${a.address}/${a.prefixLength}`).join(', ') || 'no addresses'})`);
       });
       report();
+      feedFailover();
       if (!readySent && pdns.every((p) => p.result)) {
         readySent = true;
         options.notify('READY=1');
@@ -264,6 +296,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
           : `mux ${pdn.request.muxId}: ${pdn.health.state} on ${result.link}`);
         report();
       }
+      feedFailover();
       maybeRecover();
     } finally {
       pdn.judging = false;
@@ -400,6 +433,8 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   });
 
   stopping = true;
+  unsubscribeFailover();
+  await failover.idle();
   clearInterval(healthCheck);
   for (const pdn of pdns) clearInterval(pdn.healthTimer);
   options.notify('STOPPING=1');
