@@ -66,7 +66,7 @@ describe('several modems in one config', () => {
     const two = (a: string[], b: string[]) => ['[modem]', ...a, '[pdn]', 'mux = 1', 'apn = x', '[modem]', ...b, '[pdn]', 'mux = 1', 'apn = y', 'metric = 300'];
     expect(refusal(two(['device = cdc-wdm0'], ['device = cdc-wdm0']))).toBe('router.conf:7: device cdc-wdm0 is already selected by the [modem] at line 2');
     expect(refusal(two(['device = cdc-wdm0'], []))).toMatch(/^router\.conf:6: with several \[modem\] sections each needs device = .*\[modem\] modem2 has none/);
-    expect(refusal(two(['name = a', 'device = x'], ['name = a', 'device = y']))).toBe('router.conf:7: modem name "a" is already the name of the [modem] at line 2');
+    expect(refusal(two(['name = a', 'device = x'], ['name = a', 'device = y']))).toBe('router.conf:8: modem name "a" is already the name of the [modem] at line 2');
   });
 
   it('refuses the same mux twice on one modem, but not on two', () => {
