@@ -171,7 +171,8 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         pdn.result = outcome;
         pdn.failures = 0;
         watch(pdn, outcome);
-        env.log(`mux ${pdn.request.muxId}: up on ${outcome.link} (${outcome.addresses.map((a) => `${a.address}/${a.prefixLength}`).join(', ') || 'no addresses'})`);
+        if (outcome.alreadyUp) adopt(pdn, outcome);
+        else env.log(`mux ${pdn.request.muxId}: up on ${outcome.link} (${outcome.addresses.map((a) => `${a.address}/${a.prefixLength}`).join(', ') || 'no addresses'})`);
       });
       report();
       feedFailover();
@@ -184,6 +185,26 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
     } finally {
       for (const pdn of ready) pdn.busy = false;
     }
+  };
+
+  /**
+   * A PDN an earlier run left up (its record, its link, its client ids: a supervisor killed and restarted):
+   * kept, not torn down and dialled again. The record may be older than the modem's state (it dropped the
+   * session, or reset, while nobody watched), so each session is asked at once on its owning client.
+   */
+  const adopt = (pdn: PdnState, result: UpResult) => {
+    env.log(`mux ${pdn.request.muxId}: adopted the PDN an earlier run left up on ${result.link} (client ${result.sessions.map((x) => `${x.clientId} IPv${x.family}`).join(', ')})`);
+    void (async () => {
+      for (const session of result.sessions) {
+        const state = device ? await sessionState(device, session.clientId).catch((e: unknown) => e) : undefined;
+        if (state === 'connected' || pdn.result !== result || stopping) continue;
+        // Refused questions are the periodic check's business (firmware without the message); the rest is gone.
+        if (isRefusal(state) && state.details.qmiError !== 'InvalidClientId') return;
+        env.log(`mux ${pdn.request.muxId}: the adopted IPv${session.family} session is ${state instanceof Error ? `not there (${state.message})` : String(state)}; reconnecting`);
+        schedule(pdn, 0);
+        return;
+      }
+    })();
   };
 
   const failed = (pdn: PdnState, error: Error) => {
