@@ -5,7 +5,7 @@
 import type { Netlink } from '../netlink/rtnl.js';
 import type { Family } from '../ip-address.js';
 import type { HealthState } from '../health/judge.js';
-import { decideFailover, uplinkKey, type FailoverDecision, type FailoverMemory, type FailoverSettings, type Role, type Uplink } from '../health/failover.js';
+import { decideFailover, routeSetKey, uplinkKey, type FailoverDecision, type FailoverMemory, type FailoverSettings, type Role, type Uplink } from '../health/failover.js';
 import { applyDefaultRoutes, describeChange } from './route-apply.js';
 
 /** A PDN with a default route, as its supervisor sees it now. */
@@ -28,6 +28,9 @@ export class RouteFailover {
   private lastNotes = '';
   private running: Promise<void> | undefined;
   private again = false;
+  private reconcile = true;
+  /** routeSetKey of the last set applied without errors. */
+  private applied: string | undefined;
   /** Route changes applied, per modem whose PDN link the change touched. */
   private readonly changesBy = new Map<string, number>();
   /** The last apply: how long from the report that asked for it to the kernel's last answer (ms). */
@@ -48,15 +51,22 @@ export class RouteFailover {
     return () => this.listeners.delete(listener);
   }
 
-  /** A modem's PDNs now (all of them: one missing from the list has no default route any more). */
-  report(modem: string, uplinks: UplinkReport[]): Promise<void> {
+  /**
+   * A modem's PDNs now (all of them: one missing from the list has no default route any more). The kernel is
+   * read and put right only when the decision changed, or with `reconcile` (after a bring-up: ipconfig gave
+   * the new link its route at the configured metric, which the decision may not want); a judgement that
+   * changes nothing costs no netlink round trip.
+   */
+  report(modem: string, uplinks: UplinkReport[], reconcile = false): Promise<void> {
     this.reports.set(modem, uplinks);
+    if (reconcile) this.reconcile = true;
     return this.schedule();
   }
 
   /** A modem stopped: its uplinks are no longer decided on. */
   forget(modem: string): Promise<void> {
     this.reports.delete(modem);
+    this.reconcile = true;
     return this.schedule();
   }
 
@@ -124,6 +134,13 @@ export class RouteFailover {
     const before = this.decision;
     this.decision = decision;
     const families = [...new Set(uplinks.map((u) => u.family))];
+    const key = `${routeSetKey(decision.routes)} @${[...modemOf.keys()].sort().join(',')}`;
+    const rolesChangedNow = !before || [...decision.roles].some(([k, r]) => before.roles.get(k) !== r) || before.roles.size !== decision.roles.size;
+    if (!this.reconcile && key === this.applied) {
+      if (rolesChangedNow) for (const listener of this.listeners) listener();
+      return;
+    }
+    this.reconcile = false;
     const outcome = await applyDefaultRoutes(this.netlink, decision.routes, new Set(modemOf.keys()), families).catch((error: unknown) => ({ changes: [], errors: [(error as Error).message] }));
     const ms = performance.now() - started;
     for (const change of outcome.changes) {
@@ -138,8 +155,9 @@ export class RouteFailover {
     if (notes !== this.lastNotes && notes) this.log(`default routes: ${notes}`);
     this.lastNotes = notes;
     if (outcome.changes.length > 0) this.lastApplyMs = ms;
-    const rolesChanged = !before || [...decision.roles].some(([k, r]) => before.roles.get(k) !== r) || before.roles.size !== decision.roles.size;
-    if (outcome.changes.length > 0 || rolesChanged) for (const listener of this.listeners) listener();
+    // A refused step is tried again on the next report.
+    this.applied = outcome.errors.length === 0 ? key : undefined;
+    if (outcome.changes.length > 0 || rolesChangedNow) for (const listener of this.listeners) listener();
   }
 }
 

@@ -140,9 +140,10 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
     const families = defaultRouteFamilies(p);
     return families.length === 0 ? [] : [{ muxId: p.request.muxId, link: p.result!.link, families, metric: p.request.routeMetric!, weight: config.weights?.[pdns.indexOf(p)] ?? 1, health: p.health.state }];
   });
-  const feedFailover = (): void => {
+  /** `reconcile`: after a bring-up or a link gone, the kernel is read and put right even if the decision is the same. */
+  const feedFailover = (reconcile = false): void => {
     if (stopping) return;
-    void failover.report(modemName, uplinksNow()).catch((e: unknown) => env.log(`default routes: ${(e as Error).message}`));
+    void failover.report(modemName, uplinksNow(), reconcile).catch((e: unknown) => env.log(`default routes: ${(e as Error).message}`));
   };
   const unsubscribeFailover = failover.onChange(() => report());
 
@@ -161,7 +162,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         if (!pdn.result) continue;
         stopWatching(pdn);
         pdn.result = undefined;
-        feedFailover();
+        feedFailover(true);
         await down(env, { selector: config.modem.device, muxId: pdn.request.muxId, all: false, proxy: config.modem.proxy, device }).catch((e: unknown) => env.log(`mux ${pdn.request.muxId}: cleaning up before reconnecting: ${(e as Error).message}`));
       }
       const outcomes = await upMany(env, ready.map((p) => p.request), upOptions());
@@ -175,7 +176,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         else env.log(`mux ${pdn.request.muxId}: up on ${outcome.link} (${outcome.addresses.map((a) => `${a.address}/${a.prefixLength}`).join(', ') || 'no addresses'})`);
       });
       report();
-      feedFailover();
+      feedFailover(true);
       if (!readySent && pdns.every((p) => p.result)) {
         readySent = true;
         options.notify('READY=1');

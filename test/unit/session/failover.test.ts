@@ -6,6 +6,8 @@ import { runService, type SupervisorOptions } from '../../../src/session/supervi
 import { parseConfig } from '../../../src/session/config.js';
 import { makeRig, type Rig } from './rig.js';
 import { readHealthRecord } from '../../../src/session/health-record.js';
+import { status } from '../../../src/session/status.js';
+import { renderStatus } from '../../../src/cli/commands/status.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -84,6 +86,9 @@ describe('run: default-route failover', () => {
     expect(record?.failover).toMatchObject({ policy: 'priority', mode: 'withdraw' });
     expect(record?.failover?.changes).toBeGreaterThanOrEqual(2);
     expect(record?.pdns.map((p) => p.routes)).toEqual([[{ family: 4, role: 'withdrawn', carries: false }], [{ family: 4, role: 'active', carries: true }]]);
+    // `rmnetctl status` says the same under the modem's table.
+    const [seen] = await status(r.env, { proxy: 'no' });
+    expect(renderStatus([seen!])).toMatch(/\n  run \(pid \d+\): mux 1 unhealthy, mux 2 \w+; recovery .*; routes priority: mux 1 IPv4 withdrawn, mux 2 IPv4 active/);
     await run.stop();
   });
 
