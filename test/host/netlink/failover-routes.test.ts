@@ -7,6 +7,7 @@ import { RtNetlink, watchEvents } from '../../../src/netlink/rtnl.js';
 import { DEFAULT_FAILOVER, decideFailover, type FailoverMemory, type FailoverSettings, type Uplink } from '../../../src/health/failover.js';
 import type { HealthState } from '../../../src/health/judge.js';
 import { applyDefaultRoutes } from '../../../src/session/route-apply.js';
+import { RouteFailover } from '../../../src/session/route-failover.js';
 import { createNetns, deleteNetns, ip, ipJson } from './netns.js';
 
 let ns: { name: string; path: string };
@@ -157,5 +158,32 @@ describe('failover routes on the kernel', () => {
     expect(out.errors).toEqual([expect.stringMatching(/metric 200: held by a route rmnetctl does not own/)]);
     // The add was refused, so nothing was deleted: fo0 keeps its route.
     expect(await shown()).toEqual(['eth9@200', 'fo0@100']);
+  });
+
+  it('decides across two modems in one place: the modem whose PDN falls sick loses the route to the other, then gets it back', async () => {
+    await reset();
+    const log: string[] = [];
+    let now = 0;
+    const failover = new RouteFailover(nl, { ...DEFAULT_FAILOVER, holdTime: 5 }, (l) => log.push(l), () => now);
+    const lte = (health: HealthState) => [{ muxId: 1, link: 'fo0', families: [4 as const], metric: 100, weight: 1, health }];
+    const backup = (health: HealthState) => [{ muxId: 1, link: 'fo1', families: [4 as const], metric: 200, weight: 1, health }];
+    await failover.report('lte', lte('healthy'), true);
+    await failover.report('backup', backup('healthy'), true);
+    expect(failover.summary('lte')).toBe('routes priority: mux 1 IPv4 active');
+    expect(failover.summary('backup')).toBe('routes priority: mux 1 IPv4 standby');
+    now = 1000;
+    await failover.report('lte', lte('unhealthy'));
+    expect(await shown()).toEqual(['eth9@900', 'fo1@200']);
+    expect(failover.carries('backup', 1, 4)).toBe(true);
+    expect(log).toEqual([expect.stringMatching(/^IPv4 default route: delete metric 100 via fo0 \(\d+\.\d ms\)$/)]);
+    expect([failover.changes('lte'), failover.changes('backup')]).toEqual([1, 0]);
+    now = 2000;
+    await failover.report('lte', lte('healthy'));
+    expect(failover.role('lte', 1, 4)).toBe('holding');
+    now = 7000;
+    await failover.report('backup', backup('healthy')); // any report re-decides: the hold time is over
+    expect(await shown()).toEqual(['eth9@900', 'fo0@100', 'fo1@200']);
+    expect(failover.summary('lte')).toBe('routes priority: mux 1 IPv4 active');
+    console.log(`failover across modems: last apply ${failover.lastApplyMs?.toFixed(1)} ms`);
   });
 });
