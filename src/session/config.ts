@@ -59,7 +59,7 @@ export function parseFleetConfig(text: string, file: string): FleetConfig {
     const header = /^\[\s*(\w+)\s*\]$/.exec(content);
     if (header) {
       const kind = header[1]!.toLowerCase() as Kind;
-      if (!(kind in SECTION_KEYS)) throw fail(line, `unknown section [${header[1]}] (expected [modem], [health], [failover] or [pdn])`);
+      if (!Object.hasOwn(SECTION_KEYS, kind)) throw fail(line, `unknown section [${header[1]}] (expected [modem], [health], [failover] or [pdn])`);
       if (SINGLE[kind] && sections.some((s) => s.kind === kind)) throw fail(line, `only one [${kind}] section is allowed`);
       sections.push({ kind, line, values: new Map() });
       return;

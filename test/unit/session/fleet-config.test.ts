@@ -58,6 +58,11 @@ describe('several modems in one config', () => {
     expect(refusal(['[failover]', 'policy = priority', '[failover]'])).toBe('router.conf:3: only one [failover] section is allowed');
   });
 
+  it('refuses an unknown section, also one named like an Object property', () => {
+    expect(refusal(['[constructor]'])).toBe('router.conf:1: unknown section [constructor] (expected [modem], [health], [failover] or [pdn])');
+    expect(refusal(['[uplinks]'])).toBe('router.conf:1: unknown section [uplinks] (expected [modem], [health], [failover] or [pdn])');
+  });
+
   it('refuses a [pdn] before the first of several [modem] sections', () => {
     expect(refusal(['[pdn]', 'mux = 1', 'apn = x', '[modem]', 'device = a', '[modem]', 'device = b'])).toMatch(/^router\.conf:1: this \[pdn\] comes before any \[modem\]/);
   });
