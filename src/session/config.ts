@@ -15,7 +15,8 @@ import { DEFAULT_FAILOVER, FAILOVER_MODES, POLICIES, type FailoverMode, type Fai
 export interface ServiceConfig {
   /** The modem's name in the run (journal, STATUS=, the failover); "modem" when the config has one. */
   name?: string;
-  modem: { device?: string | undefined; backend: BackendChoice; proxy: ProxyChoice };
+  /** timeoutMs: how long each QMI request waits, Start Network included (as `up --timeout`; default: the port's and 120 s). */
+  modem: { device?: string | undefined; backend: BackendChoice; proxy: ProxyChoice; timeoutMs?: number | undefined };
   pdns: PdnRequest[];
   /** The health settings of each PDN, in the order of `pdns` (docs/health.md). */
   health: HealthSettings[];
@@ -34,7 +35,7 @@ export interface FleetConfig {
 type Kind = 'modem' | 'pdn' | 'health' | 'failover';
 type Section = { kind: Kind; line: number; values: Map<string, { value: string; line: number }> };
 
-const MODEM_KEYS = new Set(['name', 'device', 'backend', 'proxy']);
+const MODEM_KEYS = new Set(['name', 'device', 'backend', 'proxy', 'timeout']);
 const PDN_KEYS = new Set(['mux', 'apn', 'profile', 'ip-type', 'auth', 'user', 'password-file', 'ifname', 'no-ip', 'default-route', 'metric', 'weight', ...HEALTH_KEYS]);
 const FAILOVER_KEYS = new Set(['policy', 'failover', 'hold-time', 'demote-offset']);
 const SECTION_KEYS: Record<Kind, ReadonlySet<string>> = { modem: MODEM_KEYS, pdn: PDN_KEYS, health: new Set<string>(HEALTH_KEYS), failover: FAILOVER_KEYS };
@@ -143,6 +144,8 @@ export function parseFleetConfig(text: string, file: string): FleetConfig {
       device: get(modemSection, 'device')?.value,
       backend: field(modemSection, 'backend', parseBackend, 'auto' as BackendChoice),
       proxy,
+      // The range of `up --timeout` (milliseconds).
+      timeoutMs: field(modemSection, 'timeout', parseRange('timeout', 100, 600_000), undefined as number | undefined),
     };
     const pdns = group.pdns.map((s) => {
       const mux = get(s, 'mux');
