@@ -10,12 +10,13 @@ import { kernelSuite } from './kernel/kernel.js';
 import { rmnetctlBenchSuite } from './kernel/rmnetctl-bench.js';
 import { metricsSuite } from './metrics/metrics.js';
 import { captureSuite } from './capture/capture.js';
+import { failoverSuite } from './failover/failover.js';
 import { machineInfo, formatLoad } from './lib/machine.js';
 import { writeSection, writeSvg } from './lib/report.js';
 import type { BenchSuite } from './lib/suite.js';
 
 /** Every suite, in run order. Lab suites (bring-up latency, kernel pps) slot in here: see bench/README.md. */
-const suites: BenchSuite[] = [deaggregateSuite, differentialSuite, startupSuite, bringupSuite, metricsSuite, captureSuite, bringupLabSuite, kernelSuite, rmnetctlBenchSuite];
+const suites: BenchSuite[] = [deaggregateSuite, differentialSuite, startupSuite, bringupSuite, metricsSuite, captureSuite, failoverSuite, bringupLabSuite, kernelSuite, rmnetctlBenchSuite];
 
 async function main(argv: string[]): Promise<number> {
   const flags = new Set(argv.filter((a) => a.startsWith('--')));

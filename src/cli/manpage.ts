@@ -111,9 +111,10 @@ export function renderManPage(input: ManPageInput): string {
 }
 
 const SECTION_TEXT: Record<SectionKind, string> = {
-  modem: 'The modem and how to reach it. At most one; optional.',
+  modem: 'The modem and how to reach it. Optional with one modem; several [modem] sections (each with device =) make one run own several modems, each [pdn] belonging to the [modem] above it.',
   health: "The health defaults of every PDN (how run judges a PDN and when it starts recovery). At most one; optional. A [pdn] overrides them key by key.",
-  pdn: 'One PDN on its own mux link, as rmnetctl up brings it up, with the same defaults. At least one.',
+  pdn: 'One PDN on its own mux link, as rmnetctl up brings it up, with the same defaults. At least one. With several [modem] sections, a [pdn] belongs to the [modem] above it.',
+  failover: 'The default-route failover across every PDN of the run that has a default route, on one modem or several (docs/health.md). At most one; optional.',
 };
 
 export function renderConfigPage(input: { version: string }): string {
@@ -122,11 +123,11 @@ export function renderConfigPage(input: { version: string }): string {
   out.push('.SH SYNOPSIS', '\\fI/etc/rmnetctl/NAME.conf\\fR');
   out.push('.SH DESCRIPTION');
   out.push(
-    roffText('rmnetctl run NAME (and rmnetctl@NAME.service) reads /etc/rmnetctl/NAME.conf: one optional [modem] section, one optional [health] section and one [pdn] section per PDN. Lines are "key = value"; "#" or ";" at the start of a line or after a space begins a comment; a value may be quoted with double quotes. Section and key names are case-insensitive; a key given twice in a section, an unknown key or section, and a key before any section are refused.'),
+    roffText('rmnetctl run NAME (and rmnetctl@NAME.service) reads /etc/rmnetctl/NAME.conf: one or more [modem] sections (optional with one modem), one optional [health] section, one optional [failover] section and one [pdn] section per PDN. Lines are "key = value"; "#" or ";" at the start of a line or after a space begins a comment; a value may be quoted with double quotes. Section and key names are case-insensitive; a key given twice in a section, an unknown key or section, and a key before any section are refused.'),
     '.PP',
     roffText('The whole file is checked before anything is touched; an error names the file and the line (BAD_CONFIG, exit 2). The file must be owned by root and writable by nobody else (INSECURE_CONFIG, exit 5): it names the password files root will read.'),
   );
-  for (const kind of ['modem', 'health', 'pdn'] as const) {
+  for (const kind of ['modem', 'health', 'failover', 'pdn'] as const) {
     out.push(`.SH "[${kind}] SECTION"`, roffText(SECTION_TEXT[kind]));
     for (const key of CONFIG_KEYS.filter((k) => k.sections.includes(kind))) {
       const facts = [`values: ${key.values}`, ...(key.required ? [`required: ${key.required}`] : []), ...(key.default !== undefined ? [`default: ${key.default}`] : [])];

@@ -18,6 +18,7 @@ import { discoverModems } from '../sysfs/discovery.js';
 import { openPort, type ProxyChoice, type SessionEnv } from '../session/env.js';
 import { devicePath, modemKey, selectPort } from '../session/select.js';
 import type { ModemRecord } from '../session/state.js';
+import { readHealthRecord, type HealthRecord } from '../session/health-record.js';
 import { collectRadio, type RadioReport } from '../modem/radio.js';
 import { optional, type Answer } from '../modem/optional.js';
 
@@ -81,6 +82,8 @@ export interface ModemScrape {
   parent: { name: string; stats: LinkStats | null } | null;
   /** Mux link packets per parent transfer since the previous scrape (metrics/aggregation.ts); null when not known. */
   aggregationRatio: number | null;
+  /** What a running `rmnetctl run` judges of this modem (health, recovery, default routes); null without one. */
+  health?: HealthRecord | null;
 }
 
 export interface Scrape {
@@ -157,6 +160,13 @@ async function scrapeModem(env: MetricsEnv, target: MetricsTarget, proxy: ProxyC
   let error: RmnetError | null = null;
   const warnings: string[] = [];
   let record: ModemRecord | undefined;
+  // The supervisor's file, read as `rmnetctl status` reads it (a writer that is gone says nothing).
+  let health: HealthRecord | null = null;
+  try {
+    health = target.recordKey ? (readHealthRecord(env.store, target.recordKey) ?? null) : null;
+  } catch {
+    health = null;
+  }
   try {
     record = target.recordKey ? env.store.read(target.recordKey) : undefined;
   } catch (caught) {
@@ -175,7 +185,7 @@ async function scrapeModem(env: MetricsEnv, target: MetricsTarget, proxy: ProxyC
     if (!(caught instanceof RmnetError)) throw caught;
     error = caught;
   }
-  return { target, answers, error, warnings };
+  return { target, answers, error, warnings, health };
 }
 
 export interface ScrapeOptions {

@@ -8,6 +8,7 @@ import { NAS_REGISTRATION_STATE } from '../nas/enums.js';
 import { SIM_STATES } from '../uim/card.js';
 import { DMS_OPERATING_MODE } from '../dms/messages.js';
 import { PACKET_SERVICE_STATUS } from '../wds/enums.js';
+import { LADDER } from '../health/ladder.js';
 
 /** The access technologies nas/radio.ts names. */
 const TECHNOLOGIES = ['none', 'gsm', 'umts', 'td-scdma', 'cdma-1x', 'cdma-1xevdo', 'lte', '5gnr-nsa', '5gnr'];
@@ -69,6 +70,11 @@ function declareAll(f: Families): void {
   f.declare('rmnetctl_pdn_tx_dropped_total', 'counter', 'Packets to send dropped by the modem (WDS packet statistics).');
   f.declare('rmnetctl_pdn_rx_overflows_total', 'counter', 'Receive overflows (WDS packet statistics).');
   f.declare('rmnetctl_pdn_tx_overflows_total', 'counter', 'Transmit overflows (WDS packet statistics).');
+  f.declare('rmnetctl_pdn_health', 'gauge', 'The health `rmnetctl run` judges the PDN in (counters and probes): 1 for the current state.');
+  f.declare('rmnetctl_recovery_climbs_total', 'counter', 'How often `rmnetctl run` climbed each rung of the modem\'s recovery ladder since it started.');
+  f.declare('rmnetctl_default_route_changes_total', 'counter', 'Default-route changes the failover applied to this modem\'s PDN links since `rmnetctl run` started.');
+  f.declare('rmnetctl_default_route_active', 'gauge', '1 when the PDN\'s default route in this IP family carries the traffic (failover role active or kept), 0 when it stands by, holds or is withdrawn/demoted.');
+  f.declare('rmnetctl_default_route_role', 'gauge', 'The failover role of the PDN\'s default route in this IP family: 1 for the current role.');
   f.declare('rmnetctl_link_up', 'gauge', '1 when the mux link is administratively up.');
   f.declare('rmnetctl_link_rx_bytes_total', 'counter', 'Bytes the kernel received on the mux link.');
   f.declare('rmnetctl_link_tx_bytes_total', 'counter', 'Bytes the kernel sent on the mux link.');
@@ -95,9 +101,28 @@ const PDN_COUNTERS = [
   ['rx_overflows', 'rxOverflows'], ['tx_overflows', 'txOverflows'],
 ] as const;
 
+const HEALTH_STATES = ['unknown', 'healthy', 'unhealthy'];
+const ROUTE_ROLES = ['active', 'standby', 'holding', 'withdrawn', 'demoted', 'kept'];
+
+/** From the supervisor's health record: health, recovery and the default routes of each PDN. */
+function supervisorFamilies(f: Families, modem: Labels, record: NonNullable<ModemScrape['health']>): void {
+  record.ladder.counts.forEach((count, i) => f.add('rmnetctl_recovery_climbs_total', { ...modem, rung: String(i + 1), action: LADDER[i]?.action ?? 'unknown' }, count));
+  if (record.failover) f.add('rmnetctl_default_route_changes_total', modem, record.failover.changes);
+  for (const pdn of record.pdns) {
+    const labels = { ...modem, mux_id: String(pdn.muxId) };
+    f.stateSet('rmnetctl_pdn_health', labels, HEALTH_STATES, pdn.state);
+    for (const route of pdn.routes ?? []) {
+      const routeLabels = { ...labels, ip_family: `ipv${route.family}` };
+      f.add('rmnetctl_default_route_active', routeLabels, route.carries ? 1 : 0);
+      if (route.role) f.stateSet('rmnetctl_default_route_role', routeLabels, ROUTE_ROLES, route.role);
+    }
+  }
+}
+
 function modemFamilies(f: Families, m: ModemScrape): void {
   const modem = { modem: m.target.name };
   f.add('rmnetctl_modem_scrape_success', modem, m.answers ? 1 : 0);
+  if (m.health) supervisorFamilies(f, modem, m.health);
   for (const link of m.links) {
     const labels = { ...modem, link: link.name, mux_id: String(link.muxId) };
     f.add('rmnetctl_link_up', labels, link.up ? 1 : 0);

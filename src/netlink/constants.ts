@@ -143,9 +143,15 @@ export const RTA_GATEWAY = 5;
 export const RTA_PRIORITY = 6;
 export const RTA_PREFSRC = 7;
 export const RTA_METRICS = 8;
+export const RTA_MULTIPATH = 9;
 export const RTA_CACHEINFO = 12;
 export const RTA_TABLE = 15;
 export const RTA_PREF = 20;
+// rtnexthop flags (rtnetlink.h)
+export const RTNH_F_DEAD = 1;
+export const RTNH_F_LINKDOWN = 16;
+/** sizeof(struct rtnexthop): u16 len, u8 flags, u8 hops, s32 ifindex. */
+export const RTNH_LENGTH = 8;
 
 export const RT_TABLE_UNSPEC = 0;
 export const RT_TABLE_COMPAT = 252;

@@ -36,6 +36,8 @@ export interface RouteSpec {
   metric?: number;
   /** Default: main (254). */
   table?: number;
+  /** A multipath route (RTA_MULTIPATH) instead of `link`/`gateway`: each nexthop's device and weight (1..256, default 1). */
+  nexthops?: ReadonlyArray<{ link: LinkRef; weight?: number; gateway?: string }>;
 }
 
 export interface NeighbourSpec {
@@ -75,6 +77,8 @@ export interface Netlink {
   listRoutes(family: Family, table?: number): Promise<Route[]>;
   addRoute(spec: RouteSpec): Promise<void>;
   deleteRoute(spec: RouteSpec): Promise<void>;
+  /** Creates the route or replaces the one of the same destination and metric in one step (`ip route replace`). */
+  replaceRoute(spec: RouteSpec): Promise<void>;
   /** IPv4 (ARP) and IPv6 (NDP) entries, of one link or all. */
   listNeighbours(link?: LinkRef): Promise<Neighbour[]>;
   /** Creates the entry or replaces the one for this address on this link (`ip neigh replace`). */
@@ -286,11 +290,21 @@ export class RtNetlink implements Netlink {
     const gateway = spec.gateway === undefined ? undefined : parseIp(spec.gateway);
     const family = spec.family ?? gateway?.family;
     const prefix = parsePrefix(spec.destination, family);
-    const what = `${del ? 'delete' : 'add'} route ${spec.destination}${spec.gateway ? ` via ${spec.gateway}` : ''}${spec.link !== undefined ? ` dev ${refText(spec.link)}` : ''}${spec.metric !== undefined ? ` metric ${spec.metric}` : ''}${spec.table !== undefined ? ` table ${spec.table}` : ''}`;
+    const verb = del ? 'delete' : (flags & C.NLM_F_REPLACE) !== 0 ? 'replace' : 'add';
+    const hops = spec.nexthops?.map((nh) => ` nexthop${nh.gateway ? ` via ${nh.gateway}` : ''} dev ${refText(nh.link)} weight ${nh.weight ?? 1}`).join('') ?? '';
+    const what = `${verb} route ${spec.destination}${spec.gateway ? ` via ${spec.gateway}` : ''}${spec.link !== undefined ? ` dev ${refText(spec.link)}` : ''}${hops}${spec.metric !== undefined ? ` metric ${spec.metric}` : ''}${spec.table !== undefined ? ` table ${spec.table}` : ''}`;
     if (!prefix || (spec.gateway !== undefined && !gateway) || (gateway && gateway.family !== prefix.family)) {
       throw new NetlinkError('BAD_ROUTE', `${what}: bad destination or gateway`, 'EINVAL', undefined, { destination: spec.destination }, Category.usage);
     }
     const outputIndex = spec.link === undefined ? undefined : await this.indexOf(spec.link);
+    const nexthops: Array<{ outputIndex: number; weight: number; gateway?: Uint8Array }> = [];
+    for (const nh of spec.nexthops ?? []) {
+      const via = nh.gateway === undefined ? undefined : parseIp(nh.gateway);
+      if ((nh.gateway !== undefined && via?.family !== prefix.family) || (nh.weight !== undefined && (!Number.isInteger(nh.weight) || nh.weight < 1 || nh.weight > 256))) {
+        throw new NetlinkError('BAD_ROUTE', `${what}: a nexthop needs a gateway of the route's family and a weight in 1..256`, 'EINVAL', undefined, { destination: spec.destination }, Category.usage);
+      }
+      nexthops.push({ outputIndex: await this.indexOf(nh.link), weight: nh.weight ?? 1, ...(via ? { gateway: via.bytes } : {}) });
+    }
     try {
       await this.socket.request(type, flags, (w) => encodeRouteRequest(w, {
         family: prefix.family,
@@ -299,6 +313,7 @@ export class RtNetlink implements Netlink {
         ...(gateway ? { gateway: gateway.bytes } : {}),
         ...(outputIndex !== undefined ? { outputIndex } : {}),
         ...(spec.metric !== undefined ? { metric: spec.metric } : {}),
+        ...(nexthops.length > 0 ? { nexthops } : {}),
         table: spec.table ?? C.RT_TABLE_MAIN,
         forDelete: del,
       }));
@@ -316,6 +331,10 @@ export class RtNetlink implements Netlink {
 
   deleteRoute(spec: RouteSpec): Promise<void> {
     return this.routeRequest(C.RTM_DELROUTE, 0, spec);
+  }
+
+  replaceRoute(spec: RouteSpec): Promise<void> {
+    return this.routeRequest(C.RTM_NEWROUTE, C.NLM_F_CREATE | C.NLM_F_REPLACE, spec);
   }
 
   async listNeighbours(link?: LinkRef): Promise<Neighbour[]> {

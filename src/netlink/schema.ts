@@ -125,9 +125,16 @@ export const route: AttrSchema = {
   [C.RTA_PRIORITY]: { name: 'priority', type: 'u32' },
   [C.RTA_PREFSRC]: { name: 'prefsrc', type: 'address' },
   [C.RTA_METRICS]: { name: 'metrics', type: 'binary' },
+  // A run of struct rtnexthop, each followed by its own attributes: route.ts walks it (decodeNexthops).
+  [C.RTA_MULTIPATH]: { name: 'multipath', type: 'binary' },
   [C.RTA_CACHEINFO]: { name: 'cacheinfo', type: 'binary' },
   [C.RTA_TABLE]: { name: 'table', type: 'u32' },
   [C.RTA_PREF]: { name: 'pref', type: 'u8' },
+};
+
+/** The attributes after one struct rtnexthop inside RTA_MULTIPATH. */
+export const nexthop: AttrSchema = {
+  [C.RTA_GATEWAY]: { name: 'gateway', type: 'address' },
 };
 
 /** struct nda_cacheinfo: ages in clock ticks (USER_HZ) and a reference count. */

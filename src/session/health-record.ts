@@ -4,6 +4,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HealthState } from '../health/judge.js';
+import type { FailoverMode, FailoverPolicy, Role } from '../health/failover.js';
 import { ensureStateDir, readNoFollow, writeAtomically } from './files.js';
 import type { StateStore } from './state.js';
 
@@ -13,7 +14,13 @@ export interface HealthRecord {
   pid: number;
   updated: string;
   ladder: { rung: number; action: string | null; counts: number[]; summary: string };
-  pdns: Array<{ muxId: number; link: string | null; state: HealthState; failures: number; successes: number; reached: number }>;
+  pdns: Array<{
+    muxId: number; link: string | null; state: HealthState; failures: number; successes: number; reached: number;
+    /** Its default routes under the failover policy: the role per family, and whether it carries the traffic. */
+    routes?: Array<{ family: 4 | 6; role: Role | null; carries: boolean }>;
+  }>;
+  /** The run's default-route failover as this modem sees it (src/session/route-failover.ts). */
+  failover?: { modem: string; policy: FailoverPolicy; mode: FailoverMode; changes: number; notes: string[]; lastApplyMs: number | null };
 }
 
 export const healthRecordPath = (store: StateStore, modemKey: string): string => join(store.dir, `${modemKey}.health`);

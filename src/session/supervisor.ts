@@ -33,6 +33,8 @@ import { pingProber, probeAny, type Prober } from '../health/probe.js';
 import { DEFAULT_HEALTH, targetsFor, type HealthSettings } from '../health/settings.js';
 import { ensureOnline, resetModem } from '../dms/reset.js';
 import { removeHealthRecord, writeHealthRecord } from './health-record.js';
+import { RouteFailover, type UplinkReport } from './route-failover.js';
+import { DEFAULT_FAILOVER } from '../health/failover.js';
 
 export interface SupervisorOptions {
   signal: AbortSignal;
@@ -54,8 +56,12 @@ export interface SupervisorOptions {
   giveUpRetryMs?: number;
   /** After asking for a reset, how long before looking for the port again (default 10 s: it must vanish first). */
   resetSettleMs?: number;
-  /** The clock of the ladder's slow retry (tests). */
+  /** The clock of the ladder's slow retry and the failover hold time (tests). */
   now?: () => number;
+  /** The default-route failover shared by every modem of the run (session/fleet.ts); default: this modem's own. */
+  failover?: RouteFailover;
+  /** This modem's name in the failover, the journal and STATUS= (default: config.name, else "modem"). */
+  modemName?: string;
 }
 
 type PdnState = {
@@ -73,16 +79,20 @@ type PdnState = {
   /** The highest rung of the ladder that touched this PDN since it was last healthy (0: none). */
   reached: number;
   healthTimer?: NodeJS.Timeout | undefined;
+  /** This run asked upMany for it at least once (before that, a PDN recorded up is an earlier run's, to adopt). */
+  attempted: boolean;
 };
 
 export async function runService(env: SessionEnv, config: ServiceConfig, options: SupervisorOptions): Promise<void> {
   const backoff = options.backoff ?? { initialMs: 1000, maxMs: 60_000 };
   const pdns: PdnState[] = config.pdns.map((request, i) => ({
-    request, unsubscribe: [], failures: 0, busy: false, settings: config.health[i] ?? { ...DEFAULT_HEALTH }, health: initialHealth(), judging: false, reached: 0,
+    request, unsubscribe: [], failures: 0, busy: false, settings: config.health[i] ?? { ...DEFAULT_HEALTH }, health: initialHealth(), judging: false, reached: 0, attempted: false,
   }));
   const counters = options.counters ?? netlinkCounters(env.netlink);
   const prober = options.prober ?? pingProber();
   const now = options.now ?? Date.now;
+  const modemName = options.modemName ?? config.name ?? 'modem';
+  const failover = options.failover ?? new RouteFailover(env.netlink, config.failover ?? DEFAULT_FAILOVER, env.log, now);
   let ladder: LadderState = initialLadder();
   /** A rung's action is running: never two at once on one modem. */
   let recovering = false;
@@ -99,7 +109,10 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   /** Ports that went away with client ids allocated (their orphans are released on the next port). */
   const lostPorts: QmiDevice[] = [];
   const upOptions = () => ({ selector: config.modem.device, proxy: config.modem.proxy, device, signal: options.signal, timeoutMs: config.modem.timeoutMs });
-  const statusLine = () => `${pdns.map((p) => `mux ${p.request.muxId} ${p.result ? `up on ${p.result.link} (${p.health.state})` : 'down'}`).join(', ')}; ${describeLadder(ladder)}`;
+  const statusLine = () => {
+    const routes = failover.summary(modemName);
+    return `${pdns.map((p) => `mux ${p.request.muxId} ${p.result ? `up on ${p.result.link} (${p.health.state})` : 'down'}`).join(', ')}; ${describeLadder(ladder)}${routes ? `; ${routes}` : ''}`;
+  };
 
   /** STATUS= for systemd, and the health record for `rmnetctl status`. */
   const report = () => {
@@ -111,13 +124,33 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         pid: process.pid,
         updated: new Date().toISOString(),
         ladder: { rung: ladder.rung, action: LADDER[ladder.rung - 1]?.action ?? null, counts: [...ladder.counts], summary: describeLadder(ladder) },
-        pdns: pdns.map((p) => ({ muxId: p.request.muxId, link: p.result?.link ?? null, state: p.health.state, failures: p.health.failures, successes: p.health.successes, reached: p.reached })),
+        pdns: pdns.map((p) => ({
+          muxId: p.request.muxId, link: p.result?.link ?? null, state: p.health.state, failures: p.health.failures, successes: p.health.successes, reached: p.reached,
+          routes: defaultRouteFamilies(p).map((family) => ({ family, role: failover.role(modemName, p.request.muxId, family) ?? null, carries: failover.carries(modemName, p.request.muxId, family) })),
+        })),
+        failover: { modem: modemName, policy: failover.settings.policy, mode: failover.settings.failover, changes: failover.changes(modemName), notes: failover.notes(), lastApplyMs: failover.lastApplyMs ?? null },
       });
     } catch (error) {
       if (!recordFailed) env.log(`cannot write the health record for "rmnetctl status": ${(error as Error).message}`);
       recordFailed = true;
     }
   };
+
+  // ---- the default routes: every judgement and bring-up feeds the failover (session/route-failover.ts) ----
+
+  /** The families this PDN has a default route in (ipconfig adds one per family with an address). */
+  const defaultRouteFamilies = (p: PdnState): Array<4 | 6> =>
+    p.result && p.request.routeMetric !== undefined && !p.request.noIp ? [...new Set(p.result.routes.filter((r) => r.destination === 'default').map((r) => r.family))] : [];
+  const uplinksNow = (): UplinkReport[] => pdns.flatMap((p) => {
+    const families = defaultRouteFamilies(p);
+    return families.length === 0 ? [] : [{ muxId: p.request.muxId, link: p.result!.link, families, metric: p.request.routeMetric!, weight: config.weights?.[pdns.indexOf(p)] ?? 1, health: p.health.state }];
+  });
+  /** `reconcile`: after a bring-up or a link gone, the kernel is read and put right even if the decision is the same. */
+  const feedFailover = (reconcile = false): void => {
+    if (stopping) return;
+    void failover.report(modemName, uplinksNow(), reconcile).catch((e: unknown) => env.log(`default routes: ${(e as Error).message}`));
+  };
+  const unsubscribeFailover = failover.onChange(() => report());
 
   const stopWatching = (pdn: PdnState) => {
     for (const u of pdn.unsubscribe.splice(0)) u();
@@ -136,18 +169,22 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         if (!pdn.result && !recordedUnfinished(pdn)) continue;
         stopWatching(pdn);
         pdn.result = undefined;
+        feedFailover(true);
         await down(env, { selector: config.modem.device, muxId: pdn.request.muxId, all: false, proxy: config.modem.proxy, device, viaProxy: deviceViaProxy }).catch((e: unknown) => env.log(`mux ${pdn.request.muxId}: cleaning up before reconnecting: ${(e as Error).message}`));
       }
       const outcomes = await upMany(env, ready.map((p) => p.request), upOptions());
+      for (const pdn of ready) pdn.attempted = true;
       ready.forEach((pdn, i) => {
         const outcome = outcomes[i]!;
         if (outcome instanceof Error) return failed(pdn, outcome);
         pdn.result = outcome;
         pdn.failures = 0;
         watch(pdn, outcome);
-        env.log(`mux ${pdn.request.muxId}: up on ${outcome.link} (${outcome.addresses.map((a) => `${a.address}/${a.prefixLength}`).join(', ') || 'no addresses'})`);
+        if (outcome.alreadyUp) adopt(pdn, outcome);
+        else env.log(`mux ${pdn.request.muxId}: up on ${outcome.link} (${outcome.addresses.map((a) => `${a.address}/${a.prefixLength}`).join(', ') || 'no addresses'})`);
       });
       report();
+      feedFailover(true);
       if (!readySent && pdns.every((p) => p.result)) {
         readySent = true;
         options.notify('READY=1');
@@ -159,13 +196,37 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
     }
   };
 
-  /** Whether the record still names this PDN though it is not up (an incomplete rollback). */
+  /**
+   * Whether the record still names this PDN though it is not up (an incomplete rollback). Not one recorded up
+   * before this run tried it: an earlier run (killed, restarted) left it up, and upMany adopts it.
+   */
   const recordedUnfinished = (pdn: PdnState): boolean => {
     try {
-      return key !== undefined && (env.store.read(key)?.pdns.some((p) => p.request.muxId === pdn.request.muxId) ?? false);
+      const recorded = key === undefined ? undefined : env.store.read(key)?.pdns.find((p) => p.request.muxId === pdn.request.muxId);
+      return recorded !== undefined && (pdn.attempted || recorded.state !== 'up');
     } catch {
       return false; // an unreadable record: `up` says so itself
     }
+  };
+
+  /**
+   * A PDN an earlier run left up (its record, its link, its client ids: a supervisor killed and restarted):
+   * kept, not torn down and dialled again. The record may be older than the modem's state (it dropped the
+   * session, or reset, while nobody watched), so each session is asked at once on its owning client.
+   */
+  const adopt = (pdn: PdnState, result: UpResult) => {
+    env.log(`mux ${pdn.request.muxId}: adopted the PDN an earlier run left up on ${result.link} (client ${result.sessions.map((x) => `${x.clientId} IPv${x.family}`).join(', ')})`);
+    void (async () => {
+      for (const session of result.sessions) {
+        const state = device ? await sessionState(device, session.clientId).catch((e: unknown) => e) : undefined;
+        if (state === 'connected' || pdn.result !== result || stopping) continue;
+        // Refused questions are the periodic check's business (firmware without the message); the rest is gone.
+        if (isRefusal(state) && state.details.qmiError !== 'InvalidClientId') return;
+        env.log(`mux ${pdn.request.muxId}: the adopted IPv${session.family} session is ${state instanceof Error ? `not there (${state.message})` : String(state)}; reconnecting`);
+        schedule(pdn, 0);
+        return;
+      }
+    })();
   };
 
   const failed = (pdn: PdnState, error: Error) => {
@@ -309,6 +370,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
           : `mux ${pdn.request.muxId}: ${pdn.health.state} on ${result.link}`);
         report();
       }
+      feedFailover();
       maybeRecover();
     } finally {
       pdn.judging = false;
@@ -453,6 +515,8 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   });
 
   stopping = true;
+  unsubscribeFailover();
+  await failover.idle();
   clearInterval(healthCheck);
   for (const pdn of pdns) clearInterval(pdn.healthTimer);
   options.notify('STOPPING=1');

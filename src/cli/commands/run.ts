@@ -19,18 +19,18 @@ export function register(program: Command, context: CliContext): void {
           throw new RmnetError('BAD_ARGUMENT', `config name "${name}" must be 1-64 letters, digits, '-', '_', '.', '@' (it names /etc/rmnetctl/NAME.conf)`, Category.usage);
         }
         const path = options.config ?? `/etc/rmnetctl/${name}.conf`;
-        const { parseConfig, readConfigFile } = await import('../../session/config.js');
-        const config = parseConfig(readConfigFile(path), path);
+        const { parseFleetConfig, readConfigFile } = await import('../../session/config.js');
+        const config = parseFleetConfig(readConfigFile(path), path);
         requireRoot('run');
         const env = await sessionEnv(options);
-        const { runService } = await import('../../session/supervisor.js');
+        const { runFleet } = await import('../../session/fleet.js');
         const { sdNotify } = await import('../../session/notify.js');
         const stop = new AbortController();
         const onSignal = () => stop.abort();
         process.once('SIGTERM', onSignal);
         process.once('SIGINT', onSignal);
         try {
-          await runService(env, config, { signal: stop.signal, notify: (m) => void sdNotify(m) });
+          await runFleet(env, config, { signal: stop.signal, notify: (m) => void sdNotify(m) });
         } finally {
           process.off('SIGTERM', onSignal);
           process.off('SIGINT', onSignal);

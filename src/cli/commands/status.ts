@@ -72,11 +72,18 @@ export function renderStatus(modems: ModemStatus[]): string {
       const unavailable = m.muxes.flatMap((x) => x.modem.flatMap((s) => (s.status === null ? [`  - mux ${x.muxId}: IPv${s.family} session state ${describeUnavailable(s.unavailable.status)}`] : [])));
       const notes = m.muxes.flatMap((x) => x.disagreements.map((d) => `  ! mux ${x.muxId}: ${d}`)).concat(m.warnings.map((w) => `  ! ${w}`), unavailable);
       // rmnetctl run's judgement, when one runs for this modem.
-      if (m.health) notes.unshift(`  run (pid ${m.health.pid}): ${m.health.pdns.map((p) => `mux ${p.muxId} ${p.state}`).join(', ')}; ${m.health.ladder.summary}`);
+      if (m.health) notes.unshift(`  run (pid ${m.health.pid}): ${m.health.pdns.map((p) => `mux ${p.muxId} ${p.state}`).join(', ')}; ${m.health.ladder.summary}${describeRoutes(m.health)}`);
       const peers = describePeers({ modemManager: m.peers.modemManager ?? undefined, portHolders: m.peers.portHolders }, m.device);
       return [head, `  radio  ${radioLine(m)}`, ...(peers ? [`  ${peers}`] : []), rows.length ? table(['mux', 'link', 'backend', 'kernel', 'record', 'modem', 'addresses', 'rx/tx pkts'], rows).replace(/^/gm, '  ') : '  no mux links', ...notes].join('\n');
     })
     .join('\n\n');
+}
+
+/** The failover's part of the run line: "; routes priority: mux 1 IPv4 withdrawn, mux 2 IPv4 active". */
+function describeRoutes(health: NonNullable<ModemStatus['health']>): string {
+  const roles = health.pdns.flatMap((p) => (p.routes ?? []).map((r) => `mux ${p.muxId} IPv${r.family} ${r.role ?? 'pending'}`));
+  if (!health.failover || roles.length === 0) return '';
+  return [`; routes ${health.failover.policy}: ${roles.join(', ')}`, ...health.failover.notes].join('; ');
 }
 
 /** One line: registration, signal, SIM and operating mode, each "unavailable" when the modem would not say. */

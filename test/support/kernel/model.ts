@@ -93,6 +93,8 @@ export interface ModelRoute {
   protocol: number;
   scope: number;
   type: number;
+  /** RTA_MULTIPATH (IPv4 ECMP): then outputIndex and gateway are null. */
+  nexthops?: Array<{ outputIndex: number; weight: number }>;
 }
 
 export interface ModelNeighbour {
@@ -370,7 +372,8 @@ export class KernelModel {
     for (const child of this.uppers(i)) this.remove(child);
     this.interfaces.delete(i.index);
     this.addresses = this.addresses.filter((a) => a.index !== i.index);
-    this.routes = this.routes.filter((r) => r.outputIndex !== i.index);
+    // A multipath route dies with any of its nexthops' devices (fib_sync_down_dev on unregister).
+    this.routes = this.routes.filter((r) => r.outputIndex !== i.index && !r.nexthops?.some((nh) => nh.outputIndex === i.index));
     this.neighbours = this.neighbours.filter((n) => n.index !== i.index);
   }
 
@@ -441,15 +444,19 @@ export class KernelModel {
     this.addresses.splice(at, 1);
   }
 
-  addRoute(r: ModelRoute): void {
+  /** `replace`: NLM_F_REPLACE, the route of the same destination and metric is swapped in place (or created). */
+  addRoute(r: ModelRoute, replace = false): void {
     if (r.outputIndex !== null) this.get(r.outputIndex);
+    for (const nh of r.nexthops ?? []) this.get(nh.outputIndex);
     if (r.gateway) {
       // fib_check_nh: the gateway must be on a prefix of the output device (or of some device).
       const reachable = this.addresses.some((a) => (r.outputIndex === null || a.index === r.outputIndex) && inPrefix(r.gateway!, a.bytes, a.prefixLength));
       if (!reachable) refuse('ENETUNREACH', 'Nexthop has invalid gateway');
     }
-    if (this.routes.some((x) => x.family === r.family && x.table === r.table && x.prefixLength === r.prefixLength && sameBytes(x.destination, r.destination) && x.metric === r.metric)) refuse('EEXIST');
-    this.routes.push(r);
+    const same = this.routes.findIndex((x) => x.family === r.family && x.table === r.table && x.prefixLength === r.prefixLength && sameBytes(x.destination, r.destination) && x.metric === r.metric);
+    if (same >= 0 && replace) this.routes[same] = r;
+    else if (same >= 0) refuse('EEXIST');
+    else this.routes.push(r);
   }
 
   deleteRoute(r: Pick<ModelRoute, 'family' | 'table' | 'prefixLength' | 'destination'> & { gateway: Uint8Array | null; outputIndex: number | null; metric: number | null }): void {

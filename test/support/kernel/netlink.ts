@@ -10,6 +10,7 @@ import { constants } from 'node:os';
 /** The errno number the model answers with (production only ever needs number -> name). */
 const errnoNumber = (name: string): number | undefined => (constants.errno as Record<string, number>)[name];
 import type { RequestSocket } from '../../../src/netlink/rtnl.js';
+import { decodeNexthops, encodeNexthops } from '../../../src/netlink/route.js';
 import * as S from '../../../src/netlink/schema.js';
 import { RequestTracker, messageTypeName } from '../../../src/netlink/socket.js';
 import { KernelErrno, type KernelModel, type ModelInterface } from './model.js';
@@ -132,6 +133,7 @@ export class ModelSocket implements RequestSocket {
           ...(r.prefixLength > 0 ? { dst: r.destination } : {}),
           ...(r.outputIndex !== null ? { oif: r.outputIndex } : {}),
           ...(r.gateway ? { gateway: r.gateway } : {}),
+          ...(r.nexthops ? { multipath: encodeNexthops(r.nexthops) } : {}),
           // IPv4 sends RTA_PRIORITY only when set; IPv6 always.
           ...(r.metric !== 0 || r.family === 6 ? { priority: r.metric } : {}),
         }, 'route')));
@@ -225,9 +227,12 @@ export class ModelSocket implements RequestSocket {
         const outputIndex = typeof attributes.oif === 'number' ? attributes.oif : null;
         const gateway = bytes(attributes.gateway) ?? null;
         const metric = typeof attributes.priority === 'number' ? attributes.priority : null;
-        m.step(`${what} ${prefixLength === 0 ? 'default' : `${Array.from(destination).join('.')}/${prefixLength}`}${outputIndex !== null ? ` dev ${m.byIndex(outputIndex)?.name ?? outputIndex}` : ''}${metric !== null ? ` metric ${metric}` : ''}`);
+        const decoded = attributes.multipath instanceof Uint8Array ? decodeNexthops(attributes.multipath) : undefined;
+        if (typeof decoded === 'string') throw new KernelErrno('EINVAL');
+        const nexthops = decoded?.map((nh) => ({ outputIndex: nh.outputIndex, weight: nh.weight }));
+        m.step(`${what} ${prefixLength === 0 ? 'default' : `${Array.from(destination).join('.')}/${prefixLength}`}${outputIndex !== null ? ` dev ${m.byIndex(outputIndex)?.name ?? outputIndex}` : ''}${nexthops ? nexthops.map((nh) => ` nexthop dev ${m.byIndex(nh.outputIndex)?.name ?? nh.outputIndex} weight ${nh.weight}`).join('') : ''}${metric !== null ? ` metric ${metric}` : ''}`);
         if (request.type === C.RTM_NEWROUTE) {
-          m.addRoute({ family: f, destination, prefixLength, gateway, outputIndex, metric: metric ?? (f === 6 ? 1024 : 0), table, protocol: Number(header.protocol), scope: Number(header.scope), type: Number(header.type) });
+          m.addRoute({ family: f, destination, prefixLength, gateway, outputIndex, metric: metric ?? (f === 6 ? 1024 : 0), table, protocol: Number(header.protocol), scope: Number(header.scope), type: Number(header.type), ...(nexthops ? { nexthops } : {}) }, (request.flags & C.NLM_F_REPLACE) !== 0);
         } else m.deleteRoute({ family: f, destination, prefixLength, gateway, outputIndex, metric, table });
         return [];
       }
