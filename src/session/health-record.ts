@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { HealthState } from '../health/judge.js';
 import { ensureStateDir, readNoFollow, writeAtomically } from './files.js';
 import type { StateStore } from './state.js';
+import type { RepairCounts } from './drift-repair.js';
 
 export interface HealthRecord {
   version: 1;
@@ -14,6 +15,8 @@ export interface HealthRecord {
   updated: string;
   ladder: { rung: number; action: string | null; counts: number[]; summary: string };
   pdns: Array<{ muxId: number; link: string | null; state: HealthState; failures: number; successes: number; reached: number }>;
+  /** Kernel-mode drift repaired by `run` (drift-repair.ts); absent from a record of an older `run`. */
+  driftRepairs?: RepairCounts | undefined;
 }
 
 export const healthRecordPath = (store: StateStore, modemKey: string): string => join(store.dir, `${modemKey}.health`);

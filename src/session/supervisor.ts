@@ -33,6 +33,7 @@ import { pingProber, probeAny, type Prober } from '../health/probe.js';
 import { DEFAULT_HEALTH, targetsFor, type HealthSettings } from '../health/settings.js';
 import { resetModem } from '../dms/reset.js';
 import { removeHealthRecord, writeHealthRecord } from './health-record.js';
+import { livePdns, watchDrift, type DriftWatch } from './drift-repair.js';
 
 export interface SupervisorOptions {
   signal: AbortSignal;
@@ -56,6 +57,8 @@ export interface SupervisorOptions {
   resetSettleMs?: number;
   /** The clock of the ladder's slow retry (tests). */
   now?: () => number;
+  /** How often to look for kernel-mode drift (drift-repair.ts; default 5 s; 0: on link events only). */
+  driftCheckMs?: number;
 }
 
 type PdnState = {
@@ -95,6 +98,8 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   let readySent = false;
   let stopping = false;
   const deviceListeners: Array<() => void> = [];
+  /** Kernel-mode drift under the live PDNs (drift-repair.ts), started with the first bring-up. */
+  let drift: DriftWatch | undefined;
   const upOptions = () => ({ selector: config.modem.device, proxy: config.modem.proxy, device, signal: options.signal });
   const statusLine = () => `${pdns.map((p) => `mux ${p.request.muxId} ${p.result ? `up on ${p.result.link} (${p.health.state})` : 'down'}`).join(', ')}; ${describeLadder(ladder)}`;
 
@@ -109,6 +114,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         updated: new Date().toISOString(),
         ladder: { rung: ladder.rung, action: LADDER[ladder.rung - 1]?.action ?? null, counts: [...ladder.counts], summary: describeLadder(ladder) },
         pdns: pdns.map((p) => ({ muxId: p.request.muxId, link: p.result?.link ?? null, state: p.health.state, failures: p.health.failures, successes: p.health.successes, reached: p.reached })),
+        driftRepairs: drift?.counts(),
       });
     } catch (error) {
       if (!recordFailed) env.log(`cannot write the health record for "rmnetctl status": ${(error as Error).message}`);
@@ -361,6 +367,24 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
     for (const pdn of pdns) pdn.healthTimer = setInterval(() => void judge(pdn), pdn.settings.probeInterval * (options.secondMs ?? 1000));
   };
 
+  // Someone (ModemManager re-opening the port) changing the parent's mode under the live PDNs: repaired as
+  // one recovery, never beside a rung or a bring-up; every PDN down and up when the steps do not do.
+  drift = watchDrift(env, {
+    intervalMs: options.driftCheckMs ?? 5000,
+    live: () => (recovering || stopping || pdns.some((p) => p.busy) ? undefined : livePdns(pdns.flatMap((p) => (p.result ? [p.result] : [])))),
+    exclusive: async (work) => {
+      recovering = true;
+      try {
+        return await work();
+      } finally {
+        recovering = false;
+      }
+    },
+    restartAll: () => runRung(LADDER.find((r) => r.action === 'restart-all')!, pdns),
+    devicePath: () => device?.path,
+    onRepair: () => report(),
+  });
+
   // The first bring-up waits for the modem to appear (boot ordering, USB re-enumeration).
   await waitForModem();
   if (!options.signal.aborted) await bringUp(pdns);
@@ -400,6 +424,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   });
 
   stopping = true;
+  drift.stop();
   clearInterval(healthCheck);
   for (const pdn of pdns) clearInterval(pdn.healthTimer);
   options.notify('STOPPING=1');

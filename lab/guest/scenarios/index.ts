@@ -20,6 +20,7 @@ import { mmCoexistScenario, mmRestartScenario } from './mm-coexist.js';
 import { kernelContractScenario } from './kernel-contract.js';
 import { firmwareProfilesScenario } from './firmware-profiles.js';
 import { kernelCappedScenario } from './kernel-capped.js';
+import { kernelDriftScenario } from './kernel-drift.js';
 
 export type Scenario = (rec: Recorder, project: string) => Promise<void>;
 
@@ -47,4 +48,5 @@ export const scenarios: Record<string, Scenario> = {
   'kernel-contract': kernelContractScenario,
   'firmware-profiles': firmwareProfilesScenario,
   'kernel-capped': kernelCappedScenario,
+  'kernel-drift': kernelDriftScenario,
 };
