@@ -21,6 +21,7 @@ import { kernelContractScenario } from './kernel-contract.js';
 import { firmwareProfilesScenario } from './firmware-profiles.js';
 import { kernelCappedScenario } from './kernel-capped.js';
 import { kernelDriftScenario } from './kernel-drift.js';
+import { benchMmScenario } from './bench-mm.js';
 
 export type Scenario = (rec: Recorder, project: string) => Promise<void>;
 
@@ -49,4 +50,5 @@ export const scenarios: Record<string, Scenario> = {
   'firmware-profiles': firmwareProfilesScenario,
   'kernel-capped': kernelCappedScenario,
   'kernel-drift': kernelDriftScenario,
+  'bench-mm': benchMmScenario,
 };
