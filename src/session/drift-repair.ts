@@ -248,3 +248,9 @@ export function watchDrift(env: Pick<SessionEnv, 'sysfs' | 'netlink' | 'procRoot
     },
   };
 }
+
+/** `status`'s words for the tally: "; kernel mode repaired 2 times (last: mode-switch, raw_ip is N, 1867 ms)". */
+export function describeRepairs(counts: RepairCounts | undefined): string {
+  if (!counts || counts.count === 0 || !counts.last) return '';
+  return `; kernel mode repaired ${counts.count} time${counts.count === 1 ? '' : 's'} (last: ${counts.last.kind}, ${counts.last.drift}, ${counts.last.ms} ms, ${counts.last.at})`;
+}

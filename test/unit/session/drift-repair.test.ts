@@ -159,3 +159,14 @@ describe('run repairs kernel-mode drift', () => {
     await running;
   });
 });
+
+describe('describeRepairs (status)', () => {
+  it('says nothing before the first repair, then the count and the last one', async () => {
+    const { countRepair, describeRepairs, initialRepairCounts } = await import('../../../src/session/drift-repair.js');
+    expect(describeRepairs(undefined)).toBe('');
+    expect(describeRepairs(initialRepairCounts())).toBe('');
+    const drift = { mode: { backend: 'rmnet' as const, differ: [{ attribute: 'pass_through' as const, now: false, want: true }] }, receiveShort: undefined };
+    const counts = countRepair(initialRepairCounts(), { kind: 'pass-through', drift, steps: ['wwan0 pass_through=Y'], ms: 12 }, new Date('2026-12-04T02:00:00Z'));
+    expect(describeRepairs(counts)).toBe('; kernel mode repaired 1 time (last: pass-through, pass_through is N, 12 ms, 2026-12-04T02:00:00.000Z)');
+  });
+});
