@@ -9,7 +9,8 @@
  * link; the data format each asked (WDA Set Data Format from the QMI trace: DL aggregation protocol,
  * datagrams, size) and was granted, the parent's MTU, the receive URB usbnet posts, the links' MTU and kind.
  * Once per tool (one PDN, first round): the downlink packets per second through the kernel (test/modem's
- * burst: 8 and 32 QMAP datagrams of 512 bytes per transfer, 1 s, median of 3). Data for docs/benchmarks.md
+ * burst: 8 and 32 QMAP datagrams of 512 bytes per transfer, 1 s, median of 3; and one second of 30080-byte
+ * transfers, 20 datagrams of 1500 bytes, within the 32 KiB grant: whether the receive URB takes them). Data for docs/benchmarks.md
  * ("rmnetctl beside ModemManager"); not in CI. The checks say only that every sample connected and pinged.
  */
 import { attachModem, netStat, readAttribute, run, sleep, type AttachedModem, type Recorder } from '../harness.js';
@@ -76,6 +77,14 @@ async function downlinkPps(modem: AttachedModem, link: string, muxId: number): P
     }
     out[`x${datagrams}`] = Math.round(median(samples));
   }
+  // Aggregates near the granted 32 KiB (20 x 1500-byte packets, 30080 B): does the receive URB take them?
+  const big = buildTransfer({ muxId, datagrams: 20, packetSize: 1500 });
+  const before = netStat(link, 'rx_packets');
+  const r = await burst(modem.lab.device, big, { durationMs: 1000 });
+  await sleep(200);
+  out.x20of1500 = Math.round((netStat(link, 'rx_packets') - before) / (r.elapsedMs / 1000));
+  out.x20of1500Overflowed = r.overflowed;
+  out.x20of1500Offered = r.offered;
   return out;
 }
 

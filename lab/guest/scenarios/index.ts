@@ -22,6 +22,7 @@ import { firmwareProfilesScenario } from './firmware-profiles.js';
 import { kernelCappedScenario } from './kernel-capped.js';
 import { kernelDriftScenario } from './kernel-drift.js';
 import { benchMmScenario } from './bench-mm.js';
+import { mmRestartRunScenario } from './mm-restart-run.js';
 
 export type Scenario = (rec: Recorder, project: string) => Promise<void>;
 
@@ -51,4 +52,5 @@ export const scenarios: Record<string, Scenario> = {
   'kernel-capped': kernelCappedScenario,
   'kernel-drift': kernelDriftScenario,
   'bench-mm': benchMmScenario,
+  'mm-restart-run': mmRestartRunScenario,
 };
