@@ -25,6 +25,8 @@ export type RepairKind = 'pass-through' | 'mode-switch' | 'restart-all';
 
 /** What is wrong with the parent, as the repair sees it: the mode (drift.ts) and the receive size. */
 export interface ParentDrift {
+  /** The live links' kind: what the parent must fit. */
+  backend: 'rmnet' | 'qmimux';
   mode: KernelModeDrift | undefined;
   /** The raw-ip MTU (the receive URB follows it) is below the granted DL aggregate: transfers would be cut. */
   receiveShort: { mtu: number; granted: number } | undefined;
@@ -40,11 +42,13 @@ export interface LivePdns {
 
 /** Reads the parent and compares it with what the live PDNs need; undefined when nothing is wrong. */
 export function findDrift(state: ParentState, live: LivePdns): ParentDrift | undefined {
+  const backend = live.pdns.find((p) => p.state === 'up' && (p.backend === 'rmnet' || p.backend === 'qmimux'))?.backend;
+  if (backend !== 'rmnet' && backend !== 'qmimux') return undefined; // no mux links: nothing on the parent to fit
   const mode = kernelModeDrift(state, live.pdns);
   // Only a raw-ip parent is judged on its MTU: in 802.3 the mode drift already says it all.
   const short = state.rawIp && live.grantedDlSize !== null && state.mtu < live.grantedDlSize;
   const receiveShort = short ? { mtu: state.mtu, granted: live.grantedDlSize! } : undefined;
-  return mode || receiveShort ? { mode, receiveShort } : undefined;
+  return mode || receiveShort ? { backend, mode, receiveShort } : undefined;
 }
 
 /** "pass_through is N", "MTU 1500 below the granted 16384-byte transfers", both joined. */
@@ -84,7 +88,7 @@ export interface RepairPlan {
 /** The steps for `drift` on `state`, by the first rule that applies. Pure; throws what the planner throws. */
 export function planDriftRepair(state: ParentState, drift: ParentDrift, live: LivePdns, maxPacketSize: number): RepairPlan {
   const rule = REPAIR_RULES.find((r) => r.applies(drift, state))!;
-  const backend = drift.mode?.backend ?? (live.pdns.find((p) => p.state === 'up' && p.backend !== 'none')?.backend as 'rmnet' | 'qmimux');
+  const { backend } = drift;
   if (rule.kind === 'pass-through') {
     const want = drift.mode!.differ[0]!.want;
     return {

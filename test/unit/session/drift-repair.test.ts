@@ -47,14 +47,15 @@ describe('the repair rule table', () => {
   it('sees a raw-ip MTU below the granted aggregate (Y -> N -> Y behind its back) and raises it', () => {
     const state = parent({ mtu: 1500 });
     const drift = findDrift(state, rmnetLive(16384))!;
-    expect(drift).toEqual({ mode: undefined, receiveShort: { mtu: 1500, granted: 16384 } });
+    expect(drift).toEqual({ backend: 'rmnet', mode: undefined, receiveShort: { mtu: 1500, granted: 16384 } });
     const repair = planDriftRepair(state, drift, rmnetLive(16384), 512);
     expect(repair.kind).toBe('mode-switch');
     expect(repair.plan.steps.map((s) => describeAction(s.action))).toEqual(['wwan0 mtu 16385']);
   });
 
-  it('leaves a PDN without aggregation alone on the MTU', () => {
+  it('leaves a PDN without aggregation alone on the MTU, and a parent without mux links alone altogether', () => {
     expect(findDrift(parent({ mtu: 1500 }), rmnetLive(null))).toBeUndefined();
+    expect(findDrift(parent({ rawIp: false, passThrough: false, mtu: 1500 }), { parent: 'wwan0', pdns: [{ state: 'up', backend: 'none' }], grantedDlSize: null })).toBeUndefined();
   });
 });
 
@@ -165,7 +166,7 @@ describe('describeRepairs (status)', () => {
     const { countRepair, describeRepairs, initialRepairCounts } = await import('../../../src/session/drift-repair.js');
     expect(describeRepairs(undefined)).toBe('');
     expect(describeRepairs(initialRepairCounts())).toBe('');
-    const drift = { mode: { backend: 'rmnet' as const, differ: [{ attribute: 'pass_through' as const, now: false, want: true }] }, receiveShort: undefined };
+    const drift = { backend: 'rmnet' as const, mode: { backend: 'rmnet' as const, differ: [{ attribute: 'pass_through' as const, now: false, want: true }] }, receiveShort: undefined };
     const counts = countRepair(initialRepairCounts(), { kind: 'pass-through', drift, steps: ['wwan0 pass_through=Y'], ms: 12 }, new Date('2026-12-04T02:00:00Z'));
     expect(describeRepairs(counts)).toBe('; kernel mode repaired 1 time (last: pass-through, pass_through is N, 12 ms, 2026-12-04T02:00:00.000Z)');
   });
