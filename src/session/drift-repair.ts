@@ -18,7 +18,7 @@ import { describeAction, planDatapath, type ParentState, type Plan } from '../da
 import { readParentState } from '../datapath/setup.js';
 import { describeDrift, kernelModeDrift, likelyCulprit, type KernelModeDrift } from './drift.js';
 import type { SessionEnv } from './env.js';
-import { findPeers } from './peers.js';
+import { findModemManager } from './peers.js';
 import type { PdnRecord } from './state.js';
 
 export type RepairKind = 'pass-through' | 'mode-switch' | 'restart-all';
@@ -194,8 +194,6 @@ export interface DriftWatchOptions {
   exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** The fallback: every PDN down and up (the ladder's rung 2). */
   restartAll(): Promise<void>;
-  /** The control port, to name ModemManager when it runs beside it. */
-  devicePath(): string | undefined;
   onRepair(counts: RepairCounts): void;
 }
 
@@ -221,8 +219,7 @@ export function watchDrift(env: Pick<SessionEnv, 'sysfs' | 'netlink' | 'procRoot
     try {
       const outcome = await options.exclusive(() => repairDrift(env.sysfs, env.netlink, live, () => options.restartAll()));
       if (!outcome || stopped) return;
-      const path = options.devicePath();
-      const mm = path ? (await findPeers(env.procRoot, path).catch(() => undefined))?.modemManager?.pid : undefined;
+      const mm = (await findModemManager(env.procRoot).catch(() => undefined))?.pid;
       env.log(describeRepair(live.parent, outcome, likelyCulprit(mm)));
       counts = countRepair(counts, outcome, new Date());
       options.onRepair(counts);

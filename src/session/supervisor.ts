@@ -381,7 +381,6 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
       }
     },
     restartAll: () => runRung(LADDER.find((r) => r.action === 'restart-all')!, pdns),
-    devicePath: () => device?.path,
     onRepair: () => report(),
   });
 

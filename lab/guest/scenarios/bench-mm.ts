@@ -8,9 +8,9 @@
  * Per sample: the time to connected (mmcli / up returned) and to the first ping answered through every new
  * link; the data format each asked (WDA Set Data Format from the QMI trace: DL aggregation protocol,
  * datagrams, size) and was granted, the parent's MTU, the receive URB usbnet posts, the links' MTU and kind.
- * Once per tool (one PDN, first round): the downlink packets per second through the kernel (test/modem's
- * burst: 8 and 32 QMAP datagrams of 512 bytes per transfer, 1 s, median of 3; and one second of 30080-byte
- * transfers, 20 datagrams of 1500 bytes, within the 32 KiB grant: whether the receive URB takes them). Data for docs/benchmarks.md
+ * In every one-PDN sample (so interleaved like the rest): the downlink packets per second through the kernel
+ * (test/modem's burst: 8 and 32 QMAP datagrams of 512 bytes per transfer, 1 s each; and one second of
+ * 30080-byte transfers, 20 datagrams of 1500 bytes, within the 32 KiB grant: whether the receive URB takes them). Data for docs/benchmarks.md
  * ("rmnetctl beside ModemManager"); not in CI. The checks say only that every sample connected and pinged.
  */
 import { attachModem, netStat, readAttribute, run, sleep, type AttachedModem, type Recorder } from '../harness.js';
@@ -68,14 +68,10 @@ async function downlinkPps(modem: AttachedModem, link: string, muxId: number): P
   const out: Record<string, number> = {};
   for (const datagrams of [8, 32]) {
     const transfer = buildTransfer({ muxId, datagrams, packetSize: 508 });
-    const samples: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const before = netStat(link, 'rx_packets');
-      const r = await burst(modem.lab.device, transfer, { durationMs: 1000 });
-      await sleep(200);
-      samples.push((netStat(link, 'rx_packets') - before) / (r.elapsedMs / 1000));
-    }
-    out[`x${datagrams}`] = Math.round(median(samples));
+    const before = netStat(link, 'rx_packets');
+    const r = await burst(modem.lab.device, transfer, { durationMs: 1000 });
+    await sleep(200);
+    out[`x${datagrams}`] = Math.round((netStat(link, 'rx_packets') - before) / (r.elapsedMs / 1000));
   }
   // Aggregates near the granted 32 KiB (20 x 1500-byte packets, 30080 B): does the receive URB take them?
   const big = buildTransfer({ muxId, datagrams: 20, packetSize: 1500 });
@@ -186,7 +182,7 @@ export async function benchMmScenario(rec: Recorder, project: string): Promise<v
         // Interleaved, and which tool goes first alternates: neither always meets a warmer guest.
         const order = (round + pdns) % 2 === 0 ? ['mm', 'rmnetctl'] : ['rmnetctl', 'mm'];
         for (const tool of order) {
-          const pps = round === 0 && pdns === 1;
+          const pps = pdns === 1;
           const sample = tool === 'mm' ? await mmSample(rec, modem, index!, pdns, round, pps) : await rmnetctlSample(project, modem, pdns, round, pps);
           samples.push(sample);
           process.stdout.write(`bench-mm: ${JSON.stringify(sample)}\n`);
@@ -199,6 +195,7 @@ export async function benchMmScenario(rec: Recorder, project: string): Promise<v
       const of = (tool: Sample['tool'], pick: (s: Sample) => number) => median(samples.filter((s) => s.tool === tool && s.pdns === pdns && s.ok).map(pick));
       const row = (pick: (s: Sample) => number) => ({ mm: of('mm', pick), rmnetctl: of('rmnetctl', pick), ratio: Number((of('rmnetctl', pick) / of('mm', pick)).toFixed(2)) });
       summary[`${pdns}pdn`] = { connectedMs: row((s) => s.connectedMs), firstPacketMs: row((s) => s.firstPacketMs) };
+      if (pdns === 1) for (const key of ['x8', 'x32', 'x20of1500']) summary[`pps ${key}`] = { mm: of('mm', (s) => s.pps?.[key] ?? 0), rmnetctl: of('rmnetctl', (s) => s.pps?.[key] ?? 0) };
     }
     rec.data.summary = summary;
     rec.data.stillRegistered = (await connectedBearer(index!)) === undefined;

@@ -202,7 +202,10 @@ async function repairUnderRun(rec: Recorder, project: string, modem: AttachedMod
     rec.equal('e. MTU, max_mtu, URB size as up left them', sizesOf(await parentFacts(modem)), sizesOf(before));
     rec.check('e. downlink reaches the rmnet link after the repair', (await downlink(modem, link, 1)).delivered === 8);
     // The health record `status` shows (read as the file: `status` beside `run` is not this scenario's subject).
-    const health = readJson('/run/rmnetctl/cdc-wdm0.health') as { driftRepairs?: { count: number; byKind: Record<string, number> } } | undefined;
+    type Health = { driftRepairs?: { count: number; byKind: Record<string, number> } } | undefined;
+    // Written right after the decision line, which may follow the ping by a moment on a loaded guest.
+    await waitFor('the health record to count both repairs', () => (readJson('/run/rmnetctl/cdc-wdm0.health') as Health)?.driftRepairs?.count === 2, 15_000).catch(() => false);
+    const health = readJson('/run/rmnetctl/cdc-wdm0.health') as Health;
     rec.data.driftRepairs = health?.driftRepairs;
     rec.check('e. the health record counts both repairs, by kind', health?.driftRepairs?.count === 2 && health.driftRepairs.byKind['pass-through'] === 1 && health.driftRepairs.byKind['mode-switch'] === 1, health?.driftRepairs);
   } finally {
