@@ -70,8 +70,12 @@ export class QmiDevice {
   readonly path: string;
   private readonly decoder = new FrameDecoder();
   private readonly pending = new Map<string, Pending>();
-  /** Allocate CID transactions that timed out: a late success is released at once, so no client id leaks. */
-  private readonly lateAllocations = new Set<number>();
+  /**
+   * Allocate CID transactions that timed out, with the service asked for: a late success is released at
+   * once, so no client id leaks. What is still owed after the grace was probably allocated with its answer
+   * lost: nobody can name that client id (see `settleAllocations`, `sync`).
+   */
+  private readonly lateAllocations = new Map<number, { service: number; timedOutAt: number }>();
   /** Releases of late client ids in flight, awaited by close(). */
   private readonly lateReleases = new Set<Promise<unknown>>();
   /** Wakes close() when a late allocation is settled. */
@@ -96,6 +100,16 @@ export class QmiDevice {
     return this.closedError !== undefined;
   }
 
+  /**
+   * The client ids that were allocated when the port went away: the modem may still hold them (behind
+   * qmi-proxy, or a port that re-enumerated). Whoever owns them records them for a release on a fresh port.
+   */
+  get orphanedClients(): ReadonlyArray<{ service: number; clientId: number }> {
+    return this.orphans;
+  }
+
+  private readonly orphans: Array<{ service: number; clientId: number }> = [];
+
   /** Client ids this device allocated and has not released. */
   get allocatedClients(): readonly QmiClient[] {
     return [...this.clients];
@@ -114,7 +128,7 @@ export class QmiDevice {
     try {
       response = await this.ctl(ctlAllocateCid, { service }, options);
     } catch (error) {
-      if (error instanceof RmnetError && error.code === 'QMI_TIMEOUT') this.lateAllocations.add(transactionId);
+      if (error instanceof RmnetError && error.code === 'QMI_TIMEOUT') this.lateAllocations.set(transactionId, { service, timedOutAt: Date.now() });
       // A refused allocation means the firmware lacks (or has no room in) that service: name the service.
       if (error instanceof RmnetError && error.code === 'QMI_ERROR') {
         const name = serviceName(service);
@@ -185,9 +199,35 @@ export class QmiDevice {
     this.transport.close();
   }
 
+  /**
+   * Waits the bounded grace for Allocate CID answers still owed (releasing those that arrive) and returns
+   * the services whose answer never came: the modem probably allocated a client id that no Release CID can
+   * name; they are the caller's from then on. The grace runs from each request's timeout.
+   */
+  async settleAllocations(): Promise<number[]> {
+    await this.awaitLateAllocations();
+    // Handed over to the caller, who records or frees them: a later settle does not report them again.
+    const lost = [...this.lateAllocations.values()].map((l) => l.service);
+    this.lateAllocations.clear();
+    return lost;
+  }
+
+  /**
+   * CTL Sync: the modem drops every client id it holds, whoever allocated it, and every session those
+   * client ids own. The only way to free a client id whose Allocate CID answer was lost; the caller decides
+   * that nobody else uses the modem. The client ids of this device are gone afterwards.
+   */
+  async sync(options: RequestOptions = {}): Promise<void> {
+    await this.ctl(ctlSync, {}, options);
+    for (const client of [...this.clients]) client.markGone('reset');
+    this.lateAllocations.clear();
+    this.lateSettled?.();
+  }
+
   /** A bounded wait for Allocate CID answers still owed, and for the releases of those that arrive. */
   private async awaitLateAllocations(): Promise<void> {
-    const deadline = Date.now() + (this.options.lateAllocationGraceMs ?? LATE_ALLOCATION_GRACE_MS);
+    const grace = this.options.lateAllocationGraceMs ?? LATE_ALLOCATION_GRACE_MS;
+    const deadline = Math.max(0, ...[...this.lateAllocations.values()].map((l) => l.timedOutAt + grace));
     while (this.lateAllocations.size > 0 && !this.closedError) {
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -420,7 +460,10 @@ export class QmiDevice {
     // The port is gone, not (necessarily) the modem: behind qmi-proxy or a re-enumerated port it keeps its
     // client ids and sessions. They are orphaned, not gone: releasing one says so, and the caller keeps
     // its record for a `down` on a fresh port.
-    for (const client of [...this.clients]) client.markGone('port-lost');
+    for (const client of [...this.clients]) {
+      this.orphans.push({ service: client.service, clientId: client.clientId });
+      client.markGone('port-lost');
+    }
     this.shutdown(error);
     for (const handler of [...this.resetHandlers]) handler(error);
     this.transport.close();

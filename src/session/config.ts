@@ -9,7 +9,8 @@ import { buildPdnRequest, configKeys, parseBackend, type BackendChoice, type Pdn
 import { DEFAULT_HEALTH, HEALTH_KEYS, parseProbeTargets, parseRange, type HealthSettings } from '../health/settings.js';
 
 export interface ServiceConfig {
-  modem: { device?: string | undefined; backend: BackendChoice; proxy: ProxyChoice };
+  /** timeoutMs: how long each QMI request waits, Start Network included (as `up --timeout`; default: the port's and 120 s). */
+  modem: { device?: string | undefined; backend: BackendChoice; proxy: ProxyChoice; timeoutMs?: number | undefined };
   pdns: PdnRequest[];
   /** The health settings of each PDN, in the order of `pdns` (docs/health.md). */
   health: HealthSettings[];
@@ -17,7 +18,7 @@ export interface ServiceConfig {
 
 type Section = { kind: 'modem' | 'pdn' | 'health'; line: number; values: Map<string, { value: string; line: number }> };
 
-const MODEM_KEYS = new Set(['device', 'backend', 'proxy']);
+const MODEM_KEYS = new Set(['device', 'backend', 'proxy', 'timeout']);
 const PDN_KEYS = new Set(['mux', 'apn', 'profile', 'ip-type', 'auth', 'user', 'password-file', 'ifname', 'no-ip', 'default-route', 'metric', ...HEALTH_KEYS]);
 const SECTION_KEYS = { modem: MODEM_KEYS, pdn: PDN_KEYS, health: new Set<string>(HEALTH_KEYS) };
 
@@ -70,6 +71,8 @@ export function parseConfig(text: string, file: string): ServiceConfig {
     device: get(modemSection, 'device')?.value,
     backend: field(modemSection, 'backend', parseBackend, 'auto' as BackendChoice),
     proxy,
+    // The range of `up --timeout` (milliseconds).
+    timeoutMs: field(modemSection, 'timeout', parseRange('timeout', 100, 600_000), undefined as number | undefined),
   };
   const pdns = sections.filter((s) => s.kind === 'pdn').map((s) => {
     const mux = get(s, 'mux');

@@ -14,7 +14,8 @@ import { removeIpConfig } from './ipconfig.js';
 import { lockModem } from './lock.js';
 import { devicePath, modemKey, selectModem } from './select.js';
 import { discoverModems } from '../sysfs/discovery.js';
-import type { ModemRecord, PdnRecord, StrayClient } from './state.js';
+import type { LostAllocation, ModemRecord, PdnRecord, StrayClient } from './state.js';
+import { freeLostAllocations } from './lost-allocations.js';
 
 export interface DownOptions {
   selector?: string | undefined;
@@ -26,6 +27,8 @@ export interface DownOptions {
   proxy: ProxyChoice;
   /** An open control port to use and leave open (the supervisor's). */
   device?: QmiDevice | undefined;
+  /** Whether that port goes through qmi-proxy (unknown: assumed, so no CTL Sync is sent through it). */
+  viaProxy?: boolean | undefined;
 }
 
 export interface DownResult {
@@ -36,6 +39,10 @@ export interface DownResult {
   releasedStrays: Array<{ service: string; clientId: number }>;
   /** Client ids the modem may still hold after this `down`: kept in the record for the next one. */
   stillHeld: Array<{ service: string; clientId: number }>;
+  /** Client ids whose Allocate CID answer was lost that this `down` freed with a CTL Sync (by service). */
+  freedLost: string[];
+  /** Those it could not free yet (something else uses the modem), kept in the record with the reason. */
+  stillLost: LostAllocation[];
   kernelRestored: boolean;
   warnings: string[];
 }
@@ -65,13 +72,19 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
       throw new RmnetError('NOT_UP', `mux ${options.muxId} is not up on ${parent} (no record, no link in the kernel)`, Category.notFound, { interface: parent, muxId: options.muxId });
     }
 
+    const lost = record?.lostAllocations ?? [];
     let device: QmiDevice | undefined = options.device;
-    if (!device && (strays.length > 0 || pdns.some((p) => p.clients.length > 0))) {
-      device = await openPort(env, devicePath(modem), options.proxy).then((p) => p.device, (error: unknown) => {
+    let viaProxy = options.viaProxy ?? options.device !== undefined;
+    if (!device && (strays.length > 0 || lost.length > 0 || pdns.some((p) => p.clients.length > 0))) {
+      device = await openPort(env, devicePath(modem), options.proxy).then((p) => {
+        viaProxy = p.viaProxy;
+        return p.device;
+      }, (error: unknown) => {
         warn(`cannot reach the modem at ${devicePath(modem)} (${(error as Error).message}): its sessions and client ids are left to it`);
         return undefined;
       });
     }
+    let stillLost: LostAllocation[] = lost;
     const datapath = new SystemDatapath(env.sysfs, env.netlink);
     const removed: DownResult['removed'] = [];
     const releasedStrays: DownResult['releasedStrays'] = [];
@@ -106,6 +119,13 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
         await deleteLink(datapath, link, warn);
         removed.push({ muxId: link.muxId, link: link.name, recorded: false, stoppedSessions: 0, releasedClients: 0 });
       }
+      // Client ids nobody learned: freed once this `down` leaves nothing else of ours on the modem.
+      if (record && lost.length > 0 && device && record.pdns.length === 0 && held.length === 0) {
+        stillLost = await freeLostAllocations(device, lost, { path: devicePath(modem), viaProxy, procRoot: env.procRoot, record }, (line) => env.log(line));
+        for (const l of stillLost) warn(`a ${l.service.toUpperCase()} client id whose Allocate CID answer was lost (${l.at}) may still be held: ${l.reason}`);
+        record.lostAllocations = stillLost;
+        if (stillLost.length === 0) delete record.lostAllocations;
+      }
     } finally {
       // Nothing of ours is left on these clients; never release what we did not record.
       if (device !== options.device) await device?.close({ keepClients: true });
@@ -119,11 +139,12 @@ export async function down(env: SessionEnv, options: DownOptions): Promise<DownR
         delete record.kernelBefore;
       }
       // What the modem may still hold keeps the record (and names it) for the next `down`.
-      if (record && held.length > 0) env.store.write(key, record);
+      if (record && (held.length > 0 || stillLost.length > 0)) env.store.write(key, record);
       else env.store.remove(key);
     }
     const stillHeld = held.map(({ service, clientId }) => ({ service, clientId }));
-    return { modem: devicePath(modem), parent, removed, releasedStrays, stillHeld, kernelRestored, warnings };
+    const freedLost = stillLost.length === 0 ? lost.map((l) => l.service) : [];
+    return { modem: devicePath(modem), parent, removed, releasedStrays, stillHeld, freedLost, stillLost, kernelRestored, warnings };
   } finally {
     // Nothing left for this modem: no lock file either.
     lock.release({ remove: !env.store.has(key) });

@@ -88,6 +88,40 @@ export interface ModemRecord {
    * unanswered twice, or a port lost before it could be sent. The next `down` releases them on a fresh port.
    */
   strayClients?: StrayClient[] | undefined;
+  /**
+   * Allocate CID requests whose answer never came (not even within the grace): the modem probably holds a
+   * client id nobody learned. Only a CTL Sync frees it; `down` sends one once nothing else uses the modem
+   * (session/lost-allocations.ts).
+   */
+  lostAllocations?: LostAllocation[] | undefined;
+}
+
+export interface LostAllocation {
+  /** The service's name as QMI spells it ('wds', 'wda'). */
+  service: string;
+  /** When the Allocate CID went unanswered (ISO 8601). */
+  at: string;
+  /** Why it was not freed at once (the CTL Sync would have hurt someone). */
+  reason: string;
+}
+
+/**
+ * Adds client ids the modem may still hold to the record's strays, unless a PDN or an earlier stray already
+ * names them (a PDN's own clients stay with the PDN, for its `down`). Returns how many were added.
+ */
+export function addStrayClients(record: ModemRecord, clients: ReadonlyArray<{ service: string; clientId: number }>, reason: string): number {
+  const known = new Set([
+    ...record.pdns.flatMap((p) => p.clients.map((c) => `wds:${c.clientId}`)),
+    ...(record.strayClients ?? []).map((s) => `${s.service}:${s.clientId}`),
+  ]);
+  const fresh = clients.filter((c) => !known.has(`${c.service}:${c.clientId}`));
+  if (fresh.length > 0) (record.strayClients ??= []).push(...fresh.map((c) => ({ ...c, reason })));
+  return fresh.length;
+}
+
+/** Whether the record still names something on the modem or the kernel (else the file can go). */
+export function recordHoldsAnything(record: ModemRecord): boolean {
+  return record.pdns.length > 0 || (record.strayClients?.length ?? 0) > 0 || (record.lostAllocations?.length ?? 0) > 0;
 }
 
 export interface StrayClient {

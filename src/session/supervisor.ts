@@ -14,7 +14,7 @@
 // Health (docs/health.md): every probe-interval each PDN is judged from its link's counters and, only when
 // RX did not move, a probe through the link (src/health/judge.ts). A PDN that stays unhealthy climbs the
 // modem's recovery ladder (src/health/ladder.ts), one rung at a time; healthy again resets it.
-import { QmiService } from '../qmi/enums.js';
+import { QmiService, serviceName } from '../qmi/enums.js';
 import type { QmiDevice } from '../qmi/device.js';
 import { packetServiceStatusFromIndication } from '../wds/session-messages.js';
 import { sessionState } from '../wds/pdn-session.js';
@@ -31,7 +31,7 @@ import { LADDER, climb, describeLadder, initialLadder, nextRung, resetLadder, ty
 import { netlinkCounters, type LinkCounters } from '../health/counters.js';
 import { pingProber, probeAny, type Prober } from '../health/probe.js';
 import { DEFAULT_HEALTH, targetsFor, type HealthSettings } from '../health/settings.js';
-import { resetModem } from '../dms/reset.js';
+import { ensureOnline, resetModem } from '../dms/reset.js';
 import { removeHealthRecord, writeHealthRecord } from './health-record.js';
 import { livePdns, watchDrift, type DriftWatch } from './drift-repair.js';
 
@@ -95,12 +95,15 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   let key: string | undefined;
   let recordFailed = false;
   let device: QmiDevice | undefined;
+  let deviceViaProxy = true;
   let readySent = false;
   let stopping = false;
   const deviceListeners: Array<() => void> = [];
   /** Kernel-mode drift under the live PDNs (drift-repair.ts), started with the first bring-up. */
   let drift: DriftWatch | undefined;
-  const upOptions = () => ({ selector: config.modem.device, proxy: config.modem.proxy, device, signal: options.signal });
+  /** Ports that went away with client ids allocated (their orphans are released on the next port). */
+  const lostPorts: QmiDevice[] = [];
+  const upOptions = () => ({ selector: config.modem.device, proxy: config.modem.proxy, device, signal: options.signal, timeoutMs: config.modem.timeoutMs });
   const statusLine = () => `${pdns.map((p) => `mux ${p.request.muxId} ${p.result ? `up on ${p.result.link} (${p.health.state})` : 'down'}`).join(', ')}; ${describeLadder(ladder)}`;
 
   /** STATUS= for systemd, and the health record for `rmnetctl status`. */
@@ -134,10 +137,12 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
     try {
       if (!device) await openDevice();
       for (const pdn of ready) {
-        if (!pdn.result) continue;
+        // Also a PDN an earlier attempt left recorded as unfinished (its rollback could not complete, e.g. the
+        // port was lost): `up` refuses it until a `down` cleaned up, so the retry cleans up first.
+        if (!pdn.result && !recordedUnfinished(pdn)) continue;
         stopWatching(pdn);
         pdn.result = undefined;
-        await down(env, { selector: config.modem.device, muxId: pdn.request.muxId, all: false, proxy: config.modem.proxy, device }).catch((e: unknown) => env.log(`mux ${pdn.request.muxId}: cleaning up before reconnecting: ${(e as Error).message}`));
+        await down(env, { selector: config.modem.device, muxId: pdn.request.muxId, all: false, proxy: config.modem.proxy, device, viaProxy: deviceViaProxy }).catch((e: unknown) => env.log(`mux ${pdn.request.muxId}: cleaning up before reconnecting: ${(e as Error).message}`));
       }
       const outcomes = await upMany(env, ready.map((p) => p.request), upOptions());
       ready.forEach((pdn, i) => {
@@ -157,6 +162,15 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
       for (const pdn of ready) failed(pdn, error as Error);
     } finally {
       for (const pdn of ready) pdn.busy = false;
+    }
+  };
+
+  /** Whether the record still names this PDN though it is not up (an incomplete rollback). */
+  const recordedUnfinished = (pdn: PdnState): boolean => {
+    try {
+      return key !== undefined && (env.store.read(key)?.pdns.some((p) => p.request.muxId === pdn.request.muxId) ?? false);
+    } catch {
+      return false; // an unreadable record: `up` says so itself
     }
   };
 
@@ -201,12 +215,15 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
     // A modem that re-enumerated may come back as another port: its health record moves with it.
     if (key && key !== modemKey(modem)) removeHealthRecord(env.store, key);
     key = modemKey(modem);
-    const { device: opened } = await openPort(env, devicePath(modem), config.modem.proxy);
+    const { device: opened, viaProxy } = await openPort(env, devicePath(modem), config.modem.proxy, config.modem.timeoutMs);
     device = opened;
+    deviceViaProxy = viaProxy;
+    await releaseOrphans(opened);
     deviceListeners.push(
       opened.onReset((reason) => {
         if (stopping) return;
         env.log(`${opened.path}: ${reason.message}; every session is gone, reconnecting all`);
+        lostPorts.push(opened);
         for (const u of deviceListeners.splice(0)) u();
         device = undefined;
         void opened.close({ keepClients: true }).catch(() => {});
@@ -217,6 +234,34 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
         setTimeout(() => void bringUp(pdns), backoff.initialMs);
       }),
     );
+  };
+
+  /**
+   * Client ids a lost port left allocated that no record names (the reset rung's DMS client, say): the modem
+   * kept them, so they are released on the fresh port. Those of the PDNs are the record's, released by the
+   * reconnect's `down`; a modem that reset answers InvalidClientId, which is as good.
+   */
+  const releaseOrphans = async (fresh: QmiDevice): Promise<void> => {
+    const recorded = new Set<string>();
+    try {
+      const record = key ? env.store.read(key) : undefined;
+      for (const p of record?.pdns ?? []) for (const c of p.clients) recorded.add(`${QmiService.WDS}:${c.clientId}`);
+      for (const s of record?.strayClients ?? []) recorded.add(`${s.service}:${s.clientId}`);
+    } catch {
+      return; // an unreadable record: `up` reports it; releasing blind could hit a PDN's client
+    }
+    for (const lost of lostPorts.splice(0)) {
+      for (const orphan of lost.orphanedClients) {
+        if (recorded.has(`${orphan.service}:${orphan.clientId}`) || recorded.has(`${serviceName(orphan.service)}:${orphan.clientId}`)) continue;
+        const label = `${serviceName(orphan.service).toUpperCase()} client ${orphan.clientId}`;
+        await fresh.releaseClientId(orphan.service, orphan.clientId).then(
+          () => env.log(`released ${label}, left allocated when ${lost.path} was lost`),
+          (error: unknown) => {
+            if (!(error instanceof RmnetError && error.details.qmiError === 'InvalidClientId')) env.log(`releasing ${label} left by the lost port: ${(error as Error).message}`);
+          },
+        );
+      }
+    }
   };
 
   /** Opens the port once the modem is there (boot ordering, USB re-enumeration after a reset). */
@@ -347,6 +392,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
       } catch (error) {
         refused = error;
       } finally {
+        lostPorts.push(old);
         await old.close({ keepClients: true }).catch(() => {});
       }
     }
@@ -358,6 +404,13 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
       // Not an absent modem (permissions, a port that does not speak QMI): each PDN retries with backoff.
       for (const pdn of pdns) failed(pdn, error as Error);
       throw error;
+    }
+    // Whatever the reset did or did not do, the modem must not stay offline (dms/reset.ts).
+    if (device && !stopping) {
+      await ensureOnline(device).then(
+        (found) => found === 'put-online' && env.log(`${device?.path}: the modem was still offline after the reset rung (it did not restart): put back online`),
+        (error: unknown) => env.log(`${device?.path}: asking the modem for its operating mode after the reset rung: ${(error as Error).message}`),
+      );
     }
     if (!stopping) await bringUp(pdns);
     if (refused) throw refused;
@@ -434,7 +487,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   while (recovering || pdns.some((p) => p.busy || p.judging)) await sleep(20);
   for (const pdn of pdns) {
     if (!pdn.result) continue;
-    await down(env, { selector: config.modem.device, muxId: pdn.request.muxId, all: false, proxy: config.modem.proxy, device }).catch((e: unknown) => env.log(`mux ${pdn.request.muxId}: down: ${(e as Error).message}`));
+    await down(env, { selector: config.modem.device, muxId: pdn.request.muxId, all: false, proxy: config.modem.proxy, device, viaProxy: deviceViaProxy }).catch((e: unknown) => env.log(`mux ${pdn.request.muxId}: down: ${(e as Error).message}`));
     pdn.result = undefined;
   }
   for (const u of deviceListeners.splice(0)) u();

@@ -24,7 +24,8 @@ import { lockModem } from './lock.js';
 import { coexistence, describePeers, modemManagerBearerError } from './peers.js';
 import { familiesOf, type PdnRequest } from './request.js';
 import { devicePath, modemKey, selectModem } from './select.js';
-import type { ModemRecord, PdnRecord, RecordedFormat } from './state.js';
+import { recordHoldsAnything, type ModemRecord, type PdnRecord, type RecordedFormat } from './state.js';
+import { freeLostAllocations, settleLostAllocations } from './lost-allocations.js';
 import { UndoStack } from '../undo.js';
 import { interruptible } from '../interrupt.js';
 import { admit, checkBackendFits, checkRequests } from './up-admit.js';
@@ -203,6 +204,7 @@ class UpRun {
     // What could not be undone stays recorded, so the `down` the error asks for finds it.
     if (failures.length === 0) this.forget(this.runs);
     else this.keepUnfinished(this.runs);
+    await this.settleAllocations();
     if (!this.sharedDevice) await this.device.close().catch(() => {});
     const failed = new BringUpError(asRmnetError(error), { parent: this.parent, muxId: this.runs[0]!.request.muxId, step: this.commonStep }, { failures });
     return this.runs.map((run) => failed.forMux(run.request.muxId));
@@ -233,6 +235,7 @@ class UpRun {
     };
     this.forget(failed.filter((run) => !incomplete(run)));
     this.keepUnfinished(failed.filter(incomplete));
+    if (failed.length > 0) await this.settleAllocations();
     if (!this.sharedDevice) {
       // The sessions belong to their client ids: keep them allocated after this process exits.
       if (failed.length === this.runs.length) await this.device.close().catch(() => {});
@@ -305,7 +308,25 @@ class UpRun {
   /** After a rollback: those PDNs are gone from the record, and the record too if nothing is left. */
   private forget(runs: readonly PdnRun[]): void {
     this.record.pdns = this.record.pdns.filter((p) => !runs.some((r) => r.pdn === p));
-    if (this.record.pdns.length === 0 && !this.record.strayClients?.length) this.env.store.remove(this.key);
-    else this.env.store.write(this.key, this.record);
+    this.saveOrRemove();
+  }
+
+  private saveOrRemove(): void {
+    if (recordHoldsAnything(this.record)) this.env.store.write(this.key, this.record);
+    else this.env.store.remove(this.key);
+  }
+
+  /**
+   * After a failure, before the port closes: an Allocate CID still unanswered after the grace left a client
+   * id nobody can name. It is freed (CTL Sync) when nothing else uses the modem, else recorded for `down`.
+   * On the supervisor's port too: its other PDNs (in the record) keep the Sync off until they are down.
+   */
+  private async settleAllocations(): Promise<void> {
+    const lost = await settleLostAllocations(this.device);
+    if (lost.length === 0) return;
+    const context = { path: this.device.path, viaProxy: this.via === 'qmi-proxy', procRoot: this.env.procRoot, record: this.record };
+    this.record.lostAllocations = await freeLostAllocations(this.device, [...(this.record.lostAllocations ?? []), ...lost], context, (line) => this.env.log(line));
+    if (this.record.lostAllocations.length === 0) delete this.record.lostAllocations;
+    this.saveOrRemove();
   }
 }

@@ -25,6 +25,11 @@ export interface FaultPlan {
   fault: QmiFault;
   /** answer-late: how late. */
   lateMs: number;
+  /**
+   * Count only the requests with this label ("DMS Set Operating Mode"), from the first one sent after the
+   * plan was given this field: `at` is then the 0-based index among those.
+   */
+  only?: string;
 }
 
 const QMI_ERROR_INTERNAL = 0x0003;
@@ -42,6 +47,8 @@ export function faultTransport(modem: EmulatedModem, path: string, plan: FaultPl
   /** Responses to tamper with, by service:client:transaction. */
   const tamper = new Map<string, 'drop' | 'late'>();
   const keyOf = (f: QmuxFrame) => `${f.service}:${f.clientId}:${f.transactionId}`;
+  /** plan.only: how many requests with that label were sent since it was set. */
+  const onlySeen = new Map<string, number>();
   const deliver = (bytes: Uint8Array) => {
     const frame = decodeFrame(bytes);
     const action = !isFrameError(frame) && frame.kind === 'response' ? tamper.get(keyOf(frame)) : undefined;
@@ -70,8 +77,11 @@ export function faultTransport(modem: EmulatedModem, path: string, plan: FaultPl
       if (closed || !connection) throw new Error('closed');
       const frame = decodeFrame(bytes);
       if (isFrameError(frame)) throw new Error(`the host sent a bad frame: ${frame.message}`);
-      const index = requests.push(label(frame)) - 1;
-      if (!plan || index !== plan.at) {
+      const name = label(frame);
+      const index = requests.push(name) - 1;
+      const counted = plan?.only === undefined ? index : name === plan.only ? onlySeen.get(plan.only) ?? 0 : -1;
+      if (plan?.only !== undefined && name === plan.only) onlySeen.set(plan.only, counted + 1);
+      if (!plan || counted !== plan.at) {
         connection.receive(Uint8Array.from(bytes));
         return;
       }

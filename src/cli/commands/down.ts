@@ -38,10 +38,12 @@ export function register(program: Command, context: CliContext): void {
 }
 
 export function renderDown(r: DownResult): string {
-  const nothing = r.removed.length === 0 && r.releasedStrays.length === 0;
+  const nothing = r.removed.length === 0 && r.releasedStrays.length === 0 && r.freedLost.length === 0;
   const lines = nothing ? [`nothing was up on ${r.parent}`] : r.removed.map((x) => `mux ${x.muxId} down${x.link ? ` (${x.link} deleted)` : ''}${x.recorded ? '' : ' [not recorded: removed from kernel truth]'}`);
   for (const s of r.releasedStrays) lines.push(`released ${s.service.toUpperCase()} client ${s.clientId} (left allocated by an earlier command)`);
   for (const s of r.stillHeld) lines.push(`${s.service.toUpperCase()} client ${s.clientId} may still be held by the modem: recorded, run "rmnetctl down" again once it answers`);
+  if (r.freedLost.length > 0) lines.push(`freed ${r.freedLost.length} client id(s) whose Allocate CID answer was lost (${r.freedLost.map((s) => s.toUpperCase()).join(', ')}): CTL Sync`);
+  for (const l of r.stillLost) lines.push(`a ${l.service.toUpperCase()} client id whose Allocate CID answer was lost may still be held by the modem: ${l.reason}`);
   if (r.kernelRestored) lines.push(`${r.parent}: kernel mode restored`);
   // Warnings were logged to stderr as they happened; stdout carries the result only.
   return lines.join('\n');

@@ -12,6 +12,17 @@ beforeAll(() => {
 afterAll(() => served.close());
 
 describe('qmicli against the emulated modem', () => {
+  // rmnetctl frees a client id whose Allocate CID answer was lost with CTL Sync (session/lost-allocations.ts):
+  // libqmi's own Sync request must have that effect on the model, as its docs say it has on firmware.
+  it("drops every client id on libqmi's CTL Sync (qmicli --device-open-sync)", async () => {
+    const kept = await qmicli(served.path, '--wds-noop', '--client-no-release-cid');
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(served.modem.clients().length).toBeGreaterThan(0);
+    const sync = await qmicli(served.path, '--device-open-sync', '--dms-get-model');
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(served.modem.clients()).toEqual([]); // the kept WDS client went with the Sync; qmicli released its DMS one
+  });
+
   it('reads the model', async () => {
     const result = await qmicli(served.path, '--dms-get-model');
     expect(result.code, result.stderr).toBe(0);

@@ -4,7 +4,7 @@ import { renderDown } from '../../../src/cli/commands/down.js';
 
 describe('down output', () => {
   it('keeps warnings off stdout: they are logged to stderr when they happen', () => {
-    const text = renderDown({ modem: '/dev/cdc-wdm0', parent: 'wwan0', removed: [{ muxId: 1, link: 'wwan0.1', recorded: true, stoppedSessions: 1, releasedClients: 1 }], releasedStrays: [], stillHeld: [], kernelRestored: true, warnings: ['mux 1 releasing WDS client 3: QMI error'] });
+    const text = renderDown({ modem: '/dev/cdc-wdm0', parent: 'wwan0', removed: [{ muxId: 1, link: 'wwan0.1', recorded: true, stoppedSessions: 1, releasedClients: 1 }], releasedStrays: [], stillHeld: [], freedLost: [], stillLost: [], kernelRestored: true, warnings: ['mux 1 releasing WDS client 3: QMI error'] });
     expect(text).toBe('mux 1 down (wwan0.1 deleted)\nwwan0: kernel mode restored');
     expect(text).not.toContain('warning');
   });

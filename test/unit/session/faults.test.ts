@@ -184,10 +184,108 @@ describe('the fault matrix', () => {
     }
     const doc = readFileSync(DOC, 'utf8');
     expect(doc.slice(doc.indexOf(BEGIN) + BEGIN.length, doc.indexOf(END)).trim(), 'docs/faults.md is not what the matrix measures (RMNETCTL_WRITE_FAULTS=1 rewrites it)').toBe(text);
-    // The one fault no protocol step can undo: the modem allocated a client id and nobody ever learned which
-    // (docs/faults.md, "What is left"). Every other cell is clean.
-    const unclean = cells.filter((c) => !c.clean);
-    expect(unclean.map((c) => `${c.command} ${c.request} ${c.fault}`)).toEqual(cells.filter((c) => /CTL Allocate CID/.test(c.request) && c.fault === 'answer-lost').map((c) => `${c.command} ${c.request} ${c.fault}`));
-    expect(unclean.length).toBe(2);
+    // Every cell is clean, the Allocate CID whose answer is lost included: nobody else uses the rig's modem,
+    // so `up` frees that client id with a CTL Sync before it exits (session/lost-allocations.ts).
+    expect(cells.filter((c) => !c.clean).map((c) => `${c.command} ${c.request} ${c.fault}`)).toEqual([]);
+    const lostCells = cells.filter((c) => /CTL Allocate CID/.test(c.request) && c.fault === 'answer-lost');
+    expect(lostCells.length).toBe(2);
+    for (const cell of lostCells) expect(cell.afterCommand).toBe('clean');
   }, 240_000);
 });
+
+/** A rig whose first `up` loses the answer to the Allocate CID at request `at`; later ports are clean. */
+async function lostAllocationUp(rig: Rig, at: number, proxy: 'yes' | 'no' = 'no'): Promise<unknown> {
+  let opened = 0;
+  const requests: string[] = [];
+  rig.env.openQmi = async (path, _viaProxy, timeoutMs) => {
+    opened++;
+    const transport = opened === 1 ? faultTransport(rig.modem, path, { at, fault: 'answer-lost', lateMs: LATE_MS }, requests) : memoryTransport(rig.modem, path);
+    return new QmiDevice(transport, { timeoutMs: timeoutMs ?? 2000, lateAllocationGraceMs: GRACE_MS });
+  };
+  return up(rig.env, request, { proxy, timeoutMs: TIMEOUT_MS }).then(() => undefined, (error: unknown) => error);
+}
+
+describe('a client id whose Allocate CID answer was lost', () => {
+  it('is not freed while another process holds the port: recorded with the reason, freed by the `down` after it let go', async () => {
+    const rig = makeRig();
+    try {
+      rig.proc.add(4242, 'qmicli', ['/dev/cdc-wdm0']);
+      const error = await lostAllocationUp(rig, 0);
+      expect((error as RmnetError).code).toBe('QMI_TIMEOUT');
+      expect(rig.modem.clients()).toHaveLength(1); // the WDA client nobody learned
+      const record = rig.env.store.read('cdc-wdm0');
+      expect(record?.lostAllocations).toEqual([expect.objectContaining({ service: 'wda', reason: expect.stringContaining('qmicli (pid 4242) has /dev/cdc-wdm0 open') })]);
+      expect(rig.log.some((l) => /CTL Sync sent/.test(l))).toBe(false);
+
+      const kept = await down(rig.env, { all: true, proxy: 'no' });
+      expect(kept.freedLost).toEqual([]);
+      expect(kept.stillLost).toEqual([expect.objectContaining({ service: 'wda' })]);
+      expect(rig.modem.clients()).toHaveLength(1);
+      expect(rig.env.store.read('cdc-wdm0')?.lostAllocations).toHaveLength(1);
+
+      rig.proc.remove(4242);
+      const freed = await down(rig.env, { all: true, proxy: 'no' });
+      expect(freed.freedLost).toEqual(['wda']);
+      expect(freed.stillLost).toEqual([]);
+      expect(rig.modem.clients()).toEqual([]);
+      expect(readdirSync(rig.env.store.dir)).toEqual([]);
+    } finally {
+      rig.cleanup();
+    }
+  }, 20_000);
+
+  it('is never freed through qmi-proxy, nor while ModemManager runs: a CTL Sync would drop their clients', async () => {
+    for (const setting of ['proxy', 'modemmanager'] as const) {
+      const rig = makeRig();
+      try {
+        if (setting === 'modemmanager') rig.proc.add(77, 'ModemManager');
+        const error = await lostAllocationUp(rig, 0, setting === 'proxy' ? 'yes' : 'no');
+        expect((error as RmnetError).code).toBe('QMI_TIMEOUT');
+        const reason = setting === 'proxy' ? /shared through qmi-proxy/ : /ModemManager runs \(pid 77\)/;
+        expect(rig.env.store.read('cdc-wdm0')?.lostAllocations?.[0]?.reason).toMatch(reason);
+        const kept = await down(rig.env, { all: true, proxy: setting === 'proxy' ? 'yes' : 'no' });
+        expect(kept.stillLost[0]?.reason).toMatch(reason);
+        expect(rig.log.some((l) => /CTL Sync sent/.test(l))).toBe(false);
+        expect(rig.modem.clients()).toHaveLength(1);
+      } finally {
+        rig.cleanup();
+      }
+    }
+  }, 30_000);
+
+  it('is not freed while another PDN of rmnetctl is up on the modem (the Sync would end its session)', async () => {
+    const rig = makeRig();
+    try {
+      await up(rig.env, { ...request, muxId: 2, routeMetric: 101 }, { proxy: 'no' });
+      const sessionsBefore = rig.modem.sessions().length;
+      const sent = await requestsBesideMux2();
+      const at = sent.lastIndexOf('CTL Allocate CID'); // the WDS client (WDA's comes first)
+      expect(at).toBeGreaterThanOrEqual(0);
+      const error = await lostAllocationUp(rig, at);
+      expect(error).toBeInstanceOf(RmnetError);
+      expect(rig.modem.sessions().length).toBe(sessionsBefore);
+      expect(rig.env.store.read('cdc-wdm0')?.lostAllocations?.[0]?.reason).toMatch(/rmnetctl still has PDNs/);
+      // `down --all` ends mux 2 first, then nothing of ours is left: the lost client id goes too.
+      const result = await down(rig.env, { all: true, proxy: 'no' });
+      expect(result.freedLost).toEqual(['wds']);
+      expect(rig.modem.clients()).toEqual([]);
+      expect(rig.modem.sessions()).toEqual([]);
+    } finally {
+      rig.cleanup();
+    }
+  }, 20_000);
+});
+
+/** The requests of `up --mux 1` while mux 2 is already up (the data format is live: fewer requests). */
+async function requestsBesideMux2(): Promise<string[]> {
+  const rig = makeRig();
+  try {
+    await up(rig.env, { ...request, muxId: 2, routeMetric: 101 }, { proxy: 'no' });
+    const requests: string[] = [];
+    rig.env.openQmi = async (path, _viaProxy, timeoutMs) => new QmiDevice(faultTransport(rig.modem, path, undefined, requests), { timeoutMs: timeoutMs ?? 2000 });
+    await up(rig.env, request, { proxy: 'no' });
+    return requests;
+  } finally {
+    rig.cleanup();
+  }
+}

@@ -80,8 +80,11 @@ describe('run: health and recovery', () => {
     await until('READY=1', () => run.notes.includes('READY=1'));
     const [one, two] = [handleOf(r, 1), handleOf(r, 2)];
     const started = Date.now();
-    traffic(r, 1, { txPackets: 4 });
+    const stopTraffic = traffic(r, 1, { txPackets: 4 });
     await until('the restart of mux 1', () => handleOf(r, 1) !== undefined && handleOf(r, 1) !== one);
+    // Idle from now on (probes off: idle counts neither way), so a loaded machine cannot climb to rung 2
+    // before the checks below read the state.
+    stopTraffic();
     // Three failing intervals: the first may end just after the traffic started, the other two take their time.
     expect(Date.now() - started).toBeGreaterThanOrEqual(2 * SECOND_MS);
     const log = r.log.join('\n');

@@ -25,6 +25,12 @@ describe('PDN request validation', () => {
     expect(errorOf(() => parseConfig(['[pdn]', 'mux = 2', 'apn = x', 'profile = 3'].join('\n'), 'lte.conf')).message).toMatch(/^lte\.conf:\d: apn and profile both name the APN: give one$/);
   });
 
+  it('[modem] timeout = MS bounds every request of `run` as up --timeout does (100..600000), and names the line', () => {
+    expect(parseConfig(['[modem]', 'timeout = 30000', '[pdn]', 'mux = 1', 'apn = internet'].join('\n'), 'lte.conf').modem.timeoutMs).toBe(30000);
+    expect(parseConfig(['[pdn]', 'mux = 1', 'apn = internet'].join('\n'), 'lte.conf').modem.timeoutMs).toBeUndefined();
+    expect(errorOf(() => parseConfig(['[modem]', 'timeout = 50', '[pdn]', 'mux = 1', 'apn = internet'].join('\n'), 'lte.conf')).message).toBe('lte.conf:2: timeout must be an integer in 100..600000, got "50"');
+  });
+
   it('takes exactly one of --apn and --profile; a profile is an index 1..255 (issue 16)', () => {
     expect(buildPdnRequest({ mux: '1', profile: '3' })).toMatchObject({ apn: '', profile: 3 });
     expect(errorOf(() => buildPdnRequest({ mux: '1', apn: 'internet', profile: '3' })).message).toBe('--apn and --profile both name the APN: give one');
