@@ -212,19 +212,24 @@ export function watchDrift(env: Pick<SessionEnv, 'sysfs' | 'netlink' | 'procRoot
   let checking = false;
   let stopped = false;
   let settle: NodeJS.Timeout | undefined;
+  /** Said once until it changes: a parent gone with a USB reset fails every look until the reconnect. */
+  let lastFailure: string | undefined;
   const check = async (): Promise<void> => {
     const live = options.live();
     if (stopped || checking || !live) return;
     checking = true;
     try {
       const outcome = await options.exclusive(() => repairDrift(env.sysfs, env.netlink, live, () => options.restartAll()));
+      lastFailure = undefined;
       if (!outcome || stopped) return;
       const mm = (await findModemManager(env.procRoot).catch(() => undefined))?.pid;
       env.log(describeRepair(live.parent, outcome, likelyCulprit(mm)));
       counts = countRepair(counts, outcome, new Date());
       options.onRepair(counts);
     } catch (error) {
-      env.log(`kernel mode drift check on ${live.parent} failed: ${(error as Error).message}`);
+      const line = `kernel mode drift check on ${live.parent} failed: ${(error as Error).message}`;
+      if (line !== lastFailure && !stopped) env.log(line);
+      lastFailure = line;
     } finally {
       checking = false;
     }

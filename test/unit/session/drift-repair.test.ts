@@ -179,3 +179,21 @@ describe('describeRepairs (status)', () => {
     expect(describeRepairs(counts)).toBe('; kernel mode repaired 1 time (last: pass-through, pass_through is N, 12 ms, 2026-12-04T02:00:00.000Z)');
   });
 });
+
+describe('watchDrift', () => {
+  it('says a failing look once until it changes (a parent gone with a USB reset fails every look)', async () => {
+    const { watchDrift } = await import('../../../src/session/drift-repair.js');
+    const { env, log } = rig();
+    const watch = watchDrift(env, {
+      intervalMs: 0,
+      live: () => ({ parent: 'wwan9', pdns: [{ state: 'up', backend: 'rmnet' }], grantedDlSize: null }),
+      exclusive: (work) => work(),
+      restartAll: async () => {},
+      onRepair: () => {},
+    });
+    for (let i = 0; i < 3; i++) await watch.check();
+    watch.stop();
+    expect(log.filter((l) => l.startsWith('kernel mode drift check on wwan9 failed'))).toHaveLength(1);
+    expect(watch.counts().count).toBe(0);
+  });
+});
