@@ -326,7 +326,7 @@ export async function runScenario(options: RunOptions): Promise<LabResult> {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const scenario = process.argv[2];
   if (!scenario) {
-    process.stderr.write('usage: node dist/lab/runner.js <scenario> [--kernel=bookworm|trixie|sid] [--echo] [--accel=tcg|kvm|auto]\n');
+    process.stderr.write('usage: node dist/lab/runner.js <scenario> [--kernel=bookworm|trixie|sid] [--echo] [--accel=tcg|kvm|auto] [--timeout=SECONDS]\n');
     process.exit(2);
   }
   const accelArg = process.argv.find((a) => a.startsWith('--accel='))?.slice('--accel='.length);
@@ -336,7 +336,14 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.stderr.write(`--kernel must be one of ${labKernels.join(', ')}\n`);
     process.exit(2);
   }
-  const result = await runScenario({ scenario, echo: process.argv.includes('--echo'), accel, kernel: kernelArg as LabKernel | undefined });
+  // Long benchmarks (bench-mm) outlast the default 300 s.
+  const timeoutArg = process.argv.find((a) => a.startsWith('--timeout='))?.slice('--timeout='.length);
+  const timeoutS = timeoutArg === undefined ? undefined : Number(timeoutArg);
+  if (timeoutS !== undefined && !(Number.isInteger(timeoutS) && timeoutS > 0)) {
+    process.stderr.write(`--timeout must be a whole number of seconds, not "${timeoutArg}"\n`);
+    process.exit(2);
+  }
+  const result = await runScenario({ scenario, echo: process.argv.includes('--echo'), accel, kernel: kernelArg as LabKernel | undefined, ...(timeoutS !== undefined ? { timeoutMs: timeoutS * 1000 } : {}) });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   process.exit(result.ok ? 0 : 1);
 }

@@ -22,7 +22,7 @@ export interface KernelModeDrift {
  * sessions and the record look fine. Only PDNs whose links are still in the kernel should be passed in: a
  * gone link is its own disagreement. Undefined when nothing differs or the kernel does not say.
  */
-export function kernelModeDrift(modem: Pick<Modem, 'rawIp' | 'passThrough'>, pdns: readonly PdnRecord[]): KernelModeDrift | undefined {
+export function kernelModeDrift(modem: Pick<Modem, 'rawIp' | 'passThrough'>, pdns: ReadonlyArray<Pick<PdnRecord, 'state' | 'backend'>>): KernelModeDrift | undefined {
   const backend = pdns.find((p) => p.state === 'up' && (p.backend === 'rmnet' || p.backend === 'qmimux'))?.backend;
   if ((backend !== 'rmnet' && backend !== 'qmimux') || modem.rawIp === null || modem.passThrough === null) return undefined;
   const want = { raw_ip: true, pass_through: backend === 'rmnet' };

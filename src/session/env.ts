@@ -27,8 +27,8 @@ export interface SessionEnv {
   rmnetAvailable(): Promise<boolean>;
   /** rx-checksumming on a link (QMAPv5's checksum-valid mark is trusted only with it on). */
   offload: ChecksumOffload;
-  /** Calls `onDeleted` with the name of every link the kernel deletes; returns the unsubscribe. */
-  watchLinks?(onDeleted: (name: string) => void): () => void;
+  /** Calls `onDeleted` with the name of every link the kernel deletes (`onChanged`: every other link event); returns the unsubscribe. */
+  watchLinks?(onDeleted: (name: string) => void, onChanged?: (name: string) => void): () => void;
 }
 
 export interface SystemEnvOptions {
@@ -53,11 +53,15 @@ export async function systemEnv(options: SystemEnvOptions = {}): Promise<Session
     dns: systemDns(),
     offload: kernelChecksumOffload(options.netns ?? null),
     log: options.log ?? ((line) => process.stderr.write(`rmnetctl: ${line}\n`)),
-    watchLinks(onDeleted) {
+    watchLinks(onDeleted, onChanged) {
       const stream = watchEvents(['link'], options.netns ? { netns: options.netns } : {});
       void (async () => {
         try {
-          for await (const event of stream) if (event.type === 'link' && event.action === 'delete') onDeleted(event.link.name);
+          for await (const event of stream) {
+            if (event.type !== 'link') continue;
+            if (event.action === 'delete') onDeleted(event.link.name);
+            else onChanged?.(event.link.name);
+          }
         } catch {
           // Events dropped (ENOBUFS) or socket closed: the supervisor still has the modem's indications.
         }

@@ -7,6 +7,7 @@ import type { HealthState } from '../health/judge.js';
 import type { FailoverMode, FailoverPolicy, Role } from '../health/failover.js';
 import { ensureStateDir, readNoFollow, writeAtomically } from './files.js';
 import type { StateStore } from './state.js';
+import type { RepairCounts } from './drift-repair.js';
 
 export interface HealthRecord {
   version: 1;
@@ -21,6 +22,8 @@ export interface HealthRecord {
   }>;
   /** The run's default-route failover as this modem sees it (src/session/route-failover.ts). */
   failover?: { modem: string; policy: FailoverPolicy; mode: FailoverMode; changes: number; notes: string[]; lastApplyMs: number | null };
+  /** Kernel-mode drift repaired by `run` (drift-repair.ts); absent from a record of an older `run`. */
+  driftRepairs?: RepairCounts | undefined;
 }
 
 export const healthRecordPath = (store: StateStore, modemKey: string): string => join(store.dir, `${modemKey}.health`);

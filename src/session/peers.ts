@@ -74,6 +74,16 @@ export async function findPeers(procRoot: string, devicePath: string, self = pro
   return { modemManager, portHolders };
 }
 
+/** Only whether ModemManager runs (its pid): no descriptor walk, for `run`'s log lines. */
+export async function findModemManager(procRoot: string, self = process.pid): Promise<PeerProcess | undefined> {
+  const pids = (await readdir(procRoot).catch(() => [] as string[])).filter(numeric).sort((a, b) => Number(a) - Number(b));
+  for (const pid of pids) {
+    if (Number(pid) === self) continue;
+    if ((await processName(procRoot, pid)) === 'ModemManager') return { pid: Number(pid), name: 'ModemManager' };
+  }
+  return undefined;
+}
+
 /** RT_SCOPE_UNIVERSE: a global address (IPv4 or IPv6), not the kernel's link-local ones. */
 const GLOBAL_SCOPE = 0;
 

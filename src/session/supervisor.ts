@@ -35,6 +35,7 @@ import { ensureOnline, resetModem } from '../dms/reset.js';
 import { removeHealthRecord, writeHealthRecord } from './health-record.js';
 import { RouteFailover, type UplinkReport } from './route-failover.js';
 import { DEFAULT_FAILOVER } from '../health/failover.js';
+import { livePdns, watchDrift, type DriftWatch } from './drift-repair.js';
 
 export interface SupervisorOptions {
   signal: AbortSignal;
@@ -62,6 +63,8 @@ export interface SupervisorOptions {
   failover?: RouteFailover;
   /** This modem's name in the failover, the journal and STATUS= (default: config.name, else "modem"). */
   modemName?: string;
+  /** How often to look for kernel-mode drift (drift-repair.ts; default 5 s; 0: on link events only). */
+  driftCheckMs?: number;
 }
 
 type PdnState = {
@@ -106,6 +109,8 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   let readySent = false;
   let stopping = false;
   const deviceListeners: Array<() => void> = [];
+  /** Kernel-mode drift under the live PDNs (drift-repair.ts), started with the first bring-up. */
+  let drift: DriftWatch | undefined;
   /** Ports that went away with client ids allocated (their orphans are released on the next port). */
   const lostPorts: QmiDevice[] = [];
   const upOptions = () => ({ selector: config.modem.device, proxy: config.modem.proxy, device, signal: options.signal, timeoutMs: config.modem.timeoutMs });
@@ -129,6 +134,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
           routes: defaultRouteFamilies(p).map((family) => ({ family, role: failover.role(modemName, p.request.muxId, family) ?? null, carries: failover.carries(modemName, p.request.muxId, family) })),
         })),
         failover: { modem: modemName, policy: failover.settings.policy, mode: failover.settings.failover, changes: failover.changes(modemName), notes: failover.notes(), lastApplyMs: failover.lastApplyMs ?? null },
+        driftRepairs: drift?.counts(),
       });
     } catch (error) {
       if (!recordFailed) env.log(`cannot write the health record for "rmnetctl status": ${(error as Error).message}`);
@@ -476,6 +482,23 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
     for (const pdn of pdns) pdn.healthTimer = setInterval(() => void judge(pdn), pdn.settings.probeInterval * (options.secondMs ?? 1000));
   };
 
+  // Someone (ModemManager re-opening the port) changing the parent's mode under the live PDNs: repaired as
+  // one recovery, never beside a rung or a bring-up; every PDN down and up when the steps do not do.
+  drift = watchDrift(env, {
+    intervalMs: options.driftCheckMs ?? 5000,
+    live: () => (recovering || stopping || pdns.some((p) => p.busy) ? undefined : livePdns(pdns.flatMap((p) => (p.result ? [p.result] : [])))),
+    exclusive: async (work) => {
+      recovering = true;
+      try {
+        return await work();
+      } finally {
+        recovering = false;
+      }
+    },
+    restartAll: () => runRung(LADDER.find((r) => r.action === 'restart-all')!, pdns),
+    onRepair: () => report(),
+  });
+
   // The first bring-up waits for the modem to appear (boot ordering, USB re-enumeration).
   await waitForModem();
   if (!options.signal.aborted) await bringUp(pdns);
@@ -517,6 +540,7 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
   stopping = true;
   unsubscribeFailover();
   await failover.idle();
+  drift.stop();
   clearInterval(healthCheck);
   for (const pdn of pdns) clearInterval(pdn.healthTimer);
   options.notify('STOPPING=1');

@@ -73,6 +73,19 @@ describe.skipIf(skipLab).each(labKernelList)('%s: the receive path of this kerne
     expect(granted.urb).toBeGreaterThanOrEqual(granted.granted.dlMaxSize);
   }, scenarioTimeoutMs);
 
+  it('kernel mode written under live rmnet links (kernel-drift): pass_through on a running parent, raw_ip EBUSY/EINVAL, Y -> N resets MTU and URB, links survive; run repairs both and counts them', async () => {
+    const result = await expectScenario('kernel-drift', kernel);
+    const facts = result.data.facts as Record<string, unknown>;
+    expect([facts.passThroughNWhileUp, facts.passThroughYWhileUp, facts.rawIpNUnderPassThrough, facts.rawIpNWhileUp, facts.rawIpNWhileDown]).toEqual(['accepted', 'accepted', 'EINVAL', 'EBUSY', 'accepted']);
+    expect(facts.downlinkWithoutPassThrough).toMatchObject({ delivered: 0 });
+    expect((result.data.factsV5 as Record<string, unknown>).downlinkWithoutPassThrough).toMatchObject({ delivered: 8 });
+    expect(facts.afterRawIpN).toMatchObject({ mtu: 1500, maxMtu: 65535 });
+    expect([(facts.urbAfterRawIpN as { length: number }).length, (facts.urbAfterRawIpY as { length: number }).length]).toEqual([1514, 1500]);
+    expect(facts.afterRepair).toEqual(facts.start);
+    expect(result.data.driftRepairs).toMatchObject({ count: 2, byKind: { 'pass-through': 1, 'mode-switch': 1, 'restart-all': 0 } });
+    expect(result.timings['d: drift to ping']).toBeGreaterThan(0);
+  }, scenarioTimeoutMs);
+
   it('the kernel contract (test/contract/kernel.contract.ts) holds here: rmnet and qmi_wwan sections run, none skipped', async () => {
     const result = await expectScenario('kernel-contract', kernel);
     const contract = result.data.contract as Array<{ test: string; ok: boolean; skipped?: string }>;

@@ -41,4 +41,10 @@ describe.skipIf(skipLab)('ModemManager in the lab (issue #12)', () => {
   it('ModemManager killed and started again under rmnetctl\'s PDN: status tells the truth, down --all cleans up', async () => {
     await expectScenario('mm-restart', kernel);
   }, scenarioTimeoutMs);
+
+  it('ModemManager killed and started again under rmnetctl run: the PDN passes traffic again untouched (drift repaired or reconnected)', async () => {
+    const result = await expectScenario('mm-restart-run', kernel);
+    expect(result.timings['kill to ping']).toBeGreaterThan(0);
+    expect(result.data.runLines as string[]).toContainEqual(expect.stringMatching(/kernel mode drift on wwan0: .*\(ModemManager, pid \d+, may have reset it\); repair: |every session is gone/));
+  }, scenarioTimeoutMs);
 });

@@ -21,6 +21,9 @@ import { kernelContractScenario } from './kernel-contract.js';
 import { firmwareProfilesScenario } from './firmware-profiles.js';
 import { kernelCappedScenario } from './kernel-capped.js';
 import { observabilityFaultsScenario, observabilityMmScenario, observabilityScenario } from './observability.js';
+import { kernelDriftScenario } from './kernel-drift.js';
+import { benchMmScenario } from './bench-mm.js';
+import { mmRestartRunScenario } from './mm-restart-run.js';
 
 export type Scenario = (rec: Recorder, project: string) => Promise<void>;
 
@@ -51,4 +54,7 @@ export const scenarios: Record<string, Scenario> = {
   observability: observabilityScenario,
   'observability-faults': observabilityFaultsScenario,
   'observability-mm': observabilityMmScenario,
+  'kernel-drift': kernelDriftScenario,
+  'bench-mm': benchMmScenario,
+  'mm-restart-run': mmRestartRunScenario,
 };

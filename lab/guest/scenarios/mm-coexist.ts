@@ -40,7 +40,7 @@ function statusOf(result: CliResult, wwan: string): StatusModem | undefined {
 }
 
 /** ModemManager up to registered on the emulated network; the modem's D-Bus index, or undefined. */
-async function registered(rec: Recorder, modem: AttachedModem, label: string): Promise<string | undefined> {
+export async function registered(rec: Recorder, modem: AttachedModem, label: string): Promise<string | undefined> {
   await waitForUdev(`/dev/${modem.cdcWdm}`);
   const index = await rec.time(`${label}ModemAppears`, () => waitForModem(90_000));
   if (!rec.check(`${label}: ModemManager lists the modem`, index !== undefined)) return undefined;
@@ -56,7 +56,7 @@ async function stillRegistered(rec: Recorder, index: string, when: string): Prom
   rec.equal(`ModemManager still registered ${when}`, s.state, 'registered');
 }
 
-async function withStack(rec: Recorder, body: (stack: ModemManagerStack, modem: AttachedModem) => Promise<void>): Promise<void> {
+export async function withStack(rec: Recorder, body: (stack: ModemManagerStack, modem: AttachedModem) => Promise<void>): Promise<void> {
   const stack = await startModemManagerStack(rec);
   const modem = await attachModem(rec);
   emulator(modem).behaviour.supportedAggregation = [...MM_LAB_AGGREGATION];

@@ -9,6 +9,7 @@ import type { ModemStatus } from '../../session/status.js';
 import { describeUnavailable } from '../../modem/optional.js';
 import { Category } from '../../errors.js';
 import { describePeers } from '../../session/peers.js';
+import { describeRepairs } from '../../session/drift-repair.js';
 
 export function register(program: Command, context: CliContext): void {
   defineCommand(program, 'status').action(async (link: string | undefined, options: CommonSessionOptions & { check?: boolean; brief?: boolean; mux?: string }) => {
@@ -72,7 +73,7 @@ export function renderStatus(modems: ModemStatus[]): string {
       const unavailable = m.muxes.flatMap((x) => x.modem.flatMap((s) => (s.status === null ? [`  - mux ${x.muxId}: IPv${s.family} session state ${describeUnavailable(s.unavailable.status)}`] : [])));
       const notes = m.muxes.flatMap((x) => x.disagreements.map((d) => `  ! mux ${x.muxId}: ${d}`)).concat(m.warnings.map((w) => `  ! ${w}`), unavailable);
       // rmnetctl run's judgement, when one runs for this modem.
-      if (m.health) notes.unshift(`  run (pid ${m.health.pid}): ${m.health.pdns.map((p) => `mux ${p.muxId} ${p.state}`).join(', ')}; ${m.health.ladder.summary}${describeRoutes(m.health)}`);
+      if (m.health) notes.unshift(`  run (pid ${m.health.pid}): ${m.health.pdns.map((p) => `mux ${p.muxId} ${p.state}`).join(', ')}; ${m.health.ladder.summary}${describeRoutes(m.health)}${describeRepairs(m.health.driftRepairs)}`);
       const peers = describePeers({ modemManager: m.peers.modemManager ?? undefined, portHolders: m.peers.portHolders }, m.device);
       return [head, `  radio  ${radioLine(m)}`, ...(peers ? [`  ${peers}`] : []), rows.length ? table(['mux', 'link', 'backend', 'kernel', 'record', 'modem', 'addresses', 'rx/tx pkts'], rows).replace(/^/gm, '  ') : '  no mux links', ...notes].join('\n');
     })

@@ -2,7 +2,7 @@
 // the port's holders, ModemManager's own bearer read from kernel truth, and `up` refusing beside that bearer
 // before the modem or the kernel is touched.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findPeers } from '../../../src/session/peers.js';
+import { findModemManager, findPeers } from '../../../src/session/peers.js';
 import { up } from '../../../src/session/up.js';
 import { status } from '../../../src/session/status.js';
 import { renderStatus } from '../../../src/cli/commands/status.js';
@@ -51,6 +51,13 @@ describe('findPeers', () => {
       modemManager: { pid: MM_PID, name: 'ModemManager' },
       portHolders: [{ pid: PROXY_PID, name: 'qmi-proxy' }],
     });
+  });
+
+  it('findModemManager: the ModemManager process alone (run\'s log lines), undefined without one', async () => {
+    proc.add(901, 'ModemManagerX');
+    expect(await findModemManager(proc.root, 0)).toBeUndefined();
+    proc.add(MM_PID, 'ModemManager', ['socket:[1]']);
+    expect(await findModemManager(proc.root, 0)).toEqual({ pid: MM_PID, name: 'ModemManager' });
   });
 
   it('leaves out this process, and processes that exited half-way through the walk (no comm)', async () => {
