@@ -7,17 +7,11 @@ import { parseConfig } from '../../../src/session/config.js';
 import { upMany } from '../../../src/session/up.js';
 import { QmiService } from '../../../src/qmi/enums.js';
 import { makeRig, type Rig } from './rig.js';
+import { until } from './run-support.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const config = parseConfig(['[modem]', 'proxy = no', '[pdn]', 'mux = 1', 'apn = internet', '[pdn]', 'mux = 2', 'apn = ims'].join('\n'), 'test.conf');
 /** WDS Start Network (0x0020) requests the modem received. */

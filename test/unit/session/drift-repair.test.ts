@@ -8,6 +8,7 @@ import { runService } from '../../../src/session/supervisor.js';
 import { parseConfig } from '../../../src/session/config.js';
 import { readHealthRecord } from '../../../src/session/health-record.js';
 import { makeRig } from './rig.js';
+import { until } from './run-support.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -66,13 +67,6 @@ describe('the repair rule table', () => {
   });
 });
 
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const config = parseConfig('[modem]\nproxy = no\nbackend = rmnet\n[pdn]\nmux = 1\napn = internet\n', 'test.conf');
 

@@ -2,9 +2,10 @@
 // a PDN judged unhealthy loses (or demotes) its default route, the journal has one line per change, STATUS=
 // and the health record say each PDN's role; every PDN unhealthy keeps the route on the best one.
 import { afterEach, describe, expect, it } from 'vitest';
-import { runService, type SupervisorOptions } from '../../../src/session/supervisor.js';
+import type { SupervisorOptions } from '../../../src/session/supervisor.js';
 import { parseConfig } from '../../../src/session/config.js';
 import { makeRig, type Rig } from './rig.js';
+import { until, startRun } from './run-support.js';
 import { readHealthRecord } from '../../../src/session/health-record.js';
 import { status } from '../../../src/session/status.js';
 import { renderStatus } from '../../../src/cli/commands/status.js';
@@ -19,13 +20,6 @@ function rig(): Rig {
   return made;
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const SECOND_MS = 15;
 const conf = (failover: string[]) =>
@@ -47,22 +41,7 @@ function traffic(r: Rig, muxId: number, per: { rxPackets?: number; txPackets?: n
   return stop;
 }
 
-function start(r: Rig, config: ReturnType<typeof conf>, extra: Partial<SupervisorOptions> = {}) {
-  const notes: string[] = [];
-  const stop = new AbortController();
-  const running = runService(r.env, config, {
-    signal: stop.signal, notify: (m) => notes.push(m), backoff: { initialMs: 10, maxMs: 50 }, healthCheckMs: 0, secondMs: SECOND_MS,
-    resetSettleMs: 0, modemPollMs: 5, giveUpRetryMs: 60_000, ...extra,
-  });
-  return {
-    notes,
-    status: () => notes.filter((n) => n.startsWith('STATUS=')).at(-1) ?? '',
-    async stop() {
-      stop.abort();
-      await running;
-    },
-  };
-}
+const start = (r: Rig, config: ReturnType<typeof conf>, extra: Partial<SupervisorOptions> = {}) => startRun(r, config, SECOND_MS, extra);
 
 describe('run: default-route failover', () => {
   it('withdraws the default route of a PDN judged unhealthy at once, keeps it withdrawn through its session restart, and says so', async () => {

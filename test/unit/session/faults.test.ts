@@ -4,7 +4,8 @@
 // The cells' outcomes are written to docs/faults.md; this test holds the file to what it measures
 // (RMNETCTL_WRITE_FAULTS=1 rewrites the table instead).
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { markdownTable, measuredSection } from '../../support/doc-table.js';
 import { join } from 'node:path';
 import { QmiDevice } from '../../../src/qmi/device.js';
 import { RmnetError } from '../../../src/errors.js';
@@ -151,8 +152,7 @@ async function kernelStepsOfUp(): Promise<string[]> {
 }
 
 function table(cells: Cell[]): string {
-  const rows = cells.map((c) => `| ${c.command} | ${c.request} | ${c.fault} | ${c.outcome} | ${c.afterCommand} | ${c.afterDown} |`);
-  return ['| command | request / step | fault | outcome | after the command | after `down --all` |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return markdownTable(['command', 'request / step', 'fault', 'outcome', 'after the command', 'after `down --all`'], cells.map((c) => [c.command, c.request, c.fault, c.outcome, c.afterCommand, c.afterDown]));
 }
 
 const DOC = join(import.meta.dirname, '../../../docs/faults.md');
@@ -178,12 +178,7 @@ describe('the fault matrix', () => {
       cells.push(...(await Promise.all(KERNEL_ERRNOS.map((errno) => runCell('up', { kernel: errno, at: index + 1 }, `kernel ${index + 1}. ${what}`)))));
     }
     const text = table(cells);
-    if (process.env.RMNETCTL_WRITE_FAULTS === '1') {
-      const doc = readFileSync(DOC, 'utf8');
-      writeFileSync(DOC, `${doc.slice(0, doc.indexOf(BEGIN) + BEGIN.length)}\n${text}\n${doc.slice(doc.indexOf(END))}`);
-    }
-    const doc = readFileSync(DOC, 'utf8');
-    expect(doc.slice(doc.indexOf(BEGIN) + BEGIN.length, doc.indexOf(END)).trim(), 'docs/faults.md is not what the matrix measures (RMNETCTL_WRITE_FAULTS=1 rewrites it)').toBe(text);
+    expect(measuredSection(DOC, BEGIN, END, text), 'docs/faults.md is not what the matrix measures (RMNETCTL_WRITE_FAULTS=1 rewrites it)').toBe(text);
     // Every cell is clean, the Allocate CID whose answer is lost included: nobody else uses the rig's modem,
     // so `up` frees that client id with a CTL Sync before it exits (session/lost-allocations.ts).
     expect(cells.filter((c) => !c.clean).map((c) => `${c.command} ${c.request} ${c.fault}`)).toEqual([]);

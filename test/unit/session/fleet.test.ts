@@ -4,17 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runFleet } from '../../../src/session/fleet.js';
 import { parseFleetConfig } from '../../../src/session/config.js';
 import { makeRig, type Rig } from './rig.js';
+import { until } from './run-support.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('run over several modems', () => {
   it('runs each modem on its own: the present one comes up, the absent one is waited for, READY=1 waits for both', async () => {

@@ -2,11 +2,12 @@
 // model: link counters the test moves (IFLA_STATS64 through production's RtNetlink), a fake prober, and
 // config seconds shortened to a few milliseconds.
 import { afterEach, describe, expect, it } from 'vitest';
-import { runService, type SupervisorOptions } from '../../../src/session/supervisor.js';
+import type { SupervisorOptions } from '../../../src/session/supervisor.js';
 import { parseConfig } from '../../../src/session/config.js';
 import type { Prober } from '../../../src/health/probe.js';
 import { QmiError, QmiService } from '../../../src/qmi/enums.js';
 import { makeRig, type Rig } from './rig.js';
+import { until, startRun } from './run-support.js';
 import { existsSync } from 'node:fs';
 import { status } from '../../../src/session/status.js';
 import { renderStatus } from '../../../src/cli/commands/status.js';
@@ -22,13 +23,6 @@ function rig(): Rig {
   return made;
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const SECOND_MS = 15;
 const conf = (health: string[], pdn2: string[] = []) =>
@@ -56,22 +50,7 @@ function fakeProber(answer: (ifname: string, target: string) => boolean): Prober
   return { asked, probe: async (ifname, target) => (asked.push({ ifname, target }), answer(ifname, target)) };
 }
 
-function start(r: Rig, config: ReturnType<typeof conf>, extra: Partial<SupervisorOptions> = {}) {
-  const notes: string[] = [];
-  const stop = new AbortController();
-  const running = runService(r.env, config, {
-    signal: stop.signal, notify: (m) => notes.push(m), backoff: { initialMs: 10, maxMs: 50 }, healthCheckMs: 0, secondMs: SECOND_MS,
-    resetSettleMs: 0, modemPollMs: 5, giveUpRetryMs: 60_000, ...extra,
-  });
-  return {
-    notes,
-    status: () => notes.filter((n) => n.startsWith('STATUS=')).at(-1) ?? '',
-    async stop() {
-      stop.abort();
-      await running;
-    },
-  };
-}
+const start = (r: Rig, config: ReturnType<typeof conf>, extra: Partial<SupervisorOptions> = {}) => startRun(r, config, SECOND_MS, extra);
 
 describe('run: health and recovery', () => {
   it('finds a PDN whose TX grows while RX does not unhealthy after unhealthy-after intervals, and restarts its session (rung 1)', async () => {

@@ -6,7 +6,8 @@
 // nothing. The table is written to docs/faults.md (RMNETCTL_WRITE_FAULTS=1 rewrites it); the test fails when
 // the file says otherwise.
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { markdownTable, measuredSection } from '../../support/doc-table.js';
 import { join } from 'node:path';
 import { QmiDevice } from '../../../src/qmi/device.js';
 import { serviceName } from '../../../src/qmi/enums.js';
@@ -185,8 +186,7 @@ async function runCell(recovery: Recovery, index: number, label: string, fault: 
 }
 
 function table(cells: Cell[]): string {
-  const rows = cells.map((c) => `| ${c.recovery} | ${c.request} | ${c.fault} | ${c.outcome} | ${c.whileRunning} | ${c.afterStop} | ${c.afterDown} |`);
-  return ['| recovery | request | fault | outcome | while it runs | after the stop | after `down --all` |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return markdownTable(['recovery', 'request', 'fault', 'outcome', 'while it runs', 'after the stop', 'after `down --all`'], cells.map((c) => [c.recovery, c.request, c.fault, c.outcome, c.whileRunning, c.afterStop, c.afterDown]));
 }
 
 const DOC = join(import.meta.dirname, '../../../docs/faults.md');
@@ -210,12 +210,7 @@ describe("the supervisor's recovery under faults", () => {
     }
     if (only) return; // a debugging run of one cell (SHOW_CELL="reconnect 5 port-lost")
     const text = table(cells);
-    if (process.env.RMNETCTL_WRITE_FAULTS === '1') {
-      const doc = readFileSync(DOC, 'utf8');
-      writeFileSync(DOC, `${doc.slice(0, doc.indexOf(BEGIN) + BEGIN.length)}\n${text}\n${doc.slice(doc.indexOf(END))}`);
-    }
-    const doc = readFileSync(DOC, 'utf8');
-    expect(doc.slice(doc.indexOf(BEGIN) + BEGIN.length, doc.indexOf(END)).trim(), 'docs/faults.md is not what the matrix measures (RMNETCTL_WRITE_FAULTS=1 rewrites it)').toBe(text);
+    expect(measuredSection(DOC, BEGIN, END, text), 'docs/faults.md is not what the matrix measures (RMNETCTL_WRITE_FAULTS=1 rewrites it)').toBe(text);
     expect(cells.filter((c) => !c.clean).map((c) => `${c.recovery} ${c.request} ${c.fault}: ${c.outcome}; ${c.whileRunning}; ${c.afterStop}; ${c.afterDown}`)).toEqual([]);
   }, 600_000);
 });

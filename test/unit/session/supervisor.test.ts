@@ -8,6 +8,7 @@ import { getEventListeners } from 'node:events';
 import type { Sysfs } from '../../../src/sysfs/sysfs.js';
 import { fixtureKernel } from '../../support/kernel/index.js';
 import { makeRig } from './rig.js';
+import { until } from './run-support.js';
 import { EmulatedModem } from '../../modem/index.js';
 
 const cleanups: Array<() => void> = [];
@@ -20,13 +21,6 @@ function rig() {
   return made;
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const config = parseConfig('[modem]\nproxy = no\n[pdn]\nmux = 1\napn = internet\nip-type = 4v6\nmetric = 100\n[pdn]\nmux = 2\napn = ims\nip-type = 6\n', 'test.conf');
 
