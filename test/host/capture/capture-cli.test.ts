@@ -83,7 +83,10 @@ interface Run {
 
 /** Starts the CLI in the namespace and resolves once it says the tap is live. */
 function startCapture(netns: string, args: string[], user?: string, binary = false): Promise<{ child: ReturnType<typeof spawn>; done: Promise<Run> }> {
-  const argv = ['netns', 'exec', netns, ...(user ? ['setpriv', `--reuid=${user}`, '--regid=65534', '--clear-groups', '--inh-caps=-all'] : []), process.execPath, BIN, 'capture', ...args];
+  // Without CAP_NET_RAW: root still (it can read the checkout wherever CI cloned it), with the capability
+  // gone from the bounding set, so the exec'd process cannot have it.
+  const drop = ['setpriv', '--bounding-set=-net_raw', '--inh-caps=-net_raw'];
+  const argv = ['netns', 'exec', netns, ...(user === 'without-net-raw' ? drop : user ? ['setpriv', `--reuid=${user}`, '--regid=65534', '--clear-groups', '--inh-caps=-all'] : []), process.execPath, BIN, 'capture', ...args];
   const child = spawn('ip', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: Buffer[] = [];
   let stderr = '';
@@ -254,7 +257,7 @@ describe('rmnetctl capture on a TUN parent in a namespace', () => {
     chmodSync(open, 0o777);
     const file = join(open, 'x.pcapng');
     try {
-      const run = await runCapture(netns.name, ['-d', parent, '--qmap', '5', '-w', file, '--count', '1'], 'nobody');
+      const run = await runCapture(netns.name, ['-d', parent, '--qmap', '5', '-w', file, '--count', '1'], 'without-net-raw');
       expect(run.code).toBe(5);
       expect(run.stderr).toContain('needs CAP_NET_RAW (run as root)');
       expect(existsSync(file)).toBe(false);
