@@ -47,4 +47,19 @@ describe.skipIf(skipLab)('ModemManager in the lab (issue #12)', () => {
     expect(result.timings['kill to ping']).toBeGreaterThan(0);
     expect(result.data.runLines as string[]).toContainEqual(expect.stringMatching(/kernel mode drift on wwan0: .*\(ModemManager, pid \d+, may have reset it\); repair: |every session is gone/));
   }, scenarioTimeoutMs);
+
+  // The side-by-side benchmark, one round in CI (the 5-round figures are docs/benchmarks.md's): both paths
+  // connect and ping with 1 and 2 PDNs, and what each asked of the modem is read back from the QMI trace.
+  it('bench-mm, one round: ModemManager and rmnetctl each connect 1 and 2 PDNs and ping; their data formats and sizes recorded', async () => {
+    const result = await expectScenario('bench-mm-once', kernel);
+    const samples = result.data.samples as Array<{ tool: string; pdns: number; ok: boolean; connectedMs: number; firstPacketMs: number; urb?: number; parentMtu?: number }>;
+    expect(samples.map((s) => `${s.tool}/${s.pdns}`).sort()).toEqual(['mm/1', 'mm/2', 'rmnetctl/1', 'rmnetctl/2']);
+    for (const sample of samples) {
+      expect(sample.ok, `${sample.tool} ${sample.pdns}`).toBe(true);
+      expect(sample.firstPacketMs).toBeGreaterThanOrEqual(sample.connectedMs);
+      expect(sample.parentMtu ?? 0, `${sample.tool} parent MTU`).toBeGreaterThan(1500);
+    }
+    const summary = result.data.summary as Record<string, { connectedMs: { ratio: number } }>;
+    expect(summary['1pdn']!.connectedMs.ratio).toBeGreaterThan(0);
+  }, scenarioTimeoutMs * 2);
 });

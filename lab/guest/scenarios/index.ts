@@ -22,7 +22,7 @@ import { firmwareProfilesScenario } from './firmware-profiles.js';
 import { kernelCappedScenario } from './kernel-capped.js';
 import { observabilityFaultsScenario, observabilityMmScenario, observabilityScenario } from './observability.js';
 import { kernelDriftScenario } from './kernel-drift.js';
-import { benchMmScenario } from './bench-mm.js';
+import { benchMmOnceScenario, benchMmScenario } from './bench-mm.js';
 import { mmRestartRunScenario } from './mm-restart-run.js';
 
 export type Scenario = (rec: Recorder, project: string) => Promise<void>;
@@ -56,5 +56,6 @@ export const scenarios: Record<string, Scenario> = {
   'observability-mm': observabilityMmScenario,
   'kernel-drift': kernelDriftScenario,
   'bench-mm': benchMmScenario,
+  'bench-mm-once': benchMmOnceScenario,
   'mm-restart-run': mmRestartRunScenario,
 };
