@@ -23,6 +23,7 @@ import { kernelCappedScenario } from './kernel-capped.js';
 import { observabilityFaultsScenario, observabilityMmScenario, observabilityScenario } from './observability.js';
 import { kernelDriftScenario } from './kernel-drift.js';
 import { benchMmOnceScenario, benchMmScenario } from './bench-mm.js';
+import { benchCaptureScenario } from './bench-capture.js';
 import { mmRestartRunScenario } from './mm-restart-run.js';
 
 export type Scenario = (rec: Recorder, project: string) => Promise<void>;
@@ -57,5 +58,6 @@ export const scenarios: Record<string, Scenario> = {
   'kernel-drift': kernelDriftScenario,
   'bench-mm': benchMmScenario,
   'bench-mm-once': benchMmOnceScenario,
+  'bench-capture': benchCaptureScenario,
   'mm-restart-run': mmRestartRunScenario,
 };
