@@ -105,20 +105,6 @@ export interface LostAllocation {
   reason: string;
 }
 
-/**
- * Adds client ids the modem may still hold to the record's strays, unless a PDN or an earlier stray already
- * names them (a PDN's own clients stay with the PDN, for its `down`). Returns how many were added.
- */
-export function addStrayClients(record: ModemRecord, clients: ReadonlyArray<{ service: string; clientId: number }>, reason: string): number {
-  const known = new Set([
-    ...record.pdns.flatMap((p) => p.clients.map((c) => `wds:${c.clientId}`)),
-    ...(record.strayClients ?? []).map((s) => `${s.service}:${s.clientId}`),
-  ]);
-  const fresh = clients.filter((c) => !known.has(`${c.service}:${c.clientId}`));
-  if (fresh.length > 0) (record.strayClients ??= []).push(...fresh.map((c) => ({ ...c, reason })));
-  return fresh.length;
-}
-
 /** Whether the record still names something on the modem or the kernel (else the file can go). */
 export function recordHoldsAnything(record: ModemRecord): boolean {
   return record.pdns.length > 0 || (record.strayClients?.length ?? 0) > 0 || (record.lostAllocations?.length ?? 0) > 0;

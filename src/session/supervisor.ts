@@ -306,14 +306,14 @@ export async function runService(env: SessionEnv, config: ServiceConfig, options
     const recorded = new Set<string>();
     try {
       const record = key ? env.store.read(key) : undefined;
-      for (const p of record?.pdns ?? []) for (const c of p.clients) recorded.add(`${QmiService.WDS}:${c.clientId}`);
+      for (const p of record?.pdns ?? []) for (const c of p.clients) recorded.add(`wds:${c.clientId}`);
       for (const s of record?.strayClients ?? []) recorded.add(`${s.service}:${s.clientId}`);
     } catch {
       return; // an unreadable record: `up` reports it; releasing blind could hit a PDN's client
     }
     for (const lost of lostPorts.splice(0)) {
       for (const orphan of lost.orphanedClients) {
-        if (recorded.has(`${orphan.service}:${orphan.clientId}`) || recorded.has(`${serviceName(orphan.service)}:${orphan.clientId}`)) continue;
+        if (recorded.has(`${serviceName(orphan.service)}:${orphan.clientId}`)) continue; // as the record names them
         const label = `${serviceName(orphan.service).toUpperCase()} client ${orphan.clientId}`;
         await fresh.releaseClientId(orphan.service, orphan.clientId).then(
           () => env.log(`released ${label}, left allocated when ${lost.path} was lost`),
