@@ -7,8 +7,8 @@ import { describeAction, type ParentState } from '../../../src/datapath/plan.js'
 import { runService } from '../../../src/session/supervisor.js';
 import { parseConfig } from '../../../src/session/config.js';
 import { readHealthRecord } from '../../../src/session/health-record.js';
-import { makeRig } from './rig.js';
-import { until } from './run-support.js';
+import type { Rig } from './rig.js';
+import { runRig, until } from './run-support.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -67,15 +67,9 @@ describe('the repair rule table', () => {
   });
 });
 
-
 const config = parseConfig('[modem]\nproxy = no\nbackend = rmnet\n[pdn]\nmux = 1\napn = internet\n', 'test.conf');
 
-function rig() {
-  const made = makeRig();
-  cleanups.push(() => made.cleanup());
-  made.model.rmnetLoaded = true;
-  return made;
-}
+const rig = (): Rig => runRig(cleanups);
 
 describe('run repairs kernel-mode drift', () => {
   it('puts pass_through back (named ModemManager), then undoes a whole raw_ip switch, keeping the links, sessions and addresses; counted in the health record', async () => {

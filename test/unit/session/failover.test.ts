@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SupervisorOptions } from '../../../src/session/supervisor.js';
 import { parseConfig } from '../../../src/session/config.js';
-import { makeRig, type Rig } from './rig.js';
-import { until, startRun } from './run-support.js';
+import type { Rig } from './rig.js';
+import { linkTraffic, runRig, startRun, until } from './run-support.js';
 import { readHealthRecord } from '../../../src/session/health-record.js';
 import { status } from '../../../src/session/status.js';
 import { renderStatus } from '../../../src/cli/commands/status.js';
@@ -13,13 +13,7 @@ import { renderStatus } from '../../../src/cli/commands/status.js';
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-function rig(): Rig {
-  const made = makeRig();
-  cleanups.push(() => made.cleanup());
-  made.model.rmnetLoaded = true;
-  return made;
-}
-
+const rig = (): Rig => runRig(cleanups);
 
 const SECOND_MS = 15;
 const conf = (failover: string[]) =>
@@ -31,15 +25,7 @@ const linkOf = (r: Rig, muxId: number) => r.model.list().find((l) => l.kind === 
 const defaults = (r: Rig) => r.model.routes.filter((x) => x.family === 4 && x.prefixLength === 0)
   .map((x) => `${r.model.byIndex(x.outputIndex!)?.name}@${x.metric}`).sort();
 
-function traffic(r: Rig, muxId: number, per: { rxPackets?: number; txPackets?: number }): () => void {
-  const timer = setInterval(() => {
-    const link = linkOf(r, muxId);
-    if (link) r.model.count(link.name, per);
-  }, 3);
-  const stop = () => clearInterval(timer);
-  cleanups.push(stop);
-  return stop;
-}
+const traffic = (r: Rig, muxId: number, per: { rxPackets?: number; txPackets?: number }) => linkTraffic(r, muxId, per, cleanups);
 
 const start = (r: Rig, config: ReturnType<typeof conf>, extra: Partial<SupervisorOptions> = {}) => startRun(r, config, SECOND_MS, extra);
 

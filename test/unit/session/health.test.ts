@@ -6,8 +6,8 @@ import type { SupervisorOptions } from '../../../src/session/supervisor.js';
 import { parseConfig } from '../../../src/session/config.js';
 import type { Prober } from '../../../src/health/probe.js';
 import { QmiError, QmiService } from '../../../src/qmi/enums.js';
-import { makeRig, type Rig } from './rig.js';
-import { until, startRun } from './run-support.js';
+import type { Rig } from './rig.js';
+import { linkTraffic, runRig, startRun, until } from './run-support.js';
 import { existsSync } from 'node:fs';
 import { status } from '../../../src/session/status.js';
 import { renderStatus } from '../../../src/cli/commands/status.js';
@@ -16,13 +16,7 @@ import { healthRecordPath, readHealthRecord } from '../../../src/session/health-
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-function rig(): Rig {
-  const made = makeRig();
-  cleanups.push(() => made.cleanup());
-  made.model.rmnetLoaded = true;
-  return made;
-}
-
+const rig = (): Rig => runRig(cleanups);
 
 const SECOND_MS = 15;
 const conf = (health: string[], pdn2: string[] = []) =>
@@ -34,15 +28,7 @@ const handleOf = (r: Rig, muxId: number) => r.modem.sessions().find((s) => s.mux
 const setDataFormats = (r: Rig) => r.modem.received.filter((f) => f.service === QmiService.WDA && f.messageId === 0x0020).length;
 
 /** Moves a link's counters every few ms, as traffic would. */
-function traffic(r: Rig, muxId: number, per: { rxPackets?: number; txPackets?: number }): () => void {
-  const timer = setInterval(() => {
-    const name = linkOf(r, muxId);
-    if (name) r.model.count(name, per);
-  }, 3);
-  const stop = () => clearInterval(timer);
-  cleanups.push(stop);
-  return stop;
-}
+const traffic = (r: Rig, muxId: number, per: { rxPackets?: number; txPackets?: number }) => linkTraffic(r, muxId, per, cleanups);
 
 /** A prober that answers as `answer` says and records what it was asked. */
 function fakeProber(answer: (ifname: string, target: string) => boolean): Prober & { asked: Array<{ ifname: string; target: string }> } {

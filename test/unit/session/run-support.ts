@@ -2,7 +2,7 @@
 // short timers those tests use (backoff, modem polls, config seconds of a few milliseconds).
 import { runService, type SupervisorOptions } from '../../../src/session/supervisor.js';
 import type { ServiceConfig } from '../../../src/session/config.js';
-import type { Rig } from './rig.js';
+import { makeRig, type Rig } from './rig.js';
 
 /** Waits until `check` holds; throws naming `what` after `timeoutMs`. */
 export async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -29,4 +29,23 @@ export function startRun(r: Rig, config: ServiceConfig, secondMs: number, extra:
       await running;
     },
   };
+}
+
+/** The rig as the tests of `run` use it (rmnet loaded), cleaned up through the file's `cleanups`. */
+export function runRig(cleanups: Array<() => void>): Rig {
+  const made = makeRig();
+  cleanups.push(() => made.cleanup());
+  made.model.rmnetLoaded = true;
+  return made;
+}
+
+/** Moves the counters of mux `muxId`'s rmnet link every few ms, as traffic would; returns the stop. */
+export function linkTraffic(r: Rig, muxId: number, per: { rxPackets?: number; txPackets?: number }, cleanups: Array<() => void>): () => void {
+  const timer = setInterval(() => {
+    const link = r.model.list().find((l) => l.kind === 'rmnet' && l.muxId === muxId);
+    if (link) r.model.count(link.name, per);
+  }, 3);
+  const stop = () => clearInterval(timer);
+  cleanups.push(stop);
+  return stop;
 }

@@ -7,20 +7,14 @@ import { existsSync } from 'node:fs';
 import { getEventListeners } from 'node:events';
 import type { Sysfs } from '../../../src/sysfs/sysfs.js';
 import { fixtureKernel } from '../../support/kernel/index.js';
-import { makeRig } from './rig.js';
-import { until } from './run-support.js';
+import { makeRig, type Rig } from './rig.js';
+import { runRig, until } from './run-support.js';
 import { EmulatedModem } from '../../modem/index.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
-function rig() {
-  const made = makeRig();
-  cleanups.push(() => made.cleanup());
-  made.model.rmnetLoaded = true;
-  return made;
-}
-
+const rig = (): Rig => runRig(cleanups);
 
 const config = parseConfig('[modem]\nproxy = no\n[pdn]\nmux = 1\napn = internet\nip-type = 4v6\nmetric = 100\n[pdn]\nmux = 2\napn = ims\nip-type = 6\n', 'test.conf');
 
